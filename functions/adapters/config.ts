@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { WIRING_ENV } from '../../lib/definitions';
+import { parseDuration } from '../core/duration';
+
+/**
+ * Configuration from the environment (design §8), checked once at start: a bad value ends start-up
+ * with one line naming the variable and what is expected, never a failure at the first event.
+ */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export type Env = Record<string, string | undefined>;
+
+const url = (what: string) =>
+  z
+    .string({ error: `missing — expected ${what}` })
+    .refine((v) => /^https?:\/\/[^\s/]+/.test(v), `expected ${what}, e.g. https://…`)
+    .transform((v) => v.replace(/\/+$/, ''));
+
+const required = (what: string) => z.string({ error: `missing — expected ${what}` }).min(1, `empty — expected ${what}`);
+
+const duration = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const seconds = parseDuration(v ?? '24h');
+    if (seconds === undefined) {
+      ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration — expected e.g. 24h, 15m or 90s` });
+      return z.NEVER;
+    }
+    return seconds;
+  });
+
+const triageSchema = z.object({
+  [WIRING_ENV.table]: required('the DynamoDB table name'),
+  [WIRING_ENV.errorsQueueUrl]: url('the errors queue URL'),
+  [WIRING_ENV.errorsDlqUrl]: url('the errors DLQ URL'),
+  SLACK_BOT_TOKEN: required('a Slack bot token (xoxb-…)'),
+  SLACK_CHANNEL: required('a Slack channel id such as C0123456789').refine(
+    (v) => /^[A-Z0-9]{8,}$/.test(v),
+    'expected a Slack channel id such as C0123456789 (channel details → bottom of the About tab)',
+  ),
+  SLACK_API_URL: url('the Slack Web API base URL').optional(),
+  HEADSUP_PUBLIC_URL: url('the base URL of detail links'),
+  HEADSUP_LINK_TTL: duration,
+});
+
+const webSchema = z.object({
+  [WIRING_ENV.table]: required('the DynamoDB table name'),
+});
+
+export type TriageConfig = {
+  tableName: string;
+  errorsQueueUrl: string;
+  errorsDlqUrl: string;
+  slack: { token: string; channel: string; apiUrl?: string };
+  publicUrl: string;
+  linkTtlSeconds: number;
+};
+
+export type WebConfig = { tableName: string };
+
+function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.output<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw new ConfigError(`Configuration error: ${issue.path.join('.')} ${issue.message}`);
+}
+
+export function loadTriageConfig(env: Env): TriageConfig {
+  const e = parseEnv(triageSchema, env);
+  return {
+    tableName: e[WIRING_ENV.table],
+    errorsQueueUrl: e[WIRING_ENV.errorsQueueUrl],
+    errorsDlqUrl: e[WIRING_ENV.errorsDlqUrl],
+    slack: { token: e.SLACK_BOT_TOKEN, channel: e.SLACK_CHANNEL, apiUrl: e.SLACK_API_URL && `${e.SLACK_API_URL}/` },
+    publicUrl: e.HEADSUP_PUBLIC_URL,
+    linkTtlSeconds: e.HEADSUP_LINK_TTL,
+  };
+}
+
+export function loadWebConfig(env: Env): WebConfig {
+  const e = parseEnv(webSchema, env);
+  return { tableName: e[WIRING_ENV.table] };
+}

@@ -1,0 +1,356 @@
+import { createHash } from 'node:crypto';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { TABLE } from '../../lib/definitions';
+import type { DetailLink, ErrorGroup, SlackRef } from '../core/records';
+import { USER_COUNT_CAP } from '../core/records';
+
+/** How long a group lives after its last occurrence: a repeat within it threads under the same alert. */
+export const GROUP_TTL_SECONDS = 7 * 86400;
+/** How long a producer's event id is remembered for de-duplication. */
+export const EVENT_ID_TTL_SECONDS = 86400;
+
+export type LinkLookup =
+  | { state: 'missing' }
+  | { state: 'expired'; link: DetailLink }
+  | { state: 'live'; link: DetailLink };
+
+/** What one occurrence contributes to its group. */
+export type Occurrence = {
+  fingerprint: string;
+  link: DetailLink;
+  /** False when this event was already counted by an earlier, failed attempt. */
+  countIt: boolean;
+};
+
+const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = TABLE;
+const IDX = TABLE.customerIndex;
+
+const linkKey = (id: string) => ({ [PK]: `LINK#${id}`, [SK]: 'LINK' });
+const groupKey = (fingerprint: string) => ({ [PK]: `GROUP#${fingerprint}`, [SK]: 'GROUP' });
+const eventKey = (eventId: string) => ({ [PK]: `EVENT#${eventId}`, [SK]: 'EVENT' });
+
+const seconds = (ms: number) => Math.floor(ms / 1000);
+
+/** The customer index key: lower-cased email when known, else the producer's user id. */
+export function customerKey(user: { id?: string; email?: string } | undefined): string | undefined {
+  if (user?.email) return `CUSTOMER#email:${user.email.trim().toLowerCase()}`;
+  if (user?.id) return `CUSTOMER#id:${user.id}`;
+  return undefined;
+}
+
+/** A short, stable, non-identifying key per user: the group item stays small and holds no PII. */
+function userHash(user: { id?: string; email?: string } | undefined): string | undefined {
+  const id = user?.id ?? user?.email?.toLowerCase();
+  return id === undefined ? undefined : createHash('sha256').update(id).digest('base64url').slice(0, 12);
+}
+
+export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+function isConditionFailure(err: unknown): err is ConditionalCheckFailedException {
+  return err instanceof ConditionalCheckFailedException || (err as Error)?.name === 'ConditionalCheckFailedException';
+}
+
+type GroupItem = Omit<ErrorGroup, 'userCount'> & { users?: Set<string> };
+
+function toGroup(item: Record<string, unknown>): ErrorGroup {
+  const { users, [PK]: _pk, [SK]: _sk, ...rest } = item as GroupItem & Record<string, unknown>;
+  return { ...(rest as Omit<ErrorGroup, 'userCount'>), userCount: users?.size ?? 0 };
+}
+
+function toLink(item: Record<string, unknown>): DetailLink {
+  const { id, eventId, fingerprint, event, receivedAt, expiresAt } = item as DetailLink;
+  return { id, eventId, fingerprint, event, receivedAt, expiresAt };
+}
+
+/** Heads-up's DynamoDB table: detail links, groups, idempotency keys and the Slack claim protocol. */
+export class DynamoStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+
+  /**
+   * Remembers an event id. The first caller gets `fresh: true` and its proposed link id; a duplicate
+   * delivery or a retry gets the link id chosen the first time, so the detail item is written once.
+   */
+  async claimEvent(eventId: string, linkId: string, now: number): Promise<{ fresh: boolean; linkId: string }> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...eventKey(eventId), linkId, [TTL]: seconds(now) + EVENT_ID_TTL_SECONDS },
+          ConditionExpression: `attribute_not_exists(${PK}) OR ${TTL} <= :now`,
+          ExpressionAttributeValues: { ':now': seconds(now) },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { fresh: true, linkId };
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      const existing = err.Item?.linkId?.S;
+      if (!existing) throw err;
+      return { fresh: false, linkId: existing };
+    }
+  }
+
+  /** Writes a detail item unless it exists: a retried event keeps the link and times it got first. */
+  async putLinkOnce(link: DetailLink): Promise<void> {
+    const customer = customerKey(link.event.user);
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...linkKey(link.id),
+            ...link,
+            ...(customer && {
+              [IDX.partitionKey]: customer,
+              [IDX.sortKey]: `${new Date(link.receivedAt).toISOString()}#${link.id}`,
+            }),
+          },
+          ConditionExpression: `attribute_not_exists(${PK})`,
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+  }
+
+  /** Expired items may linger until DynamoDB deletes them (up to days): expiry is decided here. */
+  async getLink(id: string, now: number): Promise<LinkLookup> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: linkKey(id) }));
+    if (!Item) return { state: 'missing' };
+    const link = toLink(Item);
+    return link.expiresAt <= seconds(now) ? { state: 'expired', link } : { state: 'live', link };
+  }
+
+  /** A customer's unexpired detail links, newest first. */
+  async listCustomerLinks(key: string, now: number, limit: number): Promise<DetailLink[]> {
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: IDX.name,
+        KeyConditionExpression: `${IDX.partitionKey} = :key`,
+        FilterExpression: `${TTL} > :now`,
+        ExpressionAttributeValues: { ':key': key, ':now': seconds(now) },
+        ScanIndexForward: false,
+        Limit: limit * 4, // the filter applies after the limit; expired items are rare at the head
+      }),
+    );
+    return Items.slice(0, limit).map(toLink);
+  }
+
+  async getGroup(fingerprint: string, now: number): Promise<ErrorGroup | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: groupKey(fingerprint), ConsistentRead: true }),
+    );
+    return Item && (Item[TTL] as number) > seconds(now) ? toGroup(Item) : undefined;
+  }
+
+  /**
+   * Adds an occurrence to its group (creating it, or starting afresh when the old one expired) and
+   * returns the group as it now stands. One write in the common case.
+   */
+  async recordOccurrence({ fingerprint, link, countIt }: Occurrence, now: number): Promise<ErrorGroup> {
+    const user = userHash(link.event.user);
+    const base = occurrenceUpdate(this.tableName, fingerprint, link, countIt, now);
+    try {
+      return await this.updateGroup(user ? withUser(base, user) : base);
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      const old = err.Item;
+      const expired = old?.[TTL]?.N !== undefined && Number(old[TTL].N) <= seconds(now);
+      if (expired) {
+        await this.resetExpiredGroup(fingerprint, Number(old![TTL]!.N));
+        return this.recordOccurrence({ fingerprint, link, countIt }, now);
+      }
+      return this.updateGroup(base); // the distinct-user set is full: count the occurrence only
+    }
+  }
+
+  private async updateGroup(input: UpdateCommandInput): Promise<ErrorGroup> {
+    const { Attributes } = await this.db.send(new UpdateCommand(input));
+    return toGroup(Attributes ?? {});
+  }
+
+  /** Replaces an expired group's item with nothing but its key, so the next write starts a new group. */
+  private async resetExpiredGroup(fingerprint: string, oldExpiresAt: number): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...groupKey(fingerprint), count: 0, [TTL]: Number.MAX_SAFE_INTEGER },
+          ConditionExpression: `${TTL} = :old`,
+          ExpressionAttributeValues: { ':old': oldExpiresAt },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err; // someone else reset it first: fine
+    }
+  }
+
+  /** Takes the right to post a group's parent message. Undefined when someone else holds it. */
+  async claimParentPost(fingerprint: string, by: string, now: number, staleMs: number) {
+    return this.conditionalGroupUpdate({
+      Key: groupKey(fingerprint),
+      UpdateExpression: 'SET postClaim = :claim',
+      ConditionExpression:
+        'attribute_exists(#count) AND attribute_not_exists(slack) AND ' +
+        '(attribute_not_exists(postClaim) OR postClaim.#by = :by OR postClaim.#at < :stale)',
+      ExpressionAttributeNames: { '#count': 'count', '#by': 'by', '#at': 'at' },
+      ExpressionAttributeValues: { ':claim': { by, at: now }, ':by': by, ':stale': now - staleMs },
+    });
+  }
+
+  /** Records the posted parent; what it showed is the count read when the claim was taken. */
+  async markParentPosted(fingerprint: string, slack: SlackRef, postedCount: number, now: number): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: groupKey(fingerprint),
+        UpdateExpression: 'SET slack = :slack, lastPostedAt = :now, postedCount = :posted REMOVE postClaim',
+        ExpressionAttributeValues: { ':slack': slack, ':now': now, ':posted': postedCount },
+      }),
+    );
+  }
+
+  async releaseParentClaim(fingerprint: string, by: string): Promise<void> {
+    await this.ignoreConditionFailure(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: groupKey(fingerprint),
+        UpdateExpression: 'REMOVE postClaim',
+        ConditionExpression: 'postClaim.#by = :by',
+        ExpressionAttributeNames: { '#by': 'by' },
+        ExpressionAttributeValues: { ':by': by },
+      }),
+    );
+  }
+
+  /**
+   * Takes the next update slot of a group: only one caller wins per window. The slot records the
+   * count being shown, read atomically from the same item.
+   */
+  async claimUpdate(fingerprint: string, previousPostedAt: number, now: number) {
+    return this.conditionalGroupUpdate({
+      Key: groupKey(fingerprint),
+      UpdateExpression: 'SET lastPostedAt = :now, postedCount = #count',
+      ConditionExpression: 'lastPostedAt = :prev',
+      ExpressionAttributeNames: { '#count': 'count' },
+      ExpressionAttributeValues: { ':now': now, ':prev': previousPostedAt },
+    });
+  }
+
+  /** Gives an update slot back after Slack refused it, so a retry can take it at once. */
+  async releaseUpdate(fingerprint: string, claimedAt: number, previousPostedAt: number, previousCount: number) {
+    await this.ignoreConditionFailure(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: groupKey(fingerprint),
+        UpdateExpression: 'SET lastPostedAt = :prev, postedCount = :prevCount',
+        ConditionExpression: 'lastPostedAt = :claimed',
+        ExpressionAttributeValues: { ':prev': previousPostedAt, ':prevCount': previousCount, ':claimed': claimedAt },
+      }),
+    );
+  }
+
+  /** Marks a delayed flush as queued; false when one is already on its way. */
+  async scheduleFlush(fingerprint: string, dueAt: number, now: number, staleMs: number): Promise<boolean> {
+    const group = await this.conditionalGroupUpdate({
+      Key: groupKey(fingerprint),
+      UpdateExpression: 'SET flushDueAt = :due',
+      ConditionExpression: 'attribute_not_exists(flushDueAt) OR flushDueAt < :stale',
+      ExpressionAttributeValues: { ':due': dueAt, ':stale': now - staleMs },
+    });
+    return group !== undefined;
+  }
+
+  async clearFlush(fingerprint: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({ TableName: this.tableName, Key: groupKey(fingerprint), UpdateExpression: 'REMOVE flushDueAt' }),
+    );
+  }
+
+  private async conditionalGroupUpdate(
+    input: Omit<UpdateCommandInput, 'TableName' | 'ReturnValues'>,
+  ): Promise<ErrorGroup | undefined> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({ ...input, TableName: this.tableName, ReturnValues: 'ALL_NEW' }),
+      );
+      return Attributes && toGroup(Attributes);
+    } catch (err) {
+      if (isConditionFailure(err)) return undefined;
+      throw err;
+    }
+  }
+
+  private async ignoreConditionFailure(command: UpdateCommand): Promise<void> {
+    try {
+      await this.db.send(command);
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+  }
+}
+
+/** The group upsert for one occurrence; `countIt` false re-applies a retried event without counting it twice. */
+function occurrenceUpdate(tableName: string, fingerprint: string, link: DetailLink, countIt: boolean, now: number) {
+  const { event } = link;
+  return {
+    TableName: tableName,
+    Key: groupKey(fingerprint),
+    UpdateExpression: [
+      'SET fingerprint = :fp, app = :app, environment = :env, #level = :level',
+      'errorType = if_not_exists(errorType, :type), errorCode = if_not_exists(errorCode, :code)',
+      '#message = if_not_exists(#message, :message), firstSeenAt = if_not_exists(firstSeenAt, :now)',
+      `lastSeenAt = :now, latest = :latest, ${TTL} = :expires`,
+    ].join(', ') + ' ADD #count :inc',
+    ConditionExpression: `attribute_not_exists(${PK}) OR ${TTL} > :nowS`,
+    ExpressionAttributeNames: { '#level': 'level', '#message': 'message', '#count': 'count' },
+    ExpressionAttributeValues: {
+      ':fp': fingerprint,
+      ':app': event.app,
+      ':env': event.environment,
+      ':level': event.level,
+      ':type': event.error.type ?? null,
+      ':code': event.error.code ?? null,
+      ':message': event.error.message?.slice(0, 500) ?? null,
+      ':now': now,
+      ':nowS': seconds(now),
+      ':latest': { linkId: link.id, linkExpiresAt: link.expiresAt, user: event.user, company: event.company },
+      ':expires': seconds(now) + GROUP_TTL_SECONDS,
+      ':inc': countIt ? 1 : 0,
+    },
+    ReturnValues: 'ALL_NEW',
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  } satisfies UpdateCommandInput;
+}
+
+/** Adds the user to the group's distinct-user set while it has room (or already holds them). */
+function withUser(input: ReturnType<typeof occurrenceUpdate>, user: string): UpdateCommandInput {
+  return {
+    ...input,
+    UpdateExpression: `${input.UpdateExpression}, #users :user`,
+    ConditionExpression:
+      `(${input.ConditionExpression}) AND ` +
+      '(attribute_not_exists(#users) OR size(#users) < :cap OR contains(#users, :userId))',
+    ExpressionAttributeNames: { ...input.ExpressionAttributeNames, '#users': 'users' },
+    ExpressionAttributeValues: {
+      ...input.ExpressionAttributeValues,
+      ':user': new Set([user]),
+      ':userId': user,
+      ':cap': USER_COUNT_CAP,
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
+import type { SlackMessage } from '../core/slack-messages';
+import type { SlackRef } from '../core/records';
+
+export type SlackClientOptions = { token: string; apiUrl?: string; timeoutMs?: number };
+
+/**
+ * A WebClient set up for Lambda: no SDK retries (the default retries for ~30 minutes, and retries
+ * requests Slack may already have carried out — duplicates), 429 rejected at once, and a timeout.
+ * The queue retries the record instead, and our claims keep that free of duplicates.
+ */
+export function createSlackClient({ token, apiUrl, timeoutMs = 5000 }: SlackClientOptions): WebClient {
+  return new WebClient(token, {
+    slackApiUrl: apiUrl,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: timeoutMs,
+    logLevel: LogLevel.ERROR,
+  });
+}
+
+/** Posts, updates and threads Heads-up's alerts in one channel. */
+export class SlackChannel {
+  constructor(
+    private readonly client: WebClient,
+    readonly channel: string,
+  ) {}
+
+  async post(message: SlackMessage): Promise<SlackRef> {
+    const res = await this.client.chat.postMessage({
+      channel: this.channel,
+      ...message,
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+    if (!res.channel || !res.ts) throw new Error('Slack accepted chat.postMessage but returned no channel/ts');
+    return { channel: res.channel, ts: res.ts };
+  }
+
+  async update(ref: SlackRef, message: SlackMessage): Promise<void> {
+    await this.client.chat.update({ channel: ref.channel, ts: ref.ts, ...message });
+  }
+
+  async reply(parent: SlackRef, message: SlackMessage): Promise<void> {
+    await this.client.chat.postMessage({
+      channel: parent.channel,
+      thread_ts: parent.ts,
+      reply_broadcast: false,
+      ...message,
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+  }
+}
+
+/** One line for logs and the DLQ: what Slack said, and what to do when it is a setup problem. */
+export function describeSlackError(err: unknown): string {
+  const e = err as { code?: string; data?: { error?: string }; retryAfter?: number; message?: string };
+  switch (e.code) {
+    case ErrorCode.RateLimitedError:
+      return `Slack rate limit: retry after ${e.retryAfter ?? '?'} s`;
+    case ErrorCode.PlatformError: {
+      const hint = SETUP_HINTS[e.data?.error ?? ''];
+      return `Slack refused the call: ${e.data?.error}${hint ? ` — ${hint}` : ''}`;
+    }
+    default:
+      return `Slack unreachable: ${e.message ?? String(err)}`;
+  }
+}
+
+const SETUP_HINTS: Record<string, string> = {
+  not_in_channel: 'invite the Heads-up app to the channel (/invite @Heads-up)',
+  channel_not_found: 'check SLACK_CHANNEL: it must be a channel id (C…) the app can see',
+  invalid_auth: 'check SLACK_BOT_TOKEN (xoxb-…) and that the app is installed',
+  not_authed: 'SLACK_BOT_TOKEN is empty',
+  missing_scope: 'add the chat:write scope to the app and reinstall it',
+};

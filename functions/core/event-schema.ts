@@ -1,0 +1,131 @@
+import { z } from 'zod';
+
+/** Limits of design §3. Everything else derives from these numbers. */
+export const EVENT_LIMITS = {
+  /** The whole event as received, in UTF-8 bytes. */
+  eventBytes: 256 * 1024,
+  causeDepth: 5,
+  messageChars: 2000,
+  stackFrames: 50,
+  batchSize: 100,
+} as const;
+
+/** Backends often have numeric ids; accept them and store strings. */
+const idString = (max: number) => z.union([z.string().max(max), z.number()]).transform(String);
+
+// A recursive schema needs its type spelled out once (TypeScript cannot infer a self-reference);
+// the object below is checked against it, so the two cannot drift.
+type ErrorInfoShape<Code> = {
+  type?: string;
+  message?: string;
+  code?: Code;
+  stack?: string;
+  cause?: ErrorInfoShape<Code>;
+};
+type ErrorInfoSchema = z.ZodType<ErrorInfoShape<string>, ErrorInfoShape<string | number>>;
+
+const errorInfo: ErrorInfoSchema = z
+  .object({
+    type: z.string().max(200).optional(),
+    message: z.string().optional(),
+    code: idString(100).optional(),
+    stack: z.string().optional(),
+    get cause(): z.ZodOptional<ErrorInfoSchema> {
+      return errorInfo.optional();
+    },
+  })
+  .refine((e) => Boolean(e.type || e.message), { message: 'either type or message is required' });
+
+export const errorEventSchema = z.object({
+  id: z.string().min(1).max(128).optional(),
+  occurredAt: z.iso.datetime({ offset: true }).optional(),
+  app: z.string().min(1).max(100),
+  environment: z.string().min(1).max(50).default('production'),
+  level: z.enum(['fatal', 'error', 'warning']).default('error'),
+  error: errorInfo,
+  user: z
+    .object({ id: idString(200).optional(), email: z.string().max(320).optional(), name: z.string().max(200).optional() })
+    .optional(),
+  company: z
+    .object({
+      id: idString(200).optional(),
+      name: z.string().max(200).optional(),
+      slug: z.string().max(200).optional(),
+      plan: z.string().max(100).optional(),
+    })
+    .optional(),
+  request: z
+    .object({
+      method: z.string().max(16).optional(),
+      url: z.string().optional(),
+      headers: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
+    })
+    .optional(),
+  context: z.record(z.string(), z.unknown()).optional(),
+  tags: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
+  fingerprint: z.array(z.string().min(1).max(200)).min(1).max(20).optional(),
+});
+
+/** An event as validated: defaults applied, ids as strings. */
+export type ErrorEvent = z.output<typeof errorEventSchema>;
+export type ErrorInfo = ErrorEvent['error'];
+export type EventInput = z.input<typeof errorEventSchema>;
+
+export type FieldIssue = { path: string; message: string };
+export type ParseResult = { ok: true; event: ErrorEvent } | { ok: false; reason: string; issues: FieldIssue[] };
+
+/**
+ * Validates one event. `raw` is the JSON text when it is at hand (queue bodies), so the size limit is
+ * checked on the bytes a producer actually sent; otherwise the already-parsed value.
+ */
+export function parseErrorEvent(raw: string | unknown): ParseResult {
+  let value: unknown = raw;
+  if (typeof raw === 'string') {
+    const bytes = Buffer.byteLength(raw, 'utf8');
+    if (bytes > EVENT_LIMITS.eventBytes) {
+      return invalid(`event is ${bytes} bytes; the limit is ${EVENT_LIMITS.eventBytes} bytes (256 KiB)`, []);
+    }
+    try {
+      value = JSON.parse(raw);
+    } catch (err) {
+      return invalid(`body is not valid JSON: ${(err as Error).message}`, []);
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return invalid('an event must be a JSON object', []);
+  }
+  const result = errorEventSchema.safeParse(cutCauseChain(value));
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => ({ path: i.path.join('.') || '(event)', message: i.message }));
+    return invalid(`invalid event: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+  }
+  return { ok: true, event: result.data };
+}
+
+function invalid(reason: string, issues: FieldIssue[]): ParseResult {
+  return { ok: false, reason, issues };
+}
+
+/**
+ * Keeps the first `causeDepth` causes and drops deeper ones before validation: a long chain is the
+ * producer's normal behaviour, not a reason to lose the event (and deep nesting must not recurse far).
+ */
+function cutCauseChain(value: object): object {
+  const root = value as { error?: unknown };
+  if (!isPlainObject(root.error)) return value;
+  const copy = { ...root, error: { ...root.error } };
+  let node: Record<string, unknown> = copy.error;
+  for (let depth = 0; isPlainObject(node.cause); depth++) {
+    if (depth === EVENT_LIMITS.causeDepth) {
+      delete node.cause;
+      break;
+    }
+    node.cause = { ...node.cause };
+    node = node.cause as Record<string, unknown>;
+  }
+  return copy;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,50 @@
+import type { ErrorEvent } from './event-schema';
+
+/**
+ * The shapes Heads-up stores. They are built from the event schema's type so a field added to the
+ * event flows through; the DynamoDB adapter maps them to items.
+ */
+
+/** One occurrence, reachable through its expiring link. */
+export type DetailLink = {
+  id: string;
+  eventId: string;
+  fingerprint: string;
+  /** The event after redaction and size limits: safe to show, never the raw input. */
+  event: ErrorEvent;
+  receivedAt: number;
+  /** Epoch seconds, as DynamoDB TTL wants it. */
+  expiresAt: number;
+};
+
+export type SlackRef = { channel: string; ts: string };
+
+/** The running state of one error group (one fingerprint) and of its Slack alert. */
+export type ErrorGroup = {
+  fingerprint: string;
+  app: string;
+  environment: string;
+  level: ErrorEvent['level'];
+  errorType?: string;
+  errorCode?: string;
+  message?: string;
+  count: number;
+  /** Distinct affected users, counted up to USER_COUNT_CAP. */
+  userCount: number;
+  firstSeenAt: number;
+  lastSeenAt: number;
+  latest: { linkId: string; linkExpiresAt: number; user?: ErrorEvent['user']; company?: ErrorEvent['company'] };
+  slack?: SlackRef;
+  /** Who is posting the parent message right now, and since when (ms). */
+  postClaim?: { by: string; at: number };
+  /** When the parent was last posted or updated (ms), and the count it showed. */
+  lastPostedAt?: number;
+  postedCount?: number;
+  /** A delayed flush is queued for this time (ms). */
+  flushDueAt?: number;
+  expiresAt: number;
+};
+
+/** Distinct users are tracked exactly up to this many per group (as 12-character hashes, ~12 KB);
+ * beyond it the count reads "1000+". */
+export const USER_COUNT_CAP = 1000;

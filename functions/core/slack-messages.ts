@@ -1,0 +1,137 @@
+import type { KnownBlock } from '@slack/web-api';
+import { formatUtc } from './duration';
+import { escapeMrkdwn, mrkdwnCodeBlock, mrkdwnWithin } from './escape';
+import type { ErrorEvent } from './event-schema';
+import { clip } from './limit-size';
+import { type ErrorGroup, USER_COUNT_CAP } from './records';
+
+/** Block Kit limits (Slack's documented maxima). */
+export const BLOCK_LIMITS = {
+  blocks: 50,
+  headerChars: 150,
+  sectionChars: 3000,
+  fieldChars: 2000,
+  buttonChars: 75,
+  fallbackChars: 400,
+} as const;
+
+export type SlackMessage = { text: string; blocks: KnownBlock[] };
+
+const LEVEL_EMOJI: Record<ErrorEvent['level'], string> = {
+  fatal: ':rotating_light:',
+  error: ':red_circle:',
+  warning: ':warning:',
+};
+
+export function detailUrl(publicUrl: string, linkId: string): string {
+  return `${publicUrl}/e/${linkId}`;
+}
+
+/** Slack renders `<!date^…>` in each reader's own time zone; the fallback is UTC. */
+function slackDate(ms: number): string {
+  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${formatUtc(ms)}>`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function usersLabel(group: ErrorGroup): string {
+  return group.userCount >= USER_COUNT_CAP ? `${USER_COUNT_CAP}+ users` : plural(group.userCount, 'user');
+}
+
+function userText(user: ErrorEvent['user']): string {
+  if (!user || (!user.name && !user.email && !user.id)) return '_none_';
+  const who = user.name ?? user.email ?? `id ${user.id}`;
+  const extra = user.name && user.email ? ` (${user.email})` : '';
+  return escapeMrkdwn(`${who}${extra}`);
+}
+
+function companyText(company: ErrorEvent['company']): string {
+  if (!company || (!company.name && !company.slug && !company.id)) return '_none_';
+  const name = company.name ?? company.slug ?? `id ${company.id}`;
+  return escapeMrkdwn(company.plan ? `${name} · ${company.plan} plan` : name);
+}
+
+function title(group: ErrorGroup): string {
+  return group.errorType ?? clip(group.message ?? 'Error', 80);
+}
+
+/** The one-line fallback: notifications and screen readers show it; escaped like everything else. */
+function fallbackText(group: ErrorGroup): string {
+  const line = `[${group.app}/${group.environment}] ${title(group)}: ${group.message ?? ''} (${plural(group.count, 'occurrence')})`;
+  return mrkdwnWithin(line, BLOCK_LIMITS.fallbackChars);
+}
+
+/** The parent alert of a group, posted once and then updated in place with the latest counts. */
+export function parentMessage(group: ErrorGroup, publicUrl: string): SlackMessage {
+  const { latest } = group;
+  const context = [`*${escapeMrkdwn(group.app)}*`, escapeMrkdwn(group.environment), group.level];
+  if (group.errorCode) context.push(`code \`${escapeMrkdwn(group.errorCode.replace(/`/g, "'"))}\``);
+  const blocks: KnownBlock[] = [
+    {
+      type: 'header',
+      block_id: 'title',
+      text: { type: 'plain_text', text: clip(`${LEVEL_EMOJI[group.level]} ${title(group)}`, 150), emoji: true },
+    },
+    { type: 'context', block_id: 'where', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] },
+    {
+      type: 'section',
+      block_id: 'message',
+      text: { type: 'mrkdwn', text: mrkdwnCodeBlock(group.message ?? '(no message)', BLOCK_LIMITS.sectionChars) },
+    },
+    {
+      type: 'section',
+      block_id: 'facts',
+      fields: [
+        { type: 'mrkdwn', text: mrkdwnField('User', userText(latest.user)) },
+        { type: 'mrkdwn', text: mrkdwnField('Company', companyText(latest.company)) },
+        { type: 'mrkdwn', text: `*Occurrences*\n${group.count} · ${usersLabel(group)}` },
+        { type: 'mrkdwn', text: `*First seen*\n${slackDate(group.firstSeenAt)}` },
+        { type: 'mrkdwn', text: `*Last seen*\n${slackDate(group.lastSeenAt)}` },
+      ],
+    },
+    {
+      type: 'actions',
+      block_id: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: 'open_details',
+          text: { type: 'plain_text', text: 'Open details' },
+          url: detailUrl(publicUrl, latest.linkId),
+        },
+      ],
+    },
+    {
+      type: 'context',
+      block_id: 'expiry',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `Details of the latest occurrence · link expires ${slackDate(latest.linkExpiresAt * 1000)}`,
+        },
+      ],
+    },
+  ];
+  return { text: fallbackText(group), blocks };
+}
+
+function mrkdwnField(label: string, escapedValue: string): string {
+  const head = `*${label}*\n`;
+  return head + clip(escapedValue, BLOCK_LIMITS.fieldChars - head.length).replace(/&[a-z]{0,4}…$/, '…');
+}
+
+/** The thread reply that accompanies a coalesced update: what is new since the last one. */
+export function threadUpdateMessage(group: ErrorGroup, previousCount: number, publicUrl: string): SlackMessage {
+  const added = group.count - previousCount;
+  const url = detailUrl(publicUrl, group.latest.linkId);
+  const text =
+    `${plural(added, 'more occurrence')} · ${group.count} in total · ${usersLabel(group)} · ` +
+    `latest ${slackDate(group.lastSeenAt)} by ${userText(group.latest.user)}: ` +
+    `<${url}|open details> (link expires ${slackDate(group.latest.linkExpiresAt * 1000)})`;
+  return {
+    text: `${plural(added, 'more occurrence')} of ${mrkdwnWithin(title(group), 150)} (${group.count} in total)`,
+    blocks: [{ type: 'section', block_id: 'update', text: { type: 'mrkdwn', text } }],
+  };
+}

@@ -1,0 +1,125 @@
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { QUEUES } from '../lib/definitions';
+
+export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse | undefined>;
+
+export type EventSourceOptions = {
+  batchSize?: number;
+  /** Parallel pollers, like concurrent Lambda invocations. */
+  concurrency?: number;
+  waitTimeSeconds?: number;
+  onError?: (err: unknown) => void;
+};
+
+/**
+ * Lambda's SQS event source mapping, for the local stack and tests: receive batches, invoke the
+ * handler, delete what succeeded. A failed record (or every record of a batch whose handler threw)
+ * stays in the queue and comes back after the visibility timeout; the queue's redrive policy moves it
+ * to the DLQ after maxReceiveCount receives — the emulator does that, as SQS does.
+ */
+export class SqsEventSource {
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private readonly batchSize: number;
+  private readonly concurrency: number;
+  private readonly waitTimeSeconds: number;
+
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+    private readonly handler: SqsHandler,
+    private readonly options: EventSourceOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? QUEUES.errors.batchSize;
+    this.concurrency = options.concurrency ?? 1;
+    this.waitTimeSeconds = options.waitTimeSeconds ?? 1;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loops = Array.from({ length: this.concurrency }, () => this.loop());
+  }
+
+  /** Stops polling and waits for the batches in flight to finish. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.loops);
+  }
+
+  /** Receives and handles one batch; returns how many messages it received. */
+  async pollOnce(waitTimeSeconds = 0): Promise<number> {
+    const { Messages = [] } = await this.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: this.queueUrl,
+        MaxNumberOfMessages: this.batchSize,
+        WaitTimeSeconds: waitTimeSeconds,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    if (Messages.length === 0) return 0;
+    const event: SQSEvent = { Records: Messages.map((m) => toRecord(m, this.queueUrl)) };
+    let failed: Set<string>;
+    try {
+      const response = await this.handler(event);
+      failed = new Set(response?.batchItemFailures.map((f) => f.itemIdentifier) ?? []);
+    } catch (err) {
+      this.options.onError?.(err);
+      failed = new Set(Messages.map((m) => m.MessageId!)); // a thrown handler fails the whole batch
+    }
+    const done = Messages.filter((m) => !failed.has(m.MessageId!));
+    if (done.length > 0) {
+      await this.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
+    }
+    return Messages.length;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.pollOnce(this.waitTimeSeconds);
+      } catch (err) {
+        this.options.onError?.(err);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+}
+
+/** The record shape Lambda hands to an SQS-triggered function. */
+function toRecord(m: Message, queueUrl: string): SQSRecord {
+  const attrs = m.Attributes ?? {};
+  return {
+    messageId: m.MessageId!,
+    receiptHandle: m.ReceiptHandle!,
+    body: m.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: attrs.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attrs.SentTimestamp ?? String(Date.now()),
+      SenderId: attrs.SenderId ?? 'local',
+      ApproximateFirstReceiveTimestamp: attrs.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: Object.fromEntries(
+      Object.entries(m.MessageAttributes ?? {}).map(([name, a]) => [
+        name,
+        { dataType: a.DataType ?? 'String', stringValue: a.StringValue, stringListValues: [], binaryListValues: [] },
+      ]),
+    ),
+    md5OfBody: m.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${queueUrl.split('/').pop()}`,
+    awsRegion: 'us-east-1',
+  };
+}
