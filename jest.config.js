@@ -4,8 +4,9 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
-  // nanoid is ESM-only: let SWC turn it into CommonJS for Jest's module system.
-  transformIgnorePatterns: ['/node_modules/(?!(nanoid)/)'],
+  // nanoid and fauxqs are ESM-only: let SWC turn them into CommonJS for Jest's module system.
+  transformIgnorePatterns: ['/node_modules/(?!(nanoid|fauxqs)/)'],
+  moduleNameMapper: { '^fauxqs$': '<rootDir>/node_modules/fauxqs/dist/app.js' },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFiles: ['<rootDir>/test/support/env.ts'],

@@ -12,7 +12,8 @@ export type DynamoDbLocal = { endpoint: string; pid: number | undefined; stop: (
  */
 export async function startDynamoDbLocal(options: { port?: number; dataDir?: string } = {}): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
-  const child = spawn({ port, sharedDb: true, path: options.dataDir ?? null, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn({ port, sharedDb: true, path: options.dataDir ?? null, stdio: 'pipe' });
+  child.stdout?.resume(); // drained, not read: its banner is not interesting
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-2000);

@@ -1,5 +1,6 @@
 import {
   DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
   type SQSClient,
@@ -84,6 +85,35 @@ export class SqsEventSource {
       );
     }
     return Messages.length;
+  }
+
+  /**
+   * Processes until the queue holds nothing visible, in flight or delayed — including the retries
+   * and delayed messages that processing itself produces. For tests and benchmarks.
+   */
+  async drain(timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const received = await Promise.all(Array.from({ length: this.concurrency }, () => this.pollOnce(0)));
+      if (received.some((n) => n > 0)) continue;
+      if ((await this.pending()) === 0) return;
+      await this.pollOnce(1); // long-poll until a retry or delayed message becomes visible
+    }
+    throw new Error(`queue not drained within ${timeoutMs} ms (${await this.pending()} messages left)`);
+  }
+
+  private async pending(): Promise<number> {
+    const { Attributes = {} } = await this.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: this.queueUrl,
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
+      }),
+    );
+    return Object.values(Attributes).reduce((sum, n) => sum + Number(n), 0);
   }
 
   private async loop(): Promise<void> {

@@ -19,7 +19,7 @@ export function createTriageHandler(getDeps: () => Promise<TriageDeps>) {
     try {
       return await processPartialResponse(event, handleRecord, processor, { context, throwOnFullBatchFailure: false });
     } finally {
-      metrics.publishStoredMetrics();
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
   };
 }

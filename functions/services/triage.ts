@@ -8,7 +8,7 @@ import type { ErrorsQueue } from '../adapters/sqs-queue';
 import { parseErrorEvent } from '../core/event-schema';
 import { fingerprintEvent } from '../core/fingerprint';
 import { limitEventSize } from '../core/limit-size';
-import type { DetailLink } from '../core/records';
+import type { DetailLink, ErrorGroup } from '../core/records';
 import { redactEvent } from '../core/redact';
 import { parentMessage, threadUpdateMessage } from '../core/slack-messages';
 import { FLUSH_STALE_MS, nextSlackStep, POST_CLAIM_STALE_MS, SLACK_COALESCE_MS } from '../core/slack-sync';
@@ -76,7 +76,7 @@ export async function triageMessage(message: QueueMessage, deps: TriageDeps): Pr
   if (group.count === 1 && claim.fresh) deps.metrics.addMetric('newGroups', MetricUnit.Count, 1);
   deps.metrics.addMetric(claim.fresh ? 'events' : 'duplicateEvents', MetricUnit.Count, 1);
 
-  await syncSlack(fingerprint, eventId, deps);
+  await syncSlack(fingerprint, eventId, deps, group);
   return claim.fresh ? 'stored' : 'duplicate';
 }
 
@@ -84,10 +84,10 @@ export async function triageMessage(message: QueueMessage, deps: TriageDeps): Pr
  * Brings a group's Slack alert up to date: posts the parent once, then at most one update per
  * window; anything not shown yet is left to a delayed flush message, so the last burst is never lost.
  */
-async function syncSlack(fingerprint: string, me: string, deps: TriageDeps): Promise<void> {
+async function syncSlack(fingerprint: string, me: string, deps: TriageDeps, known?: ErrorGroup): Promise<void> {
   const { store, slack, publicUrl } = deps;
   const now = deps.now();
-  const group = await store.getGroup(fingerprint, now);
+  const group = known ?? (await store.getGroup(fingerprint, now));
   if (!group) return;
   const step = nextSlackStep(group, now);
 

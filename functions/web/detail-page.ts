@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { html, raw } from 'hono/html';
+import { formatRelative, formatUtc } from '../core/duration';
+import type { ErrorInfo } from '../core/event-schema';
+import type { DetailLink, ErrorGroup } from '../core/records';
+
+/**
+ * The detail page behind an expiring link. Server-rendered with Hono's `html` template, which
+ * escapes every interpolated value; no script, no third-party asset. The one stylesheet is inline
+ * and allowed by its hash in the Content-Security-Policy (it is our constant, so it goes in raw).
+ */
+export const PAGE_CSS = `
+:root{color-scheme:light dark;--muted:#6b7280;--line:#d1d5db;--bad:#b91c1c}
+body{font:15px/1.5 system-ui,sans-serif;margin:0 auto;max-width:960px;padding:24px}
+h1{font-size:1.5rem;margin:0 0 4px;word-break:break-word}
+h2{font-size:1rem;margin:28px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}
+.meta,.expiry{color:var(--muted)}
+.expiry{margin:8px 0 0}
+.message{font-size:1.05rem;white-space:pre-wrap;word-break:break-word}
+pre{background:rgba(127,127,127,.12);padding:12px;overflow-x:auto;font-size:13px;white-space:pre}
+table{border-collapse:collapse;width:100%}
+th,td{text-align:left;vertical-align:top;padding:4px 8px;border-bottom:1px solid var(--line);word-break:break-all}
+th{width:12rem;font-weight:600;word-break:normal}
+.cause{border-left:3px solid var(--bad);padding-left:12px;margin:12px 0}
+.badge{display:inline-block;border:1px solid var(--line);border-radius:4px;padding:0 6px;font-size:.85rem}
+`.trim();
+
+export const PAGE_CSS_HASH = `'sha256-${createHash('sha256').update(PAGE_CSS).digest('base64')}'`;
+
+type Row = [label: string, value: string | undefined];
+
+function table(rows: Row[]) {
+  const present = rows.filter(([, v]) => v !== undefined && v !== '');
+  if (present.length === 0) return html`<p class="meta">None.</p>`;
+  return html`<table>
+    ${present.map(([label, value]) => html`<tr><th>${label}</th><td>${value}</td></tr>`)}
+  </table>`;
+}
+
+function errorBlock(error: ErrorInfo) {
+  return html`<p><strong>${error.type ?? 'Error'}</strong>${error.code ? html` <span class="badge">${error.code}</span>` : ''}</p>
+    <p class="message">${error.message ?? ''}</p>
+    ${error.stack ? html`<pre>${error.stack}</pre>` : ''}`;
+}
+
+function causes(error: ErrorInfo) {
+  const chain: ErrorInfo[] = [];
+  for (let c = error.cause; c; c = c.cause) chain.push(c);
+  if (chain.length === 0) return '';
+  return html`<h2>Caused by</h2>
+    ${chain.map((c) => html`<div class="cause">${errorBlock(c)}</div>`)}`;
+}
+
+function page(title: string, body: unknown) {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<title>${title} · Heads-up</title>
+<style>${raw(PAGE_CSS)}</style>
+</head>
+<body>
+${body}
+</body>
+</html>`;
+}
+
+/** The full detail page of one occurrence. */
+export function detailPage(link: DetailLink, group: ErrorGroup | undefined, now: number) {
+  const { event } = link;
+  const expiresMs = link.expiresAt * 1000;
+  const title = `${event.error.type ?? 'Error'} · ${event.app}/${event.environment}`;
+  const headers = Object.entries(event.request?.headers ?? {}).map(
+    ([k, v]): Row => [k, Array.isArray(v) ? v.join(', ') : v],
+  );
+  return page(
+    title,
+    html`<header>
+  <h1>${event.error.type ?? 'Error'}</h1>
+  <div class="meta">${event.app} · ${event.environment} · ${event.level} · occurred ${formatUtc(
+    event.occurredAt ? Date.parse(event.occurredAt) : link.receivedAt,
+  )}</div>
+  <p class="expiry">This link expires ${formatRelative(expiresMs, now)} (${formatUtc(expiresMs)}).</p>
+</header>
+<main>
+  <h2>Error</h2>
+  ${errorBlock(event.error)}
+  ${causes(event.error)}
+  <h2>User</h2>
+  ${table([
+    ['Name', event.user?.name],
+    ['Email', event.user?.email],
+    ['User id', event.user?.id],
+  ])}
+  <h2>Company</h2>
+  ${table([
+    ['Name', event.company?.name],
+    ['Slug', event.company?.slug],
+    ['Plan', event.company?.plan],
+    ['Company id', event.company?.id],
+  ])}
+  <h2>Request</h2>
+  ${table([['Method', event.request?.method], ['URL', event.request?.url], ...headers])}
+  <h2>Context</h2>
+  ${event.context ? html`<pre>${JSON.stringify(event.context, null, 2)}</pre>` : html`<p class="meta">None.</p>`}
+  <h2>Tags</h2>
+  ${table(Object.entries(event.tags ?? {}))}
+  <h2>This error group</h2>
+  ${
+    group
+      ? table([
+          ['Occurrences', String(group.count)],
+          ['Users affected', String(group.userCount)],
+          ['First seen', formatUtc(group.firstSeenAt)],
+          ['Last seen', formatUtc(group.lastSeenAt)],
+        ])
+      : html`<p class="meta">The group has expired.</p>`
+  }
+  <p class="meta">Event ${link.eventId} · fingerprint ${link.fingerprint}</p>
+</main>`,
+  );
+}
+
+/** 404 and 410 pages: say what happened and what to do. */
+export function notFoundPage() {
+  return page(
+    'Link not found',
+    html`<h1>This link does not exist</h1>
+<p>Check that the whole link was copied. Detail links are long and random on purpose.</p>`,
+  );
+}
+
+export function expiredPage(link: DetailLink) {
+  return page(
+    'Link expired',
+    html`<h1>This link has expired</h1>
+<p>Its details were removed at ${formatUtc(link.expiresAt * 1000)}, as every Heads-up detail link is after a
+while, so error details do not stay reachable for ever. A newer occurrence of the same error has a fresh
+link in its Slack thread.</p>`,
+  );
+}

@@ -1,0 +1,142 @@
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import { DLQ_REASON_ATTRIBUTE } from '../../lib/definitions';
+import { type Pipeline, startPipeline } from '../support/pipeline';
+import { sampleEvent } from '../support/samples';
+import { scanItems } from '../support/table';
+
+const body = (over: Parameters<typeof sampleEvent>[0] = {}) => JSON.stringify(sampleEvent(over));
+
+/** An SQS event as Lambda delivers it, for calling the handler directly with chosen message ids. */
+function sqsEvent(records: { messageId: string; body: string }[]): SQSEvent {
+  return {
+    Records: records.map(({ messageId, body }) => ({
+      messageId,
+      body,
+      receiptHandle: messageId,
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '0',
+        SenderId: 'test',
+        ApproximateFirstReceiveTimestamp: '0',
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:errors',
+      awsRegion: 'us-east-1',
+    })),
+  };
+}
+
+async function dlqMessages(p: Pipeline) {
+  const { Messages = [] } = await p.sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: p.queues.dlqUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }),
+  );
+  return Messages;
+}
+
+describe('triage handler', () => {
+  let p: Pipeline;
+  beforeEach(async () => {
+    p = await startPipeline();
+  });
+  afterEach(() => p.close());
+
+  it('stores one detail item and posts one parent message for a new error', async () => {
+    await p.send([body()]);
+    await p.source.drain();
+    const links = await scanItems(p.dynamo, p.config.tableName, 'LINK#');
+    expect(links).toHaveLength(1);
+    const parents = p.slack.parents();
+    expect(parents).toHaveLength(1);
+    expect(parents[0]!.text).toContain('CardExpiredError');
+    const linkId = (links[0]!.pk as { S: string }).S.slice('LINK#'.length);
+    expect(JSON.stringify(parents[0]!.blocks)).toContain(`/e/${linkId}`);
+    expect(p.slack.calls('chat.postMessage')[0]!.params.unfurl_links).toBe('false');
+    expect(p.slack.violations).toEqual([]);
+  });
+
+  it('stores and posts a duplicate delivery of the same event id once', async () => {
+    const event = body({ id: 'evt-123' });
+    await p.send([event]);
+    await p.source.drain();
+    await p.send([event]); // the producer retried; SQS delivers it again with a new message id
+    await p.source.drain();
+    expect(await scanItems(p.dynamo, p.config.tableName, 'LINK#')).toHaveLength(1);
+    expect(p.slack.calls('chat.postMessage')).toHaveLength(1);
+    expect(p.slack.calls('chat.update')).toHaveLength(0);
+    const groups = await scanItems(p.dynamo, p.config.tableName, 'GROUP#');
+    expect(groups.map((g) => (g.count as { N: string }).N)).toEqual(['1']);
+  });
+
+  it('fails only the record Slack rate-limits, and its retry posts exactly once', async () => {
+    p.slack.failNext({ status: 429, retryAfter: 1, method: 'chat.postMessage' });
+    const response = await p.handler(
+      sqsEvent([
+        { messageId: 'm-1', body: body({ id: 'a' }) },
+        { messageId: 'm-2', body: body({ id: 'b', app: 'other-app' }) },
+      ]),
+    );
+    // Which record met the 429 depends on timing; exactly one of them did.
+    expect(response.batchItemFailures).toHaveLength(1);
+    const failedId = response.batchItemFailures[0]!.itemIdentifier;
+    const failedBody = failedId === 'm-1' ? body({ id: 'a' }) : body({ id: 'b', app: 'other-app' });
+    expect(p.slack.parents()).toHaveLength(1);
+
+    const retry = await p.handler(sqsEvent([{ messageId: failedId, body: failedBody }]));
+    expect(retry.batchItemFailures).toEqual([]);
+    expect(p.slack.parents()).toHaveLength(2); // one per app, never a second for the same group
+    expect(await scanItems(p.dynamo, p.config.tableName, 'LINK#')).toHaveLength(2);
+    const again = await p.handler(sqsEvent([{ messageId: failedId, body: failedBody }]));
+    expect(again.batchItemFailures).toEqual([]);
+    expect(p.slack.parents()).toHaveLength(2);
+    expect(await scanItems(p.dynamo, p.config.tableName, 'LINK#')).toHaveLength(2);
+  });
+
+  it('retries a 500 from Slack through the queue without duplicating anything', async () => {
+    p.slack.failNext({ status: 500, method: 'chat.postMessage' });
+    await p.send([body({ id: 'x' })]);
+    await p.source.drain();
+    expect(p.slack.calls('chat.postMessage').filter((r) => r.response?.status === 500)).toHaveLength(1);
+    expect(p.slack.parents()).toHaveLength(1);
+    expect(await scanItems(p.dynamo, p.config.tableName, 'LINK#')).toHaveLength(1);
+  });
+
+  it('posts one parent when two invocations race on the first event of a new group', async () => {
+    // Slack answers slowly, so both invocations are inside the post at the same time if they can be.
+    p.slack.failNext({ delayMs: 300 }, 2);
+    const [a, b] = await Promise.all([
+      p.handler(sqsEvent([{ messageId: 'r-1', body: body({ id: 'race-1' }) }])),
+      p.handler(sqsEvent([{ messageId: 'r-2', body: body({ id: 'race-2' }) }])),
+    ]);
+    expect([...a.batchItemFailures, ...b.batchItemFailures]).toEqual([]);
+    await p.source.drain(); // the loser left a delayed flush: it updates, it does not post
+    expect(p.slack.parents()).toHaveLength(1);
+    const parent = p.slack.parents()[0]!;
+    expect(JSON.stringify(parent.blocks)).toContain('*Occurrences*\\n2 · 1 user');
+  });
+
+  it('sends invalid and oversized events to the DLQ with a reason; the rest of the batch succeeds', async () => {
+    const missingApp = JSON.stringify({ error: { message: 'no app' } });
+    const huge = body({ context: { blob: 'x'.repeat(300 * 1024) } });
+    const response = await p.handler(
+      sqsEvent([
+        { messageId: 'ok-1', body: body({ id: 'ok-1' }) },
+        { messageId: 'bad-1', body: missingApp },
+        { messageId: 'big-1', body: huge },
+        { messageId: 'ok-2', body: body({ id: 'ok-2' }) },
+      ]),
+    );
+    expect(response.batchItemFailures).toEqual([]); // the bad ones are parked, not retried
+    const dead = await dlqMessages(p);
+    const reasons = Object.fromEntries(
+      dead.map((m) => [m.MessageAttributes?.['headsup-source-message-id']?.StringValue, m]),
+    );
+    expect(reasons['bad-1']?.MessageAttributes?.[DLQ_REASON_ATTRIBUTE]?.StringValue).toMatch(/app: /);
+    expect(reasons['bad-1']?.Body).toBe(missingApp);
+    expect(reasons['big-1']?.MessageAttributes?.[DLQ_REASON_ATTRIBUTE]?.StringValue).toMatch(/limit is 262144 bytes/);
+    expect(reasons['big-1']?.Body).toBe(huge);
+    expect(await scanItems(p.dynamo, p.config.tableName, 'LINK#')).toHaveLength(2);
+  });
+});

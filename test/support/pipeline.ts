@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { startFauxqs } from 'fauxqs';
+import { nanoid } from 'nanoid';
+import type { TriageConfig } from '../../functions/adapters/config';
+import { createTriageHandler } from '../../functions/handlers/triage';
+import type { TriageDeps } from '../../functions/services/triage';
+import { createTriageDeps } from '../../functions/wiring';
+import { type SlackFake, startSlackFake } from '../../local/fakes/slack-api';
+import { localDynamoClient, localSqsClient } from '../../local/local-aws';
+import { createQueuePair, createTable } from '../../local/resources';
+import { SqsEventSource } from '../../local/sqs-event-source';
+
+export const PUBLIC_URL = 'https://headsup.test';
+
+/** A fresh table in the run's DynamoDB Local (started by the global setup). */
+export async function freshTable() {
+  const dynamo = localDynamoClient(process.env.AWS_ENDPOINT_URL_DYNAMODB!);
+  const tableName = `headsup-${randomUUID().slice(0, 8)}`;
+  await createTable(dynamo, tableName);
+  return { dynamo, tableName };
+}
+
+export type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
+
+/**
+ * The triage pipeline wired as on AWS, with real parts: DynamoDB Local, the fauxqs SQS emulator, the
+ * loopback Slack fake behind the real WebClient, and Lambda's SQS semantics from the local event
+ * source. Only the visibility timeout is shortened, so retries come back in a second.
+ */
+export async function startPipeline(options: { concurrency?: number; linkTtlSeconds?: number } = {}) {
+  const { dynamo, tableName } = await freshTable();
+  const sqsServer = await startFauxqs({ port: 0, logger: false });
+  const sqs = localSqsClient(sqsServer.address);
+  const queues = await createQueuePair(sqs, 'errors', { visibilityTimeoutSeconds: 1 });
+  const slack = await startSlackFake({ allowedLinkPrefixes: [`${PUBLIC_URL}/e/`] });
+  const config: TriageConfig = {
+    tableName,
+    errorsQueueUrl: queues.queueUrl,
+    errorsDlqUrl: queues.dlqUrl,
+    slack: { token: slack.token, channel: 'C0HEADSUP1', apiUrl: slack.url },
+    publicUrl: PUBLIC_URL,
+    linkTtlSeconds: options.linkTtlSeconds ?? 86400,
+  };
+  const deps: TriageDeps = { ...createTriageDeps(config, { dynamo, sqs }), newLinkId: () => nanoid() };
+  const handler = createTriageHandler(async () => deps);
+  const source = new SqsEventSource(sqs, queues.queueUrl, handler, { concurrency: options.concurrency ?? 1 });
+
+  return {
+    config,
+    dynamo,
+    deps,
+    handler,
+    store: deps.store,
+    sqs,
+    sqsServer,
+    queues,
+    slack: slack as SlackFake,
+    source,
+    /** Sends bodies to the errors queue as producers would (SendMessageBatch, 10 at a time). */
+    async send(bodies: string[]): Promise<void> {
+      const chunks: string[][] = [];
+      for (let i = 0; i < bodies.length; i += 10) chunks.push(bodies.slice(i, i + 10));
+      await Promise.all(
+        chunks.map((chunk) =>
+          sqs.send(
+            new SendMessageBatchCommand({
+              QueueUrl: queues.queueUrl,
+              Entries: chunk.map((body, i) => ({ Id: String(i), MessageBody: body })),
+            }),
+          ),
+        ),
+      );
+    },
+    async close(): Promise<void> {
+      await slack.close();
+      await sqsServer.stop();
+      sqs.destroy();
+      dynamo.destroy();
+    },
+  };
+}
