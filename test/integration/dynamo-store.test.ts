@@ -1,0 +1,102 @@
+import { nanoid } from 'nanoid';
+import { createDocumentClient, customerKey, DynamoStore, GROUP_TTL_SECONDS } from '../../functions/adapters/dynamo-store';
+import type { DetailLink } from '../../functions/core/records';
+import { USER_COUNT_CAP } from '../../functions/core/records';
+import { freshTable } from '../support/pipeline';
+import { sampleEvent } from '../support/samples';
+
+describe('DynamoStore against DynamoDB Local', () => {
+  let store: DynamoStore;
+  const t0 = Date.UTC(2026, 10, 21, 9, 0);
+
+  beforeAll(async () => {
+    const { dynamo, tableName } = await freshTable();
+    store = new DynamoStore(createDocumentClient(dynamo), tableName);
+  });
+
+  const link = (over: Partial<DetailLink> = {}, userId = 'u1'): DetailLink => ({
+    id: nanoid(),
+    eventId: nanoid(),
+    fingerprint: 'fp-default',
+    event: sampleEvent({ user: { id: userId, email: `${userId}@Example.com` } }),
+    receivedAt: t0,
+    expiresAt: t0 / 1000 + 3600,
+    ...over,
+  });
+
+  it('remembers an event id and hands back the first link id to a duplicate', async () => {
+    expect(await store.claimEvent('e1', 'link-a', t0)).toEqual({ fresh: true, linkId: 'link-a' });
+    expect(await store.claimEvent('e1', 'link-b', t0 + 1000)).toEqual({ fresh: false, linkId: 'link-a' });
+    // After its TTL the id is free again, even before DynamoDB deletes the item.
+    expect(await store.claimEvent('e1', 'link-c', t0 + 86_401_000)).toEqual({ fresh: true, linkId: 'link-c' });
+  });
+
+  it('writes a detail item once: a retry keeps the first version', async () => {
+    const first = link();
+    await store.putLinkOnce(first);
+    await store.putLinkOnce({ ...first, receivedAt: t0 + 5000, expiresAt: first.expiresAt + 5 });
+    const found = await store.getLink(first.id, t0);
+    expect(found.state === 'live' && found.link.expiresAt).toBe(first.expiresAt);
+    expect((await store.getLink(first.id, first.expiresAt * 1000)).state).toBe('expired');
+    expect((await store.getLink('nope', t0)).state).toBe('missing');
+  });
+
+  it('counts occurrences and distinct users, and counts a retried event only once', async () => {
+    const fingerprint = 'fp-count';
+    await store.recordOccurrence({ fingerprint, link: link({ fingerprint }, 'a'), countIt: true }, t0);
+    await store.recordOccurrence({ fingerprint, link: link({ fingerprint }, 'b'), countIt: true }, t0 + 1);
+    const group = await store.recordOccurrence({ fingerprint, link: link({ fingerprint }, 'a'), countIt: false }, t0 + 2);
+    expect(group.count).toBe(2);
+    expect(group.userCount).toBe(2);
+    expect(group.firstSeenAt).toBe(t0);
+    expect(group.lastSeenAt).toBe(t0 + 2);
+  });
+
+  it('stops growing the distinct-user set at the cap but keeps counting', async () => {
+    const fingerprint = 'fp-cap';
+    const users = USER_COUNT_CAP + 5;
+    for (let i = 0; i < users; i += 50) {
+      await Promise.all(
+        Array.from({ length: Math.min(50, users - i) }, (_, j) =>
+          store.recordOccurrence({ fingerprint, link: link({ fingerprint }, `user-${i + j}`), countIt: true }, t0),
+        ),
+      );
+    }
+    const group = (await store.getGroup(fingerprint, t0))!;
+    expect(group.count).toBe(users);
+    expect(group.userCount).toBe(USER_COUNT_CAP);
+  });
+
+  it('starts a new group (and a new Slack alert) once the old one expired', async () => {
+    const fingerprint = 'fp-expire';
+    await store.recordOccurrence({ fingerprint, link: link({ fingerprint }), countIt: true }, t0);
+    const claimed = await store.claimParentPost(fingerprint, 'me', t0, 30_000);
+    await store.markParentPosted(fingerprint, { channel: 'C1', ts: '1.1' }, claimed!.count, t0);
+    const later = t0 + (GROUP_TTL_SECONDS + 1) * 1000;
+    expect(await store.getGroup(fingerprint, later)).toBeUndefined();
+    const fresh = await store.recordOccurrence({ fingerprint, link: link({ fingerprint }), countIt: true }, later);
+    expect(fresh.count).toBe(1);
+    expect(fresh.slack).toBeUndefined();
+    expect(fresh.firstSeenAt).toBe(later);
+  });
+
+  it('lets only one caller claim a parent post or an update slot', async () => {
+    const fingerprint = 'fp-claim';
+    await store.recordOccurrence({ fingerprint, link: link({ fingerprint }), countIt: true }, t0);
+    const results = await Promise.all(['a', 'b', 'c'].map((by) => store.claimParentPost(fingerprint, by, t0, 30_000)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    await store.markParentPosted(fingerprint, { channel: 'C1', ts: '1.2' }, 1, t0);
+    const slots = await Promise.all([1, 2, 3].map((i) => store.claimUpdate(fingerprint, t0, t0 + 10_000 + i)));
+    expect(slots.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('finds a customer’s unexpired errors through the index, newest first, by lower-cased email', async () => {
+    const older = link({ receivedAt: t0 }, 'cust');
+    const newer = link({ receivedAt: t0 + 60_000 }, 'cust');
+    const expired = link({ receivedAt: t0 + 120_000, expiresAt: t0 / 1000 - 1 }, 'cust');
+    await Promise.all([older, newer, expired].map((l) => store.putLinkOnce(l)));
+    const key = customerKey({ email: 'CUST@example.com' })!;
+    const found = await store.listCustomerLinks(key, t0, 10);
+    expect(found.map((l) => l.id)).toEqual([newer.id, older.id]);
+  });
+});

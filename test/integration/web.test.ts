@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { serve } from '@hono/node-server';
+import type { LambdaFunctionURLEvent } from 'aws-lambda';
+import { nanoid } from 'nanoid';
+import { createDocumentClient, DynamoStore } from '../../functions/adapters/dynamo-store';
+import type { DetailLink } from '../../functions/core/records';
+import { createWebApp } from '../../functions/web/app';
+import { freshTable } from '../support/pipeline';
+import { sampleEvent } from '../support/samples';
+
+type Server = ReturnType<typeof serve>;
+
+describe('web app: detail pages', () => {
+  let table: Awaited<ReturnType<typeof freshTable>>;
+  let store: DynamoStore;
+  let server: Server;
+  let base: string;
+  const now = Date.now();
+
+  beforeAll(async () => {
+    table = await freshTable();
+    store = new DynamoStore(createDocumentClient(table.dynamo), table.tableName);
+    const app = createWebApp({ store, now: () => now });
+    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((r) => server.once('listening', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((r) => server.close(r)));
+
+  async function storeLink(over: Partial<DetailLink> = {}): Promise<DetailLink> {
+    const link: DetailLink = {
+      id: nanoid(),
+      eventId: `evt-${nanoid(6)}`,
+      fingerprint: 'a'.repeat(32),
+      event: sampleEvent({
+        error: {
+          type: 'CardExpiredError',
+          message: 'Card ending 4242 expired',
+          stack: 'CardExpiredError: Card ending 4242 expired\n    at charge (/app/billing.js:10:5)',
+          cause: { type: 'StripeError', message: 'card_declined: expired_card' },
+        },
+        request: { method: 'POST', url: 'https://app.example.com/billing', headers: { 'user-agent': 'Firefox' } },
+        context: { invoice: 'in_123' },
+        tags: { region: 'eu-west-1' },
+      }),
+      receivedAt: now,
+      expiresAt: Math.floor(now / 1000) + 3600,
+      ...over,
+    };
+    await store.putLinkOnce(link);
+    return link;
+  }
+
+  it('shows the whole occurrence with the expiry and the security headers', async () => {
+    const link = await storeLink();
+    const res = await fetch(`${base}/e/${link.id}`);
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    for (const text of [
+      'CardExpiredError',
+      'Card ending 4242 expired',
+      'at charge (/app/billing.js:10:5)',
+      'StripeError',
+      'Fred Smith',
+      'fred@example.com',
+      'Acme',
+      'https://app.example.com/billing',
+      'Firefox',
+      'in_123',
+      'eu-west-1',
+      'expires in 59 minutes',
+    ]) {
+      expect(page).toContain(text);
+    }
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(res.headers.get('x-robots-tag')).toContain('noindex');
+    const csp = res.headers.get('content-security-policy')!;
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    // The inline stylesheet is allowed by its exact hash, so the page renders styled and nothing else runs.
+    const css = /<style>([\s\S]*?)<\/style>/.exec(page)![1]!;
+    expect(csp).toContain(`'sha256-${createHash('sha256').update(css).digest('base64')}'`);
+  });
+
+  it('answers 410 for an expired link that DynamoDB has not deleted yet, and shows none of it', async () => {
+    const link = await storeLink({ expiresAt: Math.floor(now / 1000) - 1 });
+    const item = await table.dynamo.send(
+      new GetItemCommand({ TableName: table.tableName, Key: { pk: { S: `LINK#${link.id}` }, sk: { S: 'LINK' } } }),
+    );
+    expect(item.Item).toBeDefined();
+    const res = await fetch(`${base}/e/${link.id}`);
+    expect(res.status).toBe(410);
+    const page = await res.text();
+    expect(page).toContain('This link has expired');
+    expect(page).not.toContain('fred@example.com');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('answers 404 for unknown and malformed ids', async () => {
+    expect((await fetch(`${base}/e/${nanoid()}`)).status).toBe(404);
+    expect((await fetch(`${base}/e/short`)).status).toBe(404);
+    expect((await fetch(`${base}/e/${'%3Cscript%3E'.repeat(3)}`)).status).toBe(404);
+  });
+
+  it('escapes every value on the page', async () => {
+    const hostile = `<script>alert(1)</script>"><img src=x onerror=alert(2)>`;
+    const link = await storeLink({
+      event: sampleEvent({
+        error: { type: hostile, message: hostile, code: hostile, stack: hostile, cause: { message: hostile } },
+        user: { name: hostile, email: hostile },
+        company: { name: hostile, plan: hostile },
+        request: { url: hostile, headers: { [hostile]: hostile } },
+        context: { [hostile]: hostile },
+        tags: { [hostile]: hostile },
+      }),
+    });
+    const page = await (await fetch(`${base}/e/${link.id}`)).text();
+    expect(page).not.toContain('<script>');
+    expect(page).not.toContain('<img');
+    expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
+  it('answers /healthz', async () => {
+    const res = await fetch(`${base}/healthz`);
+    expect(await res.json()).toEqual({ ok: true });
+  });
+
+  it('serves the same app through the Lambda Function URL handler', async () => {
+    const link = await storeLink();
+    process.env.HEADSUP_TABLE = table.tableName;
+    const { handler } = await import('../../functions/handlers/http');
+    const event = {
+      version: '2.0',
+      rawPath: `/e/${link.id}`,
+      rawQueryString: '',
+      headers: { host: 'abc.lambda-url.us-east-1.on.aws' },
+      requestContext: { http: { method: 'GET', path: `/e/${link.id}`, sourceIp: '127.0.0.1' }, domainName: 'x' },
+      isBase64Encoded: false,
+    } as unknown as LambdaFunctionURLEvent;
+    const res = await handler(event, {} as never);
+    expect(res.statusCode).toBe(200);
+    expect(String(res.body)).toContain('Card ending 4242 expired');
+    expect(res.headers?.['cache-control']).toBe('no-store');
+  });
+});

@@ -1,0 +1,47 @@
+import { ConfigError, loadTriageConfig, loadWebConfig } from '../../functions/adapters/config';
+
+const good = {
+  HEADSUP_TABLE: 'headsup',
+  HEADSUP_ERRORS_QUEUE_URL: 'http://localhost:4566/000000000000/errors',
+  HEADSUP_ERRORS_DLQ_URL: 'http://localhost:4566/000000000000/errors-dlq',
+  SLACK_BOT_TOKEN: 'xoxb-1',
+  SLACK_CHANNEL: 'C0123456789',
+  HEADSUP_PUBLIC_URL: 'https://headsup.example.com/',
+};
+
+function errorFor(env: Record<string, string | undefined>): string {
+  try {
+    loadTriageConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a configuration error');
+}
+
+describe('configuration', () => {
+  it('reads a good environment, with defaults and normalised URLs', () => {
+    const config = loadTriageConfig({ ...good, SLACK_API_URL: 'http://127.0.0.1:9/api' });
+    expect(config.linkTtlSeconds).toBe(86400);
+    expect(config.publicUrl).toBe('https://headsup.example.com');
+    expect(config.slack.apiUrl).toBe('http://127.0.0.1:9/api/');
+    expect(loadTriageConfig({ ...good, HEADSUP_LINK_TTL: '15m' }).linkTtlSeconds).toBe(900);
+  });
+
+  it.each([
+    [{ SLACK_CHANNEL: undefined }, 'Configuration error: SLACK_CHANNEL missing — expected a Slack channel id'],
+    [{ SLACK_CHANNEL: '#alerts' }, 'Configuration error: SLACK_CHANNEL expected a Slack channel id'],
+    [{ SLACK_BOT_TOKEN: '' }, 'Configuration error: SLACK_BOT_TOKEN empty — expected a Slack bot token'],
+    [{ HEADSUP_LINK_TTL: '1 day' }, 'Configuration error: HEADSUP_LINK_TTL "1 day" is not a duration — expected e.g. 24h'],
+    [{ HEADSUP_PUBLIC_URL: 'headsup.example.com' }, 'Configuration error: HEADSUP_PUBLIC_URL expected the base URL'],
+  ])('fails with one line naming the variable: %j', (override, message) => {
+    const text = errorFor({ ...good, ...override });
+    expect(text.startsWith(message)).toBe(true);
+    expect(text).not.toContain('\n');
+  });
+
+  it('needs only the table for the web app', () => {
+    expect(loadWebConfig({ HEADSUP_TABLE: 't1' })).toEqual({ tableName: 't1' });
+    expect(() => loadWebConfig({})).toThrow('Configuration error: HEADSUP_TABLE missing — expected the DynamoDB table name');
+  });
+});
