@@ -24,6 +24,11 @@ export const QUEUES = {
     maxReceiveCount: 5,
     batchSize: 10,
     maxBatchingWindowSeconds: 1,
+    /**
+     * Concurrent triage invocations at most: a burst of distinct errors stays near Slack's ~1 message/s
+     * per channel (429s are retried through the queue) and hot group items are not stampeded.
+     */
+    maxConcurrency: 5,
     retentionDays: 14,
   },
 } as const;

@@ -10,7 +10,9 @@ export type DynamoDbLocal = { endpoint: string; pid: number | undefined; stop: (
  * Starts AWS's DynamoDB Local (Java 17+) on a free port and waits until it answers. `dataDir` keeps
  * the data between runs; without it everything is in memory.
  */
-export async function startDynamoDbLocal(options: { port?: number; dataDir?: string } = {}): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(
+  options: { port?: number; dataDir?: string } = {},
+): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
   const child = spawn({ port, sharedDb: true, path: options.dataDir ?? null, stdio: 'pipe' });
   child.stdout?.resume(); // drained, not read: its banner is not interesting
@@ -45,7 +47,8 @@ async function waitUntilReady(endpoint: string): Promise<void> {
       client.destroy();
       return;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer within 30 s: ${(err as Error).message}`);
+      if (Date.now() > deadline)
+        throw new Error(`DynamoDB Local did not answer within 30 s: ${(err as Error).message}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }

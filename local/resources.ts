@@ -61,7 +61,10 @@ export async function createQueuePair(
       QueueName: name,
       Attributes: {
         VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? settings.visibilityTimeoutSeconds),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: settings.maxReceiveCount }),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlqArn,
+          maxReceiveCount: settings.maxReceiveCount,
+        }),
       },
     }),
   );
@@ -69,6 +72,8 @@ export async function createQueuePair(
 }
 
 async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string> {
-  const res = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+  const res = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
   return res.Attributes!.QueueArn!;
 }

@@ -144,7 +144,12 @@ function toRecord(m: Message, queueUrl: string): SQSRecord {
     messageAttributes: Object.fromEntries(
       Object.entries(m.MessageAttributes ?? {}).map(([name, a]) => [
         name,
-        { dataType: a.DataType ?? 'String', stringValue: a.StringValue, stringListValues: [], binaryListValues: [] },
+        {
+          dataType: a.DataType ?? 'String',
+          stringValue: a.StringValue,
+          stringListValues: [],
+          binaryListValues: [],
+        },
       ]),
     ),
     md5OfBody: m.MD5OfBody ?? '',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { WIRING_ENV } from '../../lib/definitions';
 import { parseDuration } from '../core/duration';
+import { isSlackChannelId } from '../core/slack-channel';
 
 /**
  * Configuration from the environment (design §8), checked once at start: a bad value ends start-up
@@ -18,7 +19,8 @@ const url = (what: string) =>
     .refine((v) => /^https?:\/\/[^\s/]+/.test(v), `expected ${what}, e.g. https://…`)
     .transform((v) => v.replace(/\/+$/, ''));
 
-const required = (what: string) => z.string({ error: `missing — expected ${what}` }).min(1, `empty — expected ${what}`);
+const required = (what: string) =>
+  z.string({ error: `missing — expected ${what}` }).min(1, `empty — expected ${what}`);
 
 const duration = z
   .string()
@@ -38,7 +40,7 @@ const triageSchema = z.object({
   [WIRING_ENV.errorsDlqUrl]: url('the errors DLQ URL'),
   SLACK_BOT_TOKEN: required('a Slack bot token (xoxb-…)'),
   SLACK_CHANNEL: required('a Slack channel id such as C0123456789').refine(
-    (v) => /^[A-Z0-9]{8,}$/.test(v),
+    isSlackChannelId,
     'expected a Slack channel id such as C0123456789 (channel details → bottom of the About tab)',
   ),
   SLACK_API_URL: url('the Slack Web API base URL').optional(),
@@ -74,7 +76,11 @@ export function loadTriageConfig(env: Env): TriageConfig {
     tableName: e[WIRING_ENV.table],
     errorsQueueUrl: e[WIRING_ENV.errorsQueueUrl],
     errorsDlqUrl: e[WIRING_ENV.errorsDlqUrl],
-    slack: { token: e.SLACK_BOT_TOKEN, channel: e.SLACK_CHANNEL, apiUrl: e.SLACK_API_URL && `${e.SLACK_API_URL}/` },
+    slack: {
+      token: e.SLACK_BOT_TOKEN,
+      channel: e.SLACK_CHANNEL,
+      apiUrl: e.SLACK_API_URL && `${e.SLACK_API_URL}/`,
+    },
     publicUrl: e.HEADSUP_PUBLIC_URL,
     linkTtlSeconds: e.HEADSUP_LINK_TTL,
   };

@@ -57,7 +57,10 @@ export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBD
 }
 
 function isConditionFailure(err: unknown): err is ConditionalCheckFailedException {
-  return err instanceof ConditionalCheckFailedException || (err as Error)?.name === 'ConditionalCheckFailedException';
+  return (
+    err instanceof ConditionalCheckFailedException ||
+    (err as Error)?.name === 'ConditionalCheckFailedException'
+  );
 }
 
 type GroupItem = Omit<ErrorGroup, 'userCount'> & { users?: Set<string> };
@@ -83,7 +86,11 @@ export class DynamoStore {
    * Remembers an event id. The first caller gets `fresh: true` and its proposed link id; a duplicate
    * delivery or a retry gets the link id chosen the first time, so the detail item is written once.
    */
-  async claimEvent(eventId: string, linkId: string, now: number): Promise<{ fresh: boolean; linkId: string }> {
+  async claimEvent(
+    eventId: string,
+    linkId: string,
+    now: number,
+  ): Promise<{ fresh: boolean; linkId: string }> {
     try {
       await this.db.send(
         new PutCommand({
@@ -213,7 +220,12 @@ export class DynamoStore {
   }
 
   /** Records the posted parent; what it showed is the count read when the claim was taken. */
-  async markParentPosted(fingerprint: string, slack: SlackRef, postedCount: number, now: number): Promise<void> {
+  async markParentPosted(
+    fingerprint: string,
+    slack: SlackRef,
+    postedCount: number,
+    now: number,
+  ): Promise<void> {
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
@@ -252,14 +264,23 @@ export class DynamoStore {
   }
 
   /** Gives an update slot back after Slack refused it, so a retry can take it at once. */
-  async releaseUpdate(fingerprint: string, claimedAt: number, previousPostedAt: number, previousCount: number) {
+  async releaseUpdate(
+    fingerprint: string,
+    claimedAt: number,
+    previousPostedAt: number,
+    previousCount: number,
+  ) {
     await this.ignoreConditionFailure(
       new UpdateCommand({
         TableName: this.tableName,
         Key: groupKey(fingerprint),
         UpdateExpression: 'SET lastPostedAt = :prev, postedCount = :prevCount',
         ConditionExpression: 'lastPostedAt = :claimed',
-        ExpressionAttributeValues: { ':prev': previousPostedAt, ':prevCount': previousCount, ':claimed': claimedAt },
+        ExpressionAttributeValues: {
+          ':prev': previousPostedAt,
+          ':prevCount': previousCount,
+          ':claimed': claimedAt,
+        },
       }),
     );
   }
@@ -277,7 +298,11 @@ export class DynamoStore {
 
   async clearFlush(fingerprint: string): Promise<void> {
     await this.db.send(
-      new UpdateCommand({ TableName: this.tableName, Key: groupKey(fingerprint), UpdateExpression: 'REMOVE flushDueAt' }),
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: groupKey(fingerprint),
+        UpdateExpression: 'REMOVE flushDueAt',
+      }),
     );
   }
 
@@ -305,17 +330,23 @@ export class DynamoStore {
 }
 
 /** The group upsert for one occurrence; `countIt` false re-applies a retried event without counting it twice. */
-function occurrenceUpdate(tableName: string, fingerprint: string, link: DetailLink, countIt: boolean, now: number) {
+function occurrenceUpdate(
+  tableName: string,
+  fingerprint: string,
+  link: DetailLink,
+  countIt: boolean,
+  now: number,
+) {
   const { event } = link;
   return {
     TableName: tableName,
     Key: groupKey(fingerprint),
-    UpdateExpression: [
+    UpdateExpression: `${[
       'SET fingerprint = :fp, app = :app, environment = :env, #level = :level',
       'errorType = if_not_exists(errorType, :type), errorCode = if_not_exists(errorCode, :code)',
       '#message = if_not_exists(#message, :message), firstSeenAt = if_not_exists(firstSeenAt, :now)',
       `lastSeenAt = :now, latest = :latest, ${TTL} = :expires`,
-    ].join(', ') + ' ADD #count :inc',
+    ].join(', ')} ADD #count :inc`,
     ConditionExpression: `attribute_not_exists(${PK}) OR ${TTL} > :nowS`,
     ExpressionAttributeNames: { '#level': 'level', '#message': 'message', '#count': 'count' },
     ExpressionAttributeValues: {

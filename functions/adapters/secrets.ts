@@ -1,5 +1,5 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { SECRET_KEYS, WIRING_ENV } from '../../lib/definitions';
+import { SECRET_KEYS, SECRET_PLACEHOLDER, WIRING_ENV } from '../../lib/definitions';
 import { ConfigError, type Env } from './config';
 
 /** Cached for five minutes per container: a rotated token is picked up without a redeploy. */
@@ -14,12 +14,15 @@ export async function withSecrets(env: Env): Promise<Env> {
   if (!arn) return env;
   const value: unknown = await getSecret(arn, { transform: 'json', maxAge: SECRET_MAX_AGE_SECONDS });
   if (typeof value !== 'object' || value === null) {
-    throw new ConfigError(`Configuration error: ${WIRING_ENV.secretArn} must name a secret holding a JSON object`);
+    throw new ConfigError(
+      `Configuration error: ${WIRING_ENV.secretArn} must name a secret holding a JSON object`,
+    );
   }
   const fromSecret: Env = {};
   for (const key of SECRET_KEYS) {
     const v = (value as Record<string, unknown>)[key];
-    if (typeof v === 'string' && v !== '') fromSecret[key] = v;
+    // A placeholder left from the deploy counts as missing, so start-up names the variable to set.
+    if (typeof v === 'string' && v !== '' && v !== SECRET_PLACEHOLDER) fromSecret[key] = v;
   }
   return { ...env, ...fromSecret };
 }

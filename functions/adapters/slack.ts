@@ -1,6 +1,6 @@
 import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
-import type { SlackMessage } from '../core/slack-messages';
 import type { SlackRef } from '../core/records';
+import type { SlackMessage } from '../core/slack-messages';
 
 export type SlackClientOptions = { token: string; apiUrl?: string; timeoutMs?: number };
 
@@ -33,7 +33,8 @@ export class SlackChannel {
       unfurl_links: false,
       unfurl_media: false,
     });
-    if (!res.channel || !res.ts) throw new Error('Slack accepted chat.postMessage but returned no channel/ts');
+    if (!res.channel || !res.ts)
+      throw new Error('Slack accepted chat.postMessage but returned no channel/ts');
     return { channel: res.channel, ts: res.ts };
   }
 

@@ -44,7 +44,11 @@ export const errorEventSchema = z.object({
   level: z.enum(['fatal', 'error', 'warning']).default('error'),
   error: errorInfo,
   user: z
-    .object({ id: idString(200).optional(), email: z.string().max(320).optional(), name: z.string().max(200).optional() })
+    .object({
+      id: idString(200).optional(),
+      email: z.string().max(320).optional(),
+      name: z.string().max(200).optional(),
+    })
     .optional(),
   company: z
     .object({
@@ -72,7 +76,9 @@ export type ErrorInfo = ErrorEvent['error'];
 export type EventInput = z.input<typeof errorEventSchema>;
 
 export type FieldIssue = { path: string; message: string };
-export type ParseResult = { ok: true; event: ErrorEvent } | { ok: false; reason: string; issues: FieldIssue[] };
+export type ParseResult =
+  | { ok: true; event: ErrorEvent }
+  | { ok: false; reason: string; issues: FieldIssue[] };
 
 /**
  * Validates one event. `raw` is the JSON text when it is at hand (queue bodies), so the size limit is
@@ -96,7 +102,10 @@ export function parseErrorEvent(raw: string | unknown): ParseResult {
   }
   const result = errorEventSchema.safeParse(cutCauseChain(value));
   if (!result.success) {
-    const issues = result.error.issues.map((i) => ({ path: i.path.join('.') || '(event)', message: i.message }));
+    const issues = result.error.issues.map((i) => ({
+      path: i.path.join('.') || '(event)',
+      message: i.message,
+    }));
     return invalid(`invalid event: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
   }
   return { ok: true, event: result.data };

@@ -47,7 +47,12 @@ function frameSignature(line: string): string {
 }
 
 function baseName(path: string): string {
-  return path.replace(/[?#].*$/, '').split(/[\\/]/).pop() ?? path;
+  return (
+    path
+      .replace(/[?#].*$/, '')
+      .split(/[\\/]/)
+      .pop() ?? path
+  );
 }
 
 /**

@@ -1,4 +1,4 @@
-import { EVENT_LIMITS, type ErrorEvent, type ErrorInfo } from './event-schema';
+import { type ErrorEvent, type ErrorInfo, EVENT_LIMITS } from './event-schema';
 
 /**
  * Caps what is stored so a detail item stays far below DynamoDB's 400 KB whatever a producer sends:
@@ -92,16 +92,21 @@ function limitEntries<T>(record: Record<string, T>, count: number, map: (v: T) =
 /** Returns the event with every free-size field capped (design §3). */
 export function limitEventSize(event: ErrorEvent): ErrorEvent {
   const headerValue = (v: string | string[]) =>
-    Array.isArray(v) ? v.slice(0, 10).map((s) => clip(s, STORE_LIMITS.headerValueChars)) : clip(v, STORE_LIMITS.headerValueChars);
+    Array.isArray(v)
+      ? v.slice(0, 10).map((s) => clip(s, STORE_LIMITS.headerValueChars))
+      : clip(v, STORE_LIMITS.headerValueChars);
   return {
     ...event,
     error: limitErrorInfo(event.error),
     request: event.request && {
       ...event.request,
       url: event.request.url === undefined ? undefined : clip(event.request.url, STORE_LIMITS.urlChars),
-      headers: event.request.headers && limitEntries(event.request.headers, STORE_LIMITS.headerCount, headerValue),
+      headers:
+        event.request.headers && limitEntries(event.request.headers, STORE_LIMITS.headerCount, headerValue),
     },
     context: event.context && limitContext(event.context),
-    tags: event.tags && limitEntries(event.tags, STORE_LIMITS.tagCount, (v) => clip(v, STORE_LIMITS.tagValueChars)),
+    tags:
+      event.tags &&
+      limitEntries(event.tags, STORE_LIMITS.tagCount, (v) => clip(v, STORE_LIMITS.tagValueChars)),
   };
 }

@@ -33,7 +33,12 @@ export type ErrorGroup = {
   userCount: number;
   firstSeenAt: number;
   lastSeenAt: number;
-  latest: { linkId: string; linkExpiresAt: number; user?: ErrorEvent['user']; company?: ErrorEvent['company'] };
+  latest: {
+    linkId: string;
+    linkExpiresAt: number;
+    user?: ErrorEvent['user'];
+    company?: ErrorEvent['company'];
+  };
   slack?: SlackRef;
   /** Who is posting the parent message right now, and since when (ms). */
   postClaim?: { by: string; at: number };

@@ -72,13 +72,20 @@ export function parentMessage(group: ErrorGroup, publicUrl: string): SlackMessag
     {
       type: 'header',
       block_id: 'title',
-      text: { type: 'plain_text', text: clip(`${LEVEL_EMOJI[group.level]} ${title(group)}`, 150), emoji: true },
+      text: {
+        type: 'plain_text',
+        text: clip(`${LEVEL_EMOJI[group.level]} ${title(group)}`, 150),
+        emoji: true,
+      },
     },
     { type: 'context', block_id: 'where', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] },
     {
       type: 'section',
       block_id: 'message',
-      text: { type: 'mrkdwn', text: mrkdwnCodeBlock(group.message ?? '(no message)', BLOCK_LIMITS.sectionChars) },
+      text: {
+        type: 'mrkdwn',
+        text: mrkdwnCodeBlock(group.message ?? '(no message)', BLOCK_LIMITS.sectionChars),
+      },
     },
     {
       type: 'section',
@@ -123,7 +130,11 @@ function mrkdwnField(label: string, escapedValue: string): string {
 }
 
 /** The thread reply that accompanies a coalesced update: what is new since the last one. */
-export function threadUpdateMessage(group: ErrorGroup, previousCount: number, publicUrl: string): SlackMessage {
+export function threadUpdateMessage(
+  group: ErrorGroup,
+  previousCount: number,
+  publicUrl: string,
+): SlackMessage {
   const added = group.count - previousCount;
   const url = detailUrl(publicUrl, group.latest.linkId);
   const text =

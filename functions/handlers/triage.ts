@@ -13,11 +13,18 @@ export function createTriageHandler(getDeps: () => Promise<TriageDeps>) {
     const deps = await getDeps();
     const handleRecord = (record: SQSRecord) =>
       triageMessage(
-        { messageId: record.messageId, body: record.body, internalKind: internalKindOf(record.messageAttributes) },
+        {
+          messageId: record.messageId,
+          body: record.body,
+          internalKind: internalKindOf(record.messageAttributes),
+        },
         deps,
       );
     try {
-      return await processPartialResponse(event, handleRecord, processor, { context, throwOnFullBatchFailure: false });
+      return await processPartialResponse(event, handleRecord, processor, {
+        context,
+        throwOnFullBatchFailure: false,
+      });
     } finally {
       if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }

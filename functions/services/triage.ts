@@ -84,7 +84,12 @@ export async function triageMessage(message: QueueMessage, deps: TriageDeps): Pr
  * Brings a group's Slack alert up to date: posts the parent once, then at most one update per
  * window; anything not shown yet is left to a delayed flush message, so the last burst is never lost.
  */
-async function syncSlack(fingerprint: string, me: string, deps: TriageDeps, known?: ErrorGroup): Promise<void> {
+async function syncSlack(
+  fingerprint: string,
+  me: string,
+  deps: TriageDeps,
+  known?: ErrorGroup,
+): Promise<void> {
   const { store, slack, publicUrl } = deps;
   const now = deps.now();
   const group = known ?? (await store.getGroup(fingerprint, now));
@@ -95,8 +100,11 @@ async function syncSlack(fingerprint: string, me: string, deps: TriageDeps, know
     case 'post-parent': {
       const claimed = await store.claimParentPost(fingerprint, me, now, POST_CLAIM_STALE_MS);
       if (!claimed) return deferFlush(fingerprint, now + SLACK_COALESCE_MS, deps);
-      const ref = await slackCall(deps, fingerprint, () => slack.post(parentMessage(claimed, publicUrl)), () =>
-        store.releaseParentClaim(fingerprint, me),
+      const ref = await slackCall(
+        deps,
+        fingerprint,
+        () => slack.post(parentMessage(claimed, publicUrl)),
+        () => store.releaseParentClaim(fingerprint, me),
       );
       await store.markParentPosted(fingerprint, ref, claimed.count, now);
       deps.metrics.addMetric('slackParentPosts', MetricUnit.Count, 1);
@@ -136,7 +144,10 @@ async function slackCall<T>(
   try {
     return await call();
   } catch (err) {
-    deps.log.error('Slack call failed; the record will be retried', { fingerprint, reason: describeSlackError(err) });
+    deps.log.error('Slack call failed; the record will be retried', {
+      fingerprint,
+      reason: describeSlackError(err),
+    });
     deps.metrics.addMetric('slackErrors', MetricUnit.Count, 1);
     await release();
     throw err;

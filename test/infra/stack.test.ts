@@ -225,6 +225,7 @@ describe('functions', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BatchSize: QUEUES.errors.batchSize,
       MaximumBatchingWindowInSeconds: QUEUES.errors.maxBatchingWindowSeconds,
+      ScalingConfig: { MaximumConcurrency: QUEUES.errors.maxConcurrency },
     });
   });
 

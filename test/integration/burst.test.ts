@@ -55,7 +55,9 @@ describe('a burst of 10 000 events of 3 errors from 500 users', () => {
     // After the last flush every parent shows its group's final count: the tail of a burst is not lost.
     const shown = p.slack
       .parents()
-      .map((m) => /\*Occurrences\*\\n(\d+) · (\d+) users/.exec(JSON.stringify(m.blocks))!.slice(1).map(Number));
+      .map((m) =>
+        /\*Occurrences\*\\n(\d+) · (\d+) users/.exec(JSON.stringify(m.blocks))!.slice(1).map(Number),
+      );
     expect(shown.sort()).toEqual([
       [3333, 500],
       [3333, 500],

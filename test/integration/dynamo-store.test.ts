@@ -1,5 +1,10 @@
 import { nanoid } from 'nanoid';
-import { createDocumentClient, customerKey, DynamoStore, GROUP_TTL_SECONDS } from '../../functions/adapters/dynamo-store';
+import {
+  createDocumentClient,
+  customerKey,
+  DynamoStore,
+  GROUP_TTL_SECONDS,
+} from '../../functions/adapters/dynamo-store';
 import type { DetailLink } from '../../functions/core/records';
 import { USER_COUNT_CAP } from '../../functions/core/records';
 import { freshTable } from '../support/pipeline';
@@ -28,7 +33,10 @@ describe('DynamoStore against DynamoDB Local', () => {
     expect(await store.claimEvent('e1', 'link-a', t0)).toEqual({ fresh: true, linkId: 'link-a' });
     expect(await store.claimEvent('e1', 'link-b', t0 + 1000)).toEqual({ fresh: false, linkId: 'link-a' });
     // After its TTL the id is free again, even before DynamoDB deletes the item.
-    expect(await store.claimEvent('e1', 'link-c', t0 + 86_401_000)).toEqual({ fresh: true, linkId: 'link-c' });
+    expect(await store.claimEvent('e1', 'link-c', t0 + 86_401_000)).toEqual({
+      fresh: true,
+      linkId: 'link-c',
+    });
   });
 
   it('writes a detail item once: a retry keeps the first version', async () => {
@@ -45,7 +53,10 @@ describe('DynamoStore against DynamoDB Local', () => {
     const fingerprint = 'fp-count';
     await store.recordOccurrence({ fingerprint, link: link({ fingerprint }, 'a'), countIt: true }, t0);
     await store.recordOccurrence({ fingerprint, link: link({ fingerprint }, 'b'), countIt: true }, t0 + 1);
-    const group = await store.recordOccurrence({ fingerprint, link: link({ fingerprint }, 'a'), countIt: false }, t0 + 2);
+    const group = await store.recordOccurrence(
+      { fingerprint, link: link({ fingerprint }, 'a'), countIt: false },
+      t0 + 2,
+    );
     expect(group.count).toBe(2);
     expect(group.userCount).toBe(2);
     expect(group.firstSeenAt).toBe(t0);
@@ -58,7 +69,10 @@ describe('DynamoStore against DynamoDB Local', () => {
     for (let i = 0; i < users; i += 50) {
       await Promise.all(
         Array.from({ length: Math.min(50, users - i) }, (_, j) =>
-          store.recordOccurrence({ fingerprint, link: link({ fingerprint }, `user-${i + j}`), countIt: true }, t0),
+          store.recordOccurrence(
+            { fingerprint, link: link({ fingerprint }, `user-${i + j}`), countIt: true },
+            t0,
+          ),
         ),
       );
     }
@@ -74,7 +88,10 @@ describe('DynamoStore against DynamoDB Local', () => {
     await store.markParentPosted(fingerprint, { channel: 'C1', ts: '1.1' }, claimed!.count, t0);
     const later = t0 + (GROUP_TTL_SECONDS + 1) * 1000;
     expect(await store.getGroup(fingerprint, later)).toBeUndefined();
-    const fresh = await store.recordOccurrence({ fingerprint, link: link({ fingerprint }), countIt: true }, later);
+    const fresh = await store.recordOccurrence(
+      { fingerprint, link: link({ fingerprint }), countIt: true },
+      later,
+    );
     expect(fresh.count).toBe(1);
     expect(fresh.slack).toBeUndefined();
     expect(fresh.firstSeenAt).toBe(later);
@@ -83,10 +100,14 @@ describe('DynamoStore against DynamoDB Local', () => {
   it('lets only one caller claim a parent post or an update slot', async () => {
     const fingerprint = 'fp-claim';
     await store.recordOccurrence({ fingerprint, link: link({ fingerprint }), countIt: true }, t0);
-    const results = await Promise.all(['a', 'b', 'c'].map((by) => store.claimParentPost(fingerprint, by, t0, 30_000)));
+    const results = await Promise.all(
+      ['a', 'b', 'c'].map((by) => store.claimParentPost(fingerprint, by, t0, 30_000)),
+    );
     expect(results.filter(Boolean)).toHaveLength(1);
     await store.markParentPosted(fingerprint, { channel: 'C1', ts: '1.2' }, 1, t0);
-    const slots = await Promise.all([1, 2, 3].map((i) => store.claimUpdate(fingerprint, t0, t0 + 10_000 + i)));
+    const slots = await Promise.all(
+      [1, 2, 3].map((i) => store.claimUpdate(fingerprint, t0, t0 + 10_000 + i)),
+    );
     expect(slots.filter(Boolean)).toHaveLength(1);
   });
 

@@ -29,8 +29,10 @@ describe('an event built to attack Slack, the page and the store', () => {
       expect(sent).not.toContain('<!channel>');
       expect(sent).not.toContain('<https://evil.example');
       expect(sent).not.toContain('<script>');
-      expect(sent).toContain('&lt;!channel&gt;');
     }
+    const parent = JSON.stringify(p.slack.parents()[0]);
+    expect(parent).toContain('&lt;!channel&gt; &lt;https://evil.example|click&gt;');
+    expect(parent).toContain('Error &lt;!here&gt;');
   });
 
   it('stores no secret: not in Slack, not in the table, not on the page', async () => {

@@ -25,14 +25,28 @@ describe('secrets from Secrets Manager', () => {
   afterAll(() => new Promise((r) => server.close(r)));
 
   it('merges the secret’s known keys over the environment, reading it once while cached', async () => {
-    const env = { HEADSUP_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:1:secret:headsup', SLACK_BOT_TOKEN: 'old' };
+    const env = {
+      HEADSUP_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:1:secret:headsup',
+      SLACK_BOT_TOKEN: 'old',
+    };
     const merged = await withSecrets(env);
     expect(merged.SLACK_BOT_TOKEN).toBe('xoxb-from-secret');
     expect(merged.SLACK_SIGNING_SECRET).toBe('sig');
     expect(merged.OTHER).toBeUndefined();
     await withSecrets(env);
     expect(calls).toHaveLength(1);
-    expect(calls[0]).toEqual({ target: 'secretsmanager.GetSecretValue', body: { SecretId: env.HEADSUP_SECRET_ARN } });
+    expect(calls[0]).toEqual({
+      target: 'secretsmanager.GetSecretValue',
+      body: { SecretId: env.HEADSUP_SECRET_ARN },
+    });
+  });
+
+  it('treats a placeholder left from the deploy as missing, so start-up names the variable', async () => {
+    secret.SLACK_SIGNING_SECRET = 'REPLACE_ME';
+    const merged = await withSecrets({
+      HEADSUP_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:1:secret:other',
+    });
+    expect(merged.SLACK_SIGNING_SECRET).toBeUndefined();
   });
 
   it('leaves the environment alone when no secret is configured (the local stack)', async () => {

@@ -31,7 +31,11 @@ function sqsEvent(records: { messageId: string; body: string }[]): SQSEvent {
 
 async function dlqMessages(p: Pipeline) {
   const { Messages = [] } = await p.sqs.send(
-    new ReceiveMessageCommand({ QueueUrl: p.queues.dlqUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }),
+    new ReceiveMessageCommand({
+      QueueUrl: p.queues.dlqUrl,
+      MaxNumberOfMessages: 10,
+      MessageAttributeNames: ['All'],
+    }),
   );
   return Messages;
 }
@@ -135,7 +139,9 @@ describe('triage handler', () => {
     );
     expect(reasons['bad-1']?.MessageAttributes?.[DLQ_REASON_ATTRIBUTE]?.StringValue).toMatch(/app: /);
     expect(reasons['bad-1']?.Body).toBe(missingApp);
-    expect(reasons['big-1']?.MessageAttributes?.[DLQ_REASON_ATTRIBUTE]?.StringValue).toMatch(/limit is 262144 bytes/);
+    expect(reasons['big-1']?.MessageAttributes?.[DLQ_REASON_ATTRIBUTE]?.StringValue).toMatch(
+      /limit is 262144 bytes/,
+    );
     expect(reasons['big-1']?.Body).toBe(huge);
     expect(await scanItems(p.dynamo, p.config.tableName, 'LINK#')).toHaveLength(2);
   });

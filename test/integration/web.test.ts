@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { serve } from '@hono/node-server';
-import type { LambdaFunctionURLEvent } from 'aws-lambda';
+import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { nanoid } from 'nanoid';
 import { createDocumentClient, DynamoStore } from '../../functions/adapters/dynamo-store';
 import type { DetailLink } from '../../functions/core/records';
@@ -41,7 +41,11 @@ describe('web app: detail pages', () => {
           stack: 'CardExpiredError: Card ending 4242 expired\n    at charge (/app/billing.js:10:5)',
           cause: { type: 'StripeError', message: 'card_declined: expired_card' },
         },
-        request: { method: 'POST', url: 'https://app.example.com/billing', headers: { 'user-agent': 'Firefox' } },
+        request: {
+          method: 'POST',
+          url: 'https://app.example.com/billing',
+          headers: { 'user-agent': 'Firefox' },
+        },
         context: { invoice: 'in_123' },
         tags: { region: 'eu-west-1' },
       }),
@@ -88,7 +92,10 @@ describe('web app: detail pages', () => {
   it('answers 410 for an expired link that DynamoDB has not deleted yet, and shows none of it', async () => {
     const link = await storeLink({ expiresAt: Math.floor(now / 1000) - 1 });
     const item = await table.dynamo.send(
-      new GetItemCommand({ TableName: table.tableName, Key: { pk: { S: `LINK#${link.id}` }, sk: { S: 'LINK' } } }),
+      new GetItemCommand({
+        TableName: table.tableName,
+        Key: { pk: { S: `LINK#${link.id}` }, sk: { S: 'LINK' } },
+      }),
     );
     expect(item.Item).toBeDefined();
     const res = await fetch(`${base}/e/${link.id}`);
@@ -109,7 +116,13 @@ describe('web app: detail pages', () => {
     const hostile = `<script>alert(1)</script>"><img src=x onerror=alert(2)>`;
     const link = await storeLink({
       event: sampleEvent({
-        error: { type: hostile, message: hostile, code: hostile, stack: hostile, cause: { message: hostile } },
+        error: {
+          type: hostile,
+          message: hostile,
+          code: hostile,
+          stack: hostile,
+          cause: { message: hostile },
+        },
         user: { name: hostile, email: hostile },
         company: { name: hostile, plan: hostile },
         request: { url: hostile, headers: { [hostile]: hostile } },
@@ -137,10 +150,13 @@ describe('web app: detail pages', () => {
       rawPath: `/e/${link.id}`,
       rawQueryString: '',
       headers: { host: 'abc.lambda-url.us-east-1.on.aws' },
-      requestContext: { http: { method: 'GET', path: `/e/${link.id}`, sourceIp: '127.0.0.1' }, domainName: 'x' },
+      requestContext: {
+        http: { method: 'GET', path: `/e/${link.id}`, sourceIp: '127.0.0.1' },
+        domainName: 'x',
+      },
       isBase64Encoded: false,
     } as unknown as LambdaFunctionURLEvent;
-    const res = await handler(event, {} as never);
+    const res = (await handler(event, {} as never)) as Exclude<LambdaFunctionURLResult, string>;
     expect(res.statusCode).toBe(200);
     expect(String(res.body)).toContain('Card ending 4242 expired');
     expect(res.headers?.['cache-control']).toBe('no-store');

@@ -1,5 +1,5 @@
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 
 /** Every item of a table whose key starts with `prefix`, raw (for asserting what is really stored). */
 export async function scanItems(dynamo: DynamoDBClient, tableName: string, prefix: string) {

@@ -29,11 +29,20 @@ describe('configuration', () => {
   });
 
   it.each([
-    [{ SLACK_CHANNEL: undefined }, 'Configuration error: SLACK_CHANNEL missing — expected a Slack channel id'],
+    [
+      { SLACK_CHANNEL: undefined },
+      'Configuration error: SLACK_CHANNEL missing — expected a Slack channel id',
+    ],
     [{ SLACK_CHANNEL: '#alerts' }, 'Configuration error: SLACK_CHANNEL expected a Slack channel id'],
     [{ SLACK_BOT_TOKEN: '' }, 'Configuration error: SLACK_BOT_TOKEN empty — expected a Slack bot token'],
-    [{ HEADSUP_LINK_TTL: '1 day' }, 'Configuration error: HEADSUP_LINK_TTL "1 day" is not a duration — expected e.g. 24h'],
-    [{ HEADSUP_PUBLIC_URL: 'headsup.example.com' }, 'Configuration error: HEADSUP_PUBLIC_URL expected the base URL'],
+    [
+      { HEADSUP_LINK_TTL: '1 day' },
+      'Configuration error: HEADSUP_LINK_TTL "1 day" is not a duration — expected e.g. 24h',
+    ],
+    [
+      { HEADSUP_PUBLIC_URL: 'headsup.example.com' },
+      'Configuration error: HEADSUP_PUBLIC_URL expected the base URL',
+    ],
   ])('fails with one line naming the variable: %j', (override, message) => {
     const text = errorFor({ ...good, ...override });
     expect(text.startsWith(message)).toBe(true);
@@ -42,6 +51,8 @@ describe('configuration', () => {
 
   it('needs only the table for the web app', () => {
     expect(loadWebConfig({ HEADSUP_TABLE: 't1' })).toEqual({ tableName: 't1' });
-    expect(() => loadWebConfig({})).toThrow('Configuration error: HEADSUP_TABLE missing — expected the DynamoDB table name');
+    expect(() => loadWebConfig({})).toThrow(
+      'Configuration error: HEADSUP_TABLE missing — expected the DynamoDB table name',
+    );
   });
 });

@@ -24,7 +24,10 @@ describe('parseErrorEvent', () => {
 
   it('rejects a body over 256 KiB by its UTF-8 size', () => {
     // 2-byte characters: under the limit in characters, over it in bytes.
-    const body = JSON.stringify({ ...valid, error: { message: 'é'.repeat(EVENT_LIMITS.eventBytes / 2 + 10) } });
+    const body = JSON.stringify({
+      ...valid,
+      error: { message: 'é'.repeat(EVENT_LIMITS.eventBytes / 2 + 10) },
+    });
     expect(body.length).toBeLessThan(EVENT_LIMITS.eventBytes + 100);
     const result = parseErrorEvent(body);
     expect(result.ok).toBe(false);

@@ -12,7 +12,9 @@ const event = (over: Partial<ErrorEvent> & { message?: string; stack?: string })
 describe('normaliseMessage', () => {
   it('replaces numbers, ids, emails and quoted values', () => {
     expect(
-      normaliseMessage('User 42 (fred@x.io) card "4242" id 9f1c2d3e4b5a6978 req 123e4567-e89b-12d3-a456-426614174000'),
+      normaliseMessage(
+        'User 42 (fred@x.io) card "4242" id 9f1c2d3e4b5a6978 req 123e4567-e89b-12d3-a456-426614174000',
+      ),
     ).toBe('User <n> (<email>) card <str> id <hex> req <uuid>');
   });
 });

@@ -11,7 +11,10 @@ describe('limits', () => {
   });
 
   it('keeps the first 50 frames of a stack and says how many it dropped', () => {
-    const stack = ['Error: boom', ...Array.from({ length: 80 }, (_, i) => `    at f${i} (/app/x.js:${i}:1)`)].join('\n');
+    const stack = [
+      'Error: boom',
+      ...Array.from({ length: 80 }, (_, i) => `    at f${i} (/app/x.js:${i}:1)`),
+    ].join('\n');
     const out = limitStack(stack).split('\n');
     expect(out[0]).toBe('Error: boom');
     expect(out.filter((l) => l.trim().startsWith('at '))).toHaveLength(50);

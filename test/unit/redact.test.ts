@@ -43,7 +43,10 @@ describe('redactEvent', () => {
         cause: { message: 'Bearer three' },
       },
       user: { email: 'fred@example.com' },
-      request: { url: 'https://x.test/?secret=four', headers: { authorization: 'Bearer five', accept: 'json' } },
+      request: {
+        url: 'https://x.test/?secret=four',
+        headers: { authorization: 'Bearer five', accept: 'json' },
+      },
       context: { session: 'six', note: 'csrf=seven' },
       tags: { api_key: 'eight' },
     };

@@ -10,23 +10,32 @@ const hostile = '<!channel> <https://evil.example|click> <script>alert(1)</scrip
 function mrkdwnTexts(message: { text: string; blocks: KnownBlock[] }): string[] {
   const texts = [message.text];
   for (const block of message.blocks) {
-    const b = block as { text?: { type: string; text: string }; fields?: { text: string }[]; elements?: unknown[] };
+    const b = block as {
+      text?: { type: string; text: string };
+      fields?: { text: string }[];
+      elements?: unknown[];
+    };
     if (b.text?.type === 'mrkdwn') texts.push(b.text.text);
     for (const f of b.fields ?? []) texts.push(f.text);
-    for (const e of (b.elements ?? []) as { type: string; text?: string }[]) if (e.type === 'mrkdwn') texts.push(e.text!);
+    for (const e of (b.elements ?? []) as { type: string; text?: string }[])
+      if (e.type === 'mrkdwn') texts.push(e.text!);
   }
   return texts;
 }
 
 /** Removes the control sequences we generate ourselves: dates and links to our own pages. */
 function withoutOurMarkup(text: string): string {
-  return text.replace(/<!date\^\d+\^[^|>]*\|[^>]*>/g, '').replace(new RegExp(`<${publicUrl}/e/[\\w-]+\\|[^>]*>`, 'g'), '');
+  return text
+    .replace(/<!date\^\d+\^[^|>]*\|[^>]*>/g, '')
+    .replace(new RegExp(`<${publicUrl}/e/[\\w-]+\\|[^>]*>`, 'g'), '');
 }
 
 describe('escaping', () => {
   it('escapes & first, then < and >', () => {
     expect(escapeMrkdwn('a & <b> &amp;')).toBe('a &amp; &lt;b&gt; &amp;amp;');
-    expect(escapeHtml(`<a href="x" onclick='y'>&`)).toBe('&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;');
+    expect(escapeHtml(`<a href="x" onclick='y'>&`)).toBe(
+      '&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;',
+    );
   });
 
   it('never leaves half an entity at a cut', () => {
@@ -59,7 +68,11 @@ describe('parentMessage', () => {
       errorType: hostile,
       message: hostile,
       errorCode: hostile,
-      latest: { ...sampleGroup().latest, user: { name: hostile, email: hostile }, company: { name: hostile } },
+      latest: {
+        ...sampleGroup().latest,
+        user: { name: hostile, email: hostile },
+        company: { name: hostile },
+      },
     });
     const message = parentMessage(group, publicUrl);
     for (const text of mrkdwnTexts(message)) {
@@ -74,7 +87,11 @@ describe('parentMessage', () => {
     const group = sampleGroup({
       errorType: huge,
       message: huge,
-      latest: { ...sampleGroup().latest, user: { name: huge, email: huge }, company: { name: huge, plan: huge } },
+      latest: {
+        ...sampleGroup().latest,
+        user: { name: huge, email: huge },
+        company: { name: huge, plan: huge },
+      },
     });
     const { text, blocks } = parentMessage(group, publicUrl);
     expect(blocks.length).toBeLessThanOrEqual(BLOCK_LIMITS.blocks);
@@ -82,13 +99,16 @@ describe('parentMessage', () => {
     for (const block of blocks) {
       const b = block as { type: string; text?: { text: string }; fields?: { text: string }[] };
       if (b.type === 'header') expect(b.text!.text.length).toBeLessThanOrEqual(BLOCK_LIMITS.headerChars);
-      if (b.type === 'section' && b.text) expect(b.text.text.length).toBeLessThanOrEqual(BLOCK_LIMITS.sectionChars);
+      if (b.type === 'section' && b.text)
+        expect(b.text.text.length).toBeLessThanOrEqual(BLOCK_LIMITS.sectionChars);
       for (const f of b.fields ?? []) expect(f.text.length).toBeLessThanOrEqual(BLOCK_LIMITS.fieldChars);
     }
   });
 
   it('says 1000+ users once the distinct-user cap is reached', () => {
-    expect(JSON.stringify(parentMessage(sampleGroup({ userCount: 1000 }), publicUrl).blocks)).toContain('1000+ users');
+    expect(JSON.stringify(parentMessage(sampleGroup({ userCount: 1000 }), publicUrl).blocks)).toContain(
+      '1000+ users',
+    );
   });
 });
 

@@ -1,4 +1,9 @@
-import { FLUSH_STALE_MS, nextSlackStep, POST_CLAIM_STALE_MS, SLACK_COALESCE_MS } from '../../functions/core/slack-sync';
+import {
+  FLUSH_STALE_MS,
+  nextSlackStep,
+  POST_CLAIM_STALE_MS,
+  SLACK_COALESCE_MS,
+} from '../../functions/core/slack-sync';
 import { sampleGroup } from '../support/samples';
 
 const now = Date.UTC(2026, 10, 21, 10, 0);
