@@ -17,7 +17,8 @@ describe('web app: detail pages', () => {
   let store: DynamoStore;
   let server: Server;
   let base: string;
-  const now = Date.now();
+  // Whole seconds, like expiresAt: the page's relative expiry is then exact.
+  const now = Math.floor(Date.now() / 1000) * 1000;
 
   beforeAll(async () => {
     table = await freshTable();
@@ -50,7 +51,7 @@ describe('web app: detail pages', () => {
         tags: { region: 'eu-west-1' },
       }),
       receivedAt: now,
-      expiresAt: Math.floor(now / 1000) + 3600,
+      expiresAt: now / 1000 + 2 * 3600,
       ...over,
     };
     await store.putLinkOnce(link);
@@ -74,7 +75,7 @@ describe('web app: detail pages', () => {
       'Firefox',
       'in_123',
       'eu-west-1',
-      'expires in 59 minutes',
+      'expires in 2 hours',
     ]) {
       expect(page).toContain(text);
     }
