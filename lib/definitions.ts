@@ -40,10 +40,14 @@ export const WIRING_ENV = {
   errorsDlqUrl: 'HEADSUP_ERRORS_DLQ_URL',
   /** ARN of the Secrets Manager secret holding the tokens (a JSON object keyed by variable name). */
   secretArn: 'HEADSUP_SECRET_ARN',
+  /** ARN of the secret holding the ingest keys (generated at deploy, so never a placeholder). */
+  ingestSecretArn: 'HEADSUP_INGEST_SECRET_ARN',
 } as const;
 
 /** Keys of the JSON secret on AWS; locally the same names are read from the environment. */
 export const SECRET_KEYS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
+/** Key of the ingest secret: comma-separated keys, so a new one can be added before the old goes. */
+export const INGEST_SECRET_KEY = 'HEADSUP_INGEST_KEYS';
 
 /** Message attribute that marks Heads-up's own messages on the errors queue (never set by producers). */
 export const INTERNAL_MESSAGE_ATTRIBUTE = 'headsup-internal';

@@ -48,8 +48,22 @@ const triageSchema = z.object({
   HEADSUP_LINK_TTL: duration,
 });
 
+const ingestKeys = required('comma-separated ingest keys').transform((v, ctx) => {
+  const keys = v
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  if (keys.length === 0 || keys.some((k) => k.length < 16 || /\s/.test(k))) {
+    ctx.addIssue({ code: 'custom', message: 'expected comma-separated keys of at least 16 characters each' });
+    return z.NEVER;
+  }
+  return keys;
+});
+
 const webSchema = z.object({
   [WIRING_ENV.table]: required('the DynamoDB table name'),
+  [WIRING_ENV.errorsQueueUrl]: url('the errors queue URL'),
+  HEADSUP_INGEST_KEYS: ingestKeys,
 });
 
 export type TriageConfig = {
@@ -61,7 +75,7 @@ export type TriageConfig = {
   linkTtlSeconds: number;
 };
 
-export type WebConfig = { tableName: string };
+export type WebConfig = { tableName: string; errorsQueueUrl: string; ingestKeys: string[] };
 
 function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.output<S> {
   const result = schema.safeParse(env);
@@ -88,5 +102,9 @@ export function loadTriageConfig(env: Env): TriageConfig {
 
 export function loadWebConfig(env: Env): WebConfig {
   const e = parseEnv(webSchema, env);
-  return { tableName: e[WIRING_ENV.table] };
+  return {
+    tableName: e[WIRING_ENV.table],
+    errorsQueueUrl: e[WIRING_ENV.errorsQueueUrl],
+    ingestKeys: e.HEADSUP_INGEST_KEYS,
+  };
 }

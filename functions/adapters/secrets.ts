@@ -1,28 +1,39 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { SECRET_KEYS, SECRET_PLACEHOLDER, WIRING_ENV } from '../../lib/definitions';
+import { INGEST_SECRET_KEY, SECRET_KEYS, SECRET_PLACEHOLDER, WIRING_ENV } from '../../lib/definitions';
 import { ConfigError, type Env } from './config';
 
 /** Cached for five minutes per container: a rotated token is picked up without a redeploy. */
 const SECRET_MAX_AGE_SECONDS = 300;
 
+/** Each secret's ARN variable and the keys taken from it; anything else in a secret is ignored. */
+const SECRETS: Array<[arnVariable: string, keys: readonly string[]]> = [
+  [WIRING_ENV.secretArn, SECRET_KEYS],
+  [WIRING_ENV.ingestSecretArn, [INGEST_SECRET_KEY]],
+];
+
 /**
- * On AWS the tokens live in one Secrets Manager secret (a JSON object keyed by variable name) and only
- * its ARN is in the environment; locally there is no ARN and the environment holds them directly.
+ * On AWS the tokens and ingest keys live in Secrets Manager (JSON objects keyed by variable name) and
+ * only the ARNs are in the environment; locally there are no ARNs and the environment holds them.
  */
 export async function withSecrets(env: Env): Promise<Env> {
-  const arn = env[WIRING_ENV.secretArn];
-  if (!arn) return env;
+  const merged = { ...env };
+  for (const [arnVariable, keys] of SECRETS) {
+    const arn = env[arnVariable];
+    if (arn) Object.assign(merged, await readSecret(arnVariable, arn, keys));
+  }
+  return merged;
+}
+
+async function readSecret(arnVariable: string, arn: string, keys: readonly string[]): Promise<Env> {
   const value: unknown = await getSecret(arn, { transform: 'json', maxAge: SECRET_MAX_AGE_SECONDS });
   if (typeof value !== 'object' || value === null) {
-    throw new ConfigError(
-      `Configuration error: ${WIRING_ENV.secretArn} must name a secret holding a JSON object`,
-    );
+    throw new ConfigError(`Configuration error: ${arnVariable} must name a secret holding a JSON object`);
   }
-  const fromSecret: Env = {};
-  for (const key of SECRET_KEYS) {
+  const found: Env = {};
+  for (const key of keys) {
     const v = (value as Record<string, unknown>)[key];
     // A placeholder left from the deploy counts as missing, so start-up names the variable to set.
-    if (typeof v === 'string' && v !== '' && v !== SECRET_PLACEHOLDER) fromSecret[key] = v;
+    if (typeof v === 'string' && v !== '' && v !== SECRET_PLACEHOLDER) found[key] = v;
   }
-  return { ...env, ...fromSecret };
+  return found;
 }

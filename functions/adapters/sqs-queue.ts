@@ -1,5 +1,6 @@
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DLQ_REASON_ATTRIBUTE, INTERNAL_MESSAGE_ATTRIBUTE } from '../../lib/definitions';
+import type { IngestEntry } from '../core/ingest';
 import { clip } from '../core/limit-size';
 
 /** SQS message attributes carry at most 256 KiB together with the body; a reason needs far less. */
@@ -39,5 +40,66 @@ export class ErrorsQueue {
         },
       }),
     );
+  }
+}
+
+/** SQS limits for one SendMessageBatch: 10 entries and 1 MiB of bodies together. */
+const BATCH_ENTRIES = 10;
+const BATCH_BYTES = 1024 * 1024 - 16 * 1024; // headroom for attributes and encoding
+
+/** Splits entries into SendMessageBatch-sized chunks, by count and by total size. */
+export function batchChunks(entries: IngestEntry[]): IngestEntry[][] {
+  const chunks: IngestEntry[][] = [];
+  let current: IngestEntry[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    const size = Buffer.byteLength(entry.body, 'utf8');
+    if (current.length === BATCH_ENTRIES || (current.length > 0 && bytes + size > BATCH_BYTES)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(entry);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/**
+ * Puts accepted events on the errors queue. Entries SQS rejects are retried once; what still fails is
+ * returned, so the caller is told and nothing is acknowledged that was not queued.
+ */
+export class EventQueue {
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async enqueue(entries: IngestEntry[]): Promise<{ failedIds: string[] }> {
+    const firstTry = await this.sendAll(entries);
+    if (firstTry.length === 0) return { failedIds: [] };
+    const retry = await this.sendAll(firstTry);
+    return { failedIds: retry.map((e) => e.id) };
+  }
+
+  /** Sends every chunk in parallel; returns the entries that did not make it. */
+  private async sendAll(entries: IngestEntry[]): Promise<IngestEntry[]> {
+    const results = await Promise.all(batchChunks(entries).map((chunk) => this.sendChunk(chunk)));
+    return results.flat();
+  }
+
+  private async sendChunk(chunk: IngestEntry[]): Promise<IngestEntry[]> {
+    try {
+      const { Failed = [] } = await this.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: chunk.map((e, i) => ({ Id: String(i), MessageBody: e.body })),
+        }),
+      );
+      return Failed.map((f) => chunk[Number(f.Id)]!);
+    } catch {
+      return chunk; // the whole call failed (network, throttling): every entry is retried or reported
+    }
   }
 }

@@ -1,25 +1,24 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { handle } from 'hono/aws-lambda';
 import { loadWebConfig } from '../adapters/config';
-import { createDocumentClient, DynamoStore } from '../adapters/dynamo-store';
 import { logger } from '../adapters/observability';
+import { withSecrets } from '../adapters/secrets';
 import { createWebApp } from '../web/app';
+import { createWebDeps } from '../wiring';
 
 type UrlHandler = (event: LambdaFunctionURLEvent, context: Context) => Promise<LambdaFunctionURLResult>;
-let cached: UrlHandler | undefined;
+let cached: Promise<UrlHandler> | undefined;
 
-/** Built once per container; a configuration error is logged as one line and fails the request. */
-function coldStart(): UrlHandler {
-  try {
-    const config = loadWebConfig(process.env);
-    const store = new DynamoStore(createDocumentClient(new DynamoDBClient({})), config.tableName);
-    cached = handle(createWebApp({ store, now: Date.now })) as UrlHandler;
-    return cached;
-  } catch (err) {
-    logger.error((err as Error).message);
-    throw err;
-  }
+/** Built once per container (secrets read at cold start); a configuration error is one log line. */
+function coldStart(): Promise<UrlHandler> {
+  cached ??= withSecrets(process.env)
+    .then((env) => handle(createWebApp(createWebDeps(loadWebConfig(env)))) as UrlHandler)
+    .catch((err: Error) => {
+      cached = undefined;
+      logger.error(err.message);
+      throw err;
+    });
+  return cached;
 }
 
-export const handler: UrlHandler = (event, context) => (cached ?? coldStart())(event, context);
+export const handler: UrlHandler = async (event, context) => (await coldStart())(event, context);

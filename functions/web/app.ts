@@ -2,8 +2,9 @@ import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { DynamoStore } from '../adapters/dynamo-store';
 import { detailPage, expiredPage, notFoundPage, PAGE_CSS_HASH } from './detail-page';
+import { type IngestDeps, registerIngestRoute } from './ingest-route';
 
-export type WebDeps = { store: DynamoStore; now: () => number };
+export type WebDeps = { store: DynamoStore; now: () => number; ingest: IngestDeps };
 
 /** nanoid's default alphabet and length: anything else cannot be a link, so no table read for it. */
 const LINK_ID = /^[A-Za-z0-9_-]{21}$/;
@@ -16,6 +17,7 @@ export function createWebApp(deps: WebDeps): Hono {
   const app = new Hono();
 
   app.get('/healthz', (c) => c.json({ ok: true }));
+  registerIngestRoute(app, deps.ingest);
 
   // Detail pages are capability URLs: never cached, never indexed, never leaked through Referer.
   app.use(

@@ -1,5 +1,4 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { createWebApp } from '../../functions/web/app';
 import { type Pipeline, startPipeline } from '../support/pipeline';
 import { sampleEvent } from '../support/samples';
 
@@ -40,8 +39,7 @@ describe('an event built to attack Slack, the page and the store', () => {
     const { Items = [] } = await p.dynamo.send(new ScanCommand({ TableName: p.config.tableName }));
     const tableText = JSON.stringify(Items);
     const linkItem = Items.find((i) => i.pk?.S?.startsWith('LINK#'))!;
-    const app = createWebApp({ store: p.store, now: Date.now });
-    const res = await app.request(`/e/${linkItem.pk!.S!.slice('LINK#'.length)}`);
+    const res = await p.app.request(`/e/${linkItem.pk!.S!.slice('LINK#'.length)}`);
     expect(res.status).toBe(200);
     const page = await res.text();
     expect(page).toContain('password=[REDACTED]');

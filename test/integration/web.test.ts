@@ -1,34 +1,26 @@
 import { createHash } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { serve } from '@hono/node-server';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { nanoid } from 'nanoid';
-import { createDocumentClient, DynamoStore } from '../../functions/adapters/dynamo-store';
+import type { DynamoStore } from '../../functions/adapters/dynamo-store';
 import type { DetailLink } from '../../functions/core/records';
-import { createWebApp } from '../../functions/web/app';
-import { freshTable } from '../support/pipeline';
+import { INGEST_KEY, type Pipeline, startPipeline } from '../support/pipeline';
 import { sampleEvent } from '../support/samples';
 
-type Server = ReturnType<typeof serve>;
-
 describe('web app: detail pages', () => {
-  let table: Awaited<ReturnType<typeof freshTable>>;
+  let p: Pipeline;
   let store: DynamoStore;
-  let server: Server;
   let base: string;
   // Whole seconds, like expiresAt: the page's relative expiry is then exact.
   const now = Math.floor(Date.now() / 1000) * 1000;
 
   beforeAll(async () => {
-    table = await freshTable();
-    store = new DynamoStore(createDocumentClient(table.dynamo), table.tableName);
-    const app = createWebApp({ store, now: () => now });
-    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    p = await startPipeline();
+    p.web.now = () => now;
+    store = p.store;
+    base = await p.serveWeb();
   });
-  afterAll(() => new Promise((r) => server.close(r)));
+  afterAll(() => p.close());
 
   async function storeLink(over: Partial<DetailLink> = {}): Promise<DetailLink> {
     const link: DetailLink = {
@@ -92,9 +84,9 @@ describe('web app: detail pages', () => {
 
   it('answers 410 for an expired link that DynamoDB has not deleted yet, and shows none of it', async () => {
     const link = await storeLink({ expiresAt: Math.floor(now / 1000) - 1 });
-    const item = await table.dynamo.send(
+    const item = await p.dynamo.send(
       new GetItemCommand({
-        TableName: table.tableName,
+        TableName: p.config.tableName,
         Key: { pk: { S: `LINK#${link.id}` }, sk: { S: 'LINK' } },
       }),
     );
@@ -144,7 +136,12 @@ describe('web app: detail pages', () => {
 
   it('serves the same app through the Lambda Function URL handler', async () => {
     const link = await storeLink();
-    process.env.HEADSUP_TABLE = table.tableName;
+    Object.assign(process.env, {
+      HEADSUP_TABLE: p.config.tableName,
+      HEADSUP_ERRORS_QUEUE_URL: p.queues.queueUrl,
+      HEADSUP_INGEST_KEYS: INGEST_KEY,
+      AWS_ENDPOINT_URL_SQS: p.sqsServer.address,
+    });
     const { handler } = await import('../../functions/handlers/http');
     const event = {
       version: '2.0',

@@ -1,17 +1,21 @@
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { serve } from '@hono/node-server';
 import { startFauxqs } from 'fauxqs';
 import { nanoid } from 'nanoid';
 import type { TriageConfig } from '../../functions/adapters/config';
 import { createTriageHandler } from '../../functions/handlers/triage';
 import type { TriageDeps } from '../../functions/services/triage';
-import { createTriageDeps } from '../../functions/wiring';
+import { createWebApp } from '../../functions/web/app';
+import { createTriageDeps, createWebDeps } from '../../functions/wiring';
 import { type SlackFake, startSlackFake } from '../../local/fakes/slack-api';
 import { localDynamoClient, localSqsClient } from '../../local/local-aws';
 import { createQueuePair, createTable } from '../../local/resources';
 import { SqsEventSource } from '../../local/sqs-event-source';
 
 export const PUBLIC_URL = 'https://headsup.test';
+export const INGEST_KEY = 'test-ingest-key-0123456789';
 
 /** A fresh table in the run's DynamoDB Local (started by the global setup). */
 export async function freshTable() {
@@ -44,6 +48,12 @@ export async function startPipeline(options: { concurrency?: number; linkTtlSeco
   };
   const deps: TriageDeps = { ...createTriageDeps(config, { dynamo, sqs }), newLinkId: () => nanoid() };
   const handler = createTriageHandler(async () => deps);
+  const web = createWebDeps(
+    { tableName, errorsQueueUrl: queues.queueUrl, ingestKeys: ['older-ingest-key-98765', INGEST_KEY] },
+    { dynamo, sqs },
+  );
+  const app = createWebApp(web);
+  const servers: ReturnType<typeof serve>[] = [];
   const source = new SqsEventSource(sqs, queues.queueUrl, handler, { concurrency: options.concurrency ?? 1 });
 
   return {
@@ -57,6 +67,15 @@ export async function startPipeline(options: { concurrency?: number; linkTtlSeco
     queues,
     slack: slack as SlackFake,
     source,
+    web,
+    app,
+    /** Serves the web app over real HTTP on a free loopback port; returns its base URL. */
+    async serveWeb(): Promise<string> {
+      const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+      servers.push(server);
+      await new Promise((r) => server.once('listening', r));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
     /** Sends bodies to the errors queue as producers would (SendMessageBatch, 10 at a time). */
     async send(bodies: string[]): Promise<void> {
       const chunks: string[][] = [];
@@ -73,6 +92,7 @@ export async function startPipeline(options: { concurrency?: number; linkTtlSeco
       );
     },
     async close(): Promise<void> {
+      await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
       await slack.close();
       await sqsServer.stop();
       sqs.destroy();

@@ -49,10 +49,20 @@ describe('configuration', () => {
     expect(text).not.toContain('\n');
   });
 
-  it('needs only the table for the web app', () => {
-    expect(loadWebConfig({ HEADSUP_TABLE: 't1' })).toEqual({ tableName: 't1' });
-    expect(() => loadWebConfig({})).toThrow(
-      'Configuration error: HEADSUP_TABLE missing — expected the DynamoDB table name',
+  it('reads the web app’s ingest keys, several at once for rotation', () => {
+    const web = { HEADSUP_TABLE: 't1', HEADSUP_ERRORS_QUEUE_URL: good.HEADSUP_ERRORS_QUEUE_URL };
+    expect(
+      loadWebConfig({ ...web, HEADSUP_INGEST_KEYS: ' key-one-0123456789 , key-two-0123456789 ' }),
+    ).toEqual({
+      tableName: 't1',
+      errorsQueueUrl: good.HEADSUP_ERRORS_QUEUE_URL,
+      ingestKeys: ['key-one-0123456789', 'key-two-0123456789'],
+    });
+    expect(() => loadWebConfig(web)).toThrow(
+      'Configuration error: HEADSUP_INGEST_KEYS missing — expected comma-separated ingest keys',
+    );
+    expect(() => loadWebConfig({ ...web, HEADSUP_INGEST_KEYS: 'short,key-two-0123456789' })).toThrow(
+      'Configuration error: HEADSUP_INGEST_KEYS expected comma-separated keys of at least 16 characters each',
     );
   });
 });

@@ -1,0 +1,69 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { EventQueue } from '../adapters/sqs-queue';
+import { matchesAnyKey } from '../core/constant-time';
+import { parseIngestBody } from '../core/ingest';
+
+export type IngestDeps = {
+  keys: readonly string[];
+  queue: Pick<EventQueue, 'enqueue'>;
+  newId: () => string;
+  log: Pick<Logger, 'warn'>;
+};
+
+/** A whole request: a full batch of maximal events would not fit a Function URL (6 MB) anyway. */
+const REQUEST_BYTES = 5 * 1024 * 1024;
+
+/** `POST /v1/errors`: producers' HTTPS door to the errors queue (design §7). */
+export function registerIngestRoute(app: Hono, deps: IngestDeps): void {
+  app.post(
+    '/v1/errors',
+    async (c, next) => {
+      // Authenticate before reading a body: a caller without a key costs nothing.
+      const presented = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1];
+      if (!presented || !matchesAnyKey(presented, deps.keys)) {
+        c.header('WWW-Authenticate', 'Bearer realm="headsup"');
+        return c.json(
+          { error: 'missing or wrong ingest key: send "Authorization: Bearer <ingest key>"' },
+          401,
+        );
+      }
+      if (!/^application\/(?:[\w.+-]*\+)?json\b/i.test(c.req.header('content-type') ?? '')) {
+        return c.json({ error: 'send the events as JSON with "Content-Type: application/json"' }, 415);
+      }
+      await next();
+    },
+    bodyLimit({
+      maxSize: REQUEST_BYTES,
+      onError: (c) =>
+        c.json({ error: `request larger than ${REQUEST_BYTES} bytes: send fewer events at once` }, 413),
+    }),
+    async (c) => {
+      const text = await c.req.text();
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch (err) {
+        return c.json({ error: `body is not valid JSON: ${(err as Error).message}`, issues: [] }, 400);
+      }
+      const parsed = parseIngestBody(body, deps.newId);
+      if (!parsed.ok) return c.json({ error: parsed.error, issues: parsed.issues }, parsed.status);
+
+      const { failedIds } = await deps.queue.enqueue(parsed.entries);
+      const accepted = parsed.entries.map((e) => e.id).filter((id) => !failedIds.includes(id));
+      if (failedIds.length > 0) {
+        deps.log.warn('the errors queue refused events', {
+          failed: failedIds.length,
+          accepted: accepted.length,
+        });
+        c.header('Retry-After', '1');
+        return c.json(
+          { error: 'the queue did not take some events: send them again', accepted, failed: failedIds },
+          503,
+        );
+      }
+      return c.json({ accepted }, 202);
+    },
+  );
+}
