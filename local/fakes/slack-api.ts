@@ -169,7 +169,7 @@ export interface SlackFake {
   clickButton(targetUrl: string, options: ClickButtonOptions): Promise<{ status: number; body: string }>;
 }
 
-const DEFAULT_TOKEN = 'xoxb-test-token';
+export const DEFAULT_TOKEN = 'xoxb-test-token';
 const DEFAULT_SIGNING_SECRET = 'test-signing-secret';
 const BOT = {
   user_id: 'U0HEADSUP',
@@ -586,6 +586,8 @@ const HANDLERS: Record<string, Handler | undefined> = {
       is_enterprise_install: false,
     }),
   'conversations.info': conversationsInfo,
+  'conversations.history': conversationsHistory,
+  'conversations.replies': conversationsReplies,
 };
 
 function postMessage(fake: SlackFakeServer, rec: SlackFakeRequest): SlackFakeResponse {
@@ -628,6 +630,28 @@ function updateMessage(fake: SlackFakeServer, rec: SlackFakeRequest): SlackFakeR
   if (p.attachments !== undefined) message.attachments = objects(p.attachments);
   message.updatedCount += 1;
   return reply({ ok: true, channel, ts: message.ts, text: message.text, message: messageJson(message) });
+}
+
+/** Parent messages of a channel, newest first, as Slack answers it (no paging: the fake holds little). */
+function conversationsHistory(fake: SlackFakeServer, rec: SlackFakeRequest): SlackFakeResponse {
+  const channel = str(rec.params.channel);
+  if (!channel) return fake.reject(rec, 'channel_not_found', 'channel is missing or empty');
+  const messages = fake.parents(channel).map(messageJson).reverse();
+  return reply({ ok: true, messages, has_more: false });
+}
+
+/** A thread: the parent first, then its replies, oldest first. */
+function conversationsReplies(fake: SlackFakeServer, rec: SlackFakeRequest): SlackFakeResponse {
+  const channel = str(rec.params.channel);
+  const ts = str(rec.params.ts);
+  const parent = channel && ts ? fake.message(channel, ts) : undefined;
+  if (!channel || !ts || !parent)
+    return fake.reject(rec, 'thread_not_found', `no message ${ts} in ${channel}`);
+  return reply({
+    ok: true,
+    messages: [parent, ...fake.replies(channel, ts)].map(messageJson),
+    has_more: false,
+  });
 }
 
 function conversationsInfo(fake: SlackFakeServer, rec: SlackFakeRequest): SlackFakeResponse {

@@ -35,11 +35,14 @@ export async function startRecordingServer() {
   };
 }
 
-/** Polls until `check` returns truthy (no fixed sleeps in assertions). */
-export async function eventually<T>(check: () => T, timeoutMs = 10_000): Promise<NonNullable<T>> {
+/** Polls until `check` returns (or resolves to) something truthy: no fixed sleeps in assertions. */
+export async function eventually<T>(
+  check: () => T | Promise<T>,
+  timeoutMs = 10_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value) return value as NonNullable<T>;
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 10));

@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+
+const USAGE = `usage: headsup <command>
+
+  start [--persist]   run the whole pipeline on this machine (DynamoDB Local, SQS emulator, web app);
+                      --persist keeps the data in .headsup/ between runs. PORT sets the port (3000).`;
+
+/** One line on stderr and exit 1: what went wrong and what to do, never a stack trace. */
+function fail(message: string): never {
+  process.stderr.write(`headsup: ${message}\n`);
+  process.exit(1);
+}
+
+function portFromEnv(): number {
+  const text = process.env.PORT ?? '3000';
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65535) fail(`PORT "${text}" is not a port number (1–65535)`);
+  return port;
+}
+
+async function start(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { persist: { type: 'boolean', default: false } } });
+  const port = portFromEnv();
+  // Locally, CloudWatch metric lines are noise; set before the modules that read it are loaded.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  const { DEV_INGEST_KEY, startLocalStack } = await import('../local/stack');
+  const started = Date.now();
+  let stack: Awaited<ReturnType<typeof startLocalStack>>;
+  try {
+    stack = await startLocalStack({
+      port,
+      dataDir: values.persist ? '.headsup' : undefined,
+      log: (line) => process.stderr.write(`headsup: ${line}\n`),
+    });
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  const key =
+    stack.ingestKey === DEV_INGEST_KEY ? `${DEV_INGEST_KEY} (dev default)` : 'from HEADSUP_INGEST_KEYS';
+  process.stdout.write(
+    `Heads-up is ready at ${stack.url} in ${((Date.now() - started) / 1000).toFixed(1)} s · ingest key: ${key} · Ctrl-C stops\n`,
+  );
+  let stopping = false;
+  const shutdown = () => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write('headsup: stopping…\n');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    void stack.stop().then(() => {
+      clearTimeout(force);
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+const [command, ...rest] = process.argv.slice(2);
+if (command === 'start') void start(rest);
+else fail(command ? `unknown command "${command}"\n${USAGE}` : USAGE);

@@ -1,0 +1,126 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { serve } from '@hono/node-server';
+import { loadTriageConfig, loadWebConfig } from '../functions/adapters/config';
+import { createTriageHandler } from '../functions/handlers/triage';
+import { createWebApp } from '../functions/web/app';
+import { createTriageDeps, createWebDeps } from '../functions/wiring';
+import { startDynamoDbLocal } from './dynamodb-local';
+import { type SlackFake, startSlackFake } from './fakes/slack-api';
+import { localDynamoClient, localSqsClient } from './local-aws';
+import { createQueuePair, createTable } from './resources';
+import { SqsEventSource } from './sqs-event-source';
+
+/** The local ingest key when HEADSUP_INGEST_KEYS is not set: documented, so the README runs as written. */
+export const DEV_INGEST_KEY = 'headsup-local-dev-key';
+const TABLE_NAME = 'headsup';
+const QUEUE_NAME = 'headsup-errors';
+/** Retries come back after 10 s locally instead of Lambda's 3 minutes; the rest is as on AWS. */
+const LOCAL_VISIBILITY_SECONDS = 10;
+
+export type LocalStackOptions = {
+  port: number;
+  /** Keep DynamoDB's data in this folder between runs. */
+  dataDir?: string;
+  env?: Record<string, string | undefined>;
+  log?: (line: string) => void;
+};
+
+export type LocalStack = {
+  url: string;
+  ingestKey: string;
+  /** The Slack stand-in, when no Slack token was given. */
+  slackFake?: SlackFake;
+  stop: () => Promise<void>;
+};
+
+/**
+ * Runs the whole pipeline on this machine: DynamoDB Local, the fauxqs SQS emulator, the triage
+ * handler behind a local event source mapping, and the web app — the same handlers and wiring as on
+ * AWS. Without Slack credentials a loopback stand-in of the Slack API receives the alerts.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const env = { ...(options.env ?? process.env) };
+  const log = options.log ?? (() => undefined);
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+
+  try {
+    if (options.dataDir) mkdirSync(join(options.dataDir, 'dynamodb'), { recursive: true });
+    const dynamoLocal = await startDynamoDbLocal({
+      dataDir: options.dataDir && join(options.dataDir, 'dynamodb'),
+    });
+    cleanups.push(dynamoLocal.stop);
+    // fauxqs is ESM-only and this file runs as CommonJS under tsx: load it with import().
+    const { startFauxqs } = await import('fauxqs');
+    const sqsServer = await startFauxqs({ port: 0, logger: false });
+    cleanups.push(() => sqsServer.stop());
+
+    const dynamo = localDynamoClient(dynamoLocal.endpoint);
+    const sqs = localSqsClient(sqsServer.address);
+    await createTable(dynamo, TABLE_NAME).catch((err) => {
+      if (!(err instanceof ResourceInUseException)) throw err; // kept from an earlier --persist run
+    });
+    const queues = await createQueuePair(sqs, QUEUE_NAME, {
+      visibilityTimeoutSeconds: LOCAL_VISIBILITY_SECONDS,
+    });
+
+    let slackFake: SlackFake | undefined;
+    if (!env.SLACK_BOT_TOKEN) {
+      slackFake = await startSlackFake();
+      cleanups.push(() => slackFake!.close());
+      Object.assign(env, { SLACK_BOT_TOKEN: slackFake.token, SLACK_API_URL: slackFake.url });
+      env.SLACK_CHANNEL ??= 'C0LOCALDEV1';
+      log(`Slack: no SLACK_BOT_TOKEN, alerts go to the local stand-in at ${slackFake.url}`);
+    }
+    Object.assign(env, {
+      HEADSUP_TABLE: TABLE_NAME,
+      HEADSUP_ERRORS_QUEUE_URL: queues.queueUrl,
+      HEADSUP_ERRORS_DLQ_URL: queues.dlqUrl,
+      HEADSUP_INGEST_KEYS: env.HEADSUP_INGEST_KEYS ?? DEV_INGEST_KEY,
+      HEADSUP_PUBLIC_URL: env.HEADSUP_PUBLIC_URL ?? `http://localhost:${options.port}`,
+    });
+
+    const aws = { dynamo, sqs };
+    const webDeps = createWebDeps(loadWebConfig(env), aws);
+    const triage = createTriageHandler(async () => createTriageDeps(loadTriageConfig(env), aws));
+    const source = new SqsEventSource(sqs, queues.queueUrl, triage, {
+      concurrency: 2,
+      onError: (err) => log(`triage: ${(err as Error).message}`),
+    });
+    source.start();
+    cleanups.push(() => source.stop());
+
+    const server = await listen(createWebApp(webDeps).fetch, options.port);
+    cleanups.push(() => new Promise((r) => server.close(r)));
+    const port = (server.address() as AddressInfo).port;
+    return { url: `http://localhost:${port}`, ingestKey: webDeps.ingest.keys[0]!, slackFake, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Serves the app, turning "port taken" into a sentence instead of a stack trace. */
+function listen(
+  fetch: Parameters<typeof serve>[0]['fetch'],
+  port: number,
+): Promise<ReturnType<typeof serve>> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port, hostname: '0.0.0.0' });
+    server.once('listening', () => resolve(server));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          err.code === 'EADDRINUSE'
+            ? `port ${port} is already in use: stop what runs there or start with PORT=<another port>`
+            : `cannot listen on port ${port}: ${err.message}`,
+        ),
+      ),
+    );
+  });
+}

@@ -1,0 +1,81 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort } from '../../local/free-port';
+
+export const ROOT = join(__dirname, '..', '..');
+
+/** Process ids of running DynamoDB Local (Java) processes. */
+export function dynamoDbLocalPids(): number[] {
+  try {
+    return execFileSync('pgrep', ['-f', 'DynamoDBLocal.jar'], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map(Number);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
+
+export type StackProcess = {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  readyMs: number;
+  output: () => string;
+  /** Ctrl-C, then the exit code (or the signal) once the process has ended. */
+  interrupt: () => Promise<number | string>;
+};
+
+/** Starts `headsup start` (what `npm start` runs) as a child process and waits for its ready line. */
+export async function startStackProcess(env: Record<string, string> = {}): Promise<StackProcess> {
+  const port = await freePort();
+  const started = Date.now();
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bin/headsup.ts', 'start'],
+    {
+      cwd: ROOT,
+      env: { ...withoutSlackTokens(process.env), PORT: String(port), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal!)),
+  );
+
+  const readyMs = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready within 60 s:\n${output}`)), 60_000);
+    child.stdout!.on('data', () => {
+      if (output.includes('Heads-up is ready at')) {
+        clearTimeout(timer);
+        resolve(Date.now() - started);
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited (${code}) before ready:\n${output}`));
+    });
+  });
+  return {
+    child,
+    port,
+    url: `http://localhost:${port}`,
+    readyMs,
+    output: () => output,
+    interrupt: () => {
+      child.kill('SIGINT');
+      return exited;
+    },
+  };
+}
+
+function withoutSlackTokens(env: NodeJS.ProcessEnv): Record<string, string> {
+  const copy: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v !== undefined && !/^(SLACK_|INTERCOM_|HEADSUP_|JEST_|AWS_ENDPOINT_URL)/.test(k)) copy[k] = v;
+  }
+  return copy;
+}
