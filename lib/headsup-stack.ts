@@ -1,6 +1,6 @@
 import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { SECRET_KEYS } from './definitions';
+import { INGEST_SECRET_KEY, SECRET_KEYS } from './definitions';
 import { HeadsUp, HeadsUpConfigError, type HeadsUpProps } from './headsup';
 
 export interface HeadsUpStackProps extends StackProps {
@@ -47,6 +47,23 @@ export class HeadsUpStack extends Stack {
         'aws secretsmanager put-secret-value --secret-id ',
         headsUp.secret.secretArn,
         ` --secret-string '${secretJson}'`,
+      ]),
+    });
+    new CfnOutput(this, 'IngestUrl', {
+      description: 'Producers POST error events here with Authorization: Bearer <ingest key>',
+      // The Function URL ends with '/'.
+      value: Fn.join('', [headsUp.functionUrl.url, 'v1/errors']),
+    });
+    new CfnOutput(this, 'IngestKeySecretName', {
+      description: `Secrets Manager secret holding ${INGEST_SECRET_KEY} (generated at deploy; rotation steps in its description)`,
+      value: headsUp.ingestSecret.secretName,
+    });
+    new CfnOutput(this, 'GetIngestKeyCommand', {
+      description: `Prints {"${INGEST_SECRET_KEY}":"<key>"}: give the key to producers`,
+      value: Fn.join('', [
+        'aws secretsmanager get-secret-value --secret-id ',
+        headsUp.ingestSecret.secretArn,
+        ' --query SecretString --output text',
       ]),
     });
   }

@@ -50,7 +50,11 @@ test('the check is live: an unencrypted queue without a DLQ fails synth', () => 
 test('every acknowledgement names an AwsSolutions rule and gives a written reason', () => {
   const { app } = nagApp();
   const acks = acknowledgements(app);
-  expect(acks.map(({ id }) => id)).toEqual(['AwsSolutions-SMG4']);
+  // Rotation (SMG4) on both secrets and nothing else: the Slack tokens and the ingest keys.
+  expect(acks.map(({ path, id }) => `${path} ${id}`).sort()).toEqual([
+    'HeadsUp/HeadsUp/IngestSecret AwsSolutions-SMG4',
+    'HeadsUp/HeadsUp/Secret AwsSolutions-SMG4',
+  ]);
   for (const ack of acks) {
     expect(ack.id).toMatch(/^AwsSolutions-[A-Z]+\d+(\[.+\])?$/);
     expect(typeof ack.reason).toBe('string');

@@ -2,7 +2,15 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { FUNCTIONS, QUEUES, SECRET_KEYS, SECRET_PLACEHOLDER, TABLE, WIRING_ENV } from '../../lib/definitions';
+import {
+  FUNCTIONS,
+  INGEST_SECRET_KEY,
+  QUEUES,
+  SECRET_KEYS,
+  SECRET_PLACEHOLDER,
+  TABLE,
+  WIRING_ENV,
+} from '../../lib/definitions';
 import { HeadsUpConfigError, type HeadsUpProps } from '../../lib/headsup';
 import { HeadsUpStack, headsUpPropsFromContext } from '../../lib/headsup-stack';
 import { logicalId, testApp } from './test-app';
@@ -45,6 +53,7 @@ function build(headsUp: Partial<HeadsUpProps> = {}, app = testApp(), extend?: (s
     queue: logicalId(stack, stack.headsUp.errorsQueue),
     dlq: logicalId(stack, stack.headsUp.errorsDlq),
     secret: logicalId(stack, stack.headsUp.secret),
+    ingestSecret: logicalId(stack, stack.headsUp.ingestSecret),
     triage: logicalId(stack, stack.headsUp.triageFunction),
     http: logicalId(stack, stack.headsUp.httpFunction),
     functionUrl: logicalId(stack, stack.headsUp.functionUrl),
@@ -66,6 +75,13 @@ function only<T>(record: Record<string, T>, id: string): T {
 
 function actions(statement: Statement): string[] {
   return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+}
+
+/** The actions of `statements` whose Resource is or includes `resource`. */
+function actionsOn(statements: Statement[], resource: unknown): string[] {
+  return statements
+    .filter((s) => JSON.stringify(s.Resource).includes(JSON.stringify(resource)))
+    .flatMap(actions);
 }
 
 /** Every statement of the identity policies attached to the role that the function runs as. */
@@ -243,10 +259,18 @@ describe('functions', () => {
     });
     // Derived from the Function URL, without its trailing slash.
     expect(JSON.stringify(env.HEADSUP_PUBLIC_URL)).toContain(`"${ids.functionUrl}","FunctionUrl"`);
-    expect(only(functions, ids.http).Environment.Variables).toMatchObject({
+  });
+
+  test('http is wired to the table, the errors queue and the ingest secret, and nothing else', () => {
+    const env = only(functions, ids.http).Environment.Variables;
+    expect(env).toMatchObject({
       [WIRING_ENV.table]: { Ref: ids.table },
+      [WIRING_ENV.errorsQueueUrl]: { Ref: ids.queue },
+      [WIRING_ENV.ingestSecretArn]: { Ref: ids.ingestSecret },
       POWERTOOLS_SERVICE_NAME: 'headsup-http',
     });
+    expect(env).not.toHaveProperty(WIRING_ENV.errorsDlqUrl);
+    expect(env).not.toHaveProperty(WIRING_ENV.secretArn);
   });
 
   test('publicUrl and linkTtl props override the defaults', () => {
@@ -275,15 +299,61 @@ describe('functions', () => {
 });
 
 describe('secrets', () => {
-  test('no function environment holds a secret value, only the secret ARN', () => {
+  test('no function environment holds a secret value, only the secret ARNs', () => {
     const suspicious = /TOKEN|SECRET|KEY|PASSWORD|SIGNING/i;
+    const allowed: Record<string, unknown> = {
+      [WIRING_ENV.secretArn]: { Ref: ids.secret },
+      [WIRING_ENV.ingestSecretArn]: { Ref: ids.ingestSecret },
+    };
+    const seen: string[] = [];
     for (const fn of Object.values(functions)) {
       for (const [name, value] of Object.entries(fn.Environment.Variables)) {
         if (!suspicious.test(name)) continue;
-        expect(name).toBe(WIRING_ENV.secretArn);
-        expect(value).toEqual({ Ref: ids.secret });
+        seen.push(name);
+        expect(Object.keys(allowed)).toContain(name);
+        expect(value).toEqual(allowed[name]);
       }
     }
+    // The check is live: both ARN variables are present and caught by the pattern.
+    expect(seen.sort()).toEqual(Object.keys(allowed).sort());
+  });
+
+  test('there are two secrets: the Slack tokens and the ingest keys', () => {
+    expect(Object.keys(template.findResources('AWS::SecretsManager::Secret')).sort()).toEqual(
+      [ids.secret, ids.ingestSecret].sort(),
+    );
+  });
+
+  test('the ingest key is generated at deploy: letters and digits, at least 32, never in the template', () => {
+    const secret = only(
+      propsOf<{
+        SecretString?: string;
+        Description: string;
+        GenerateSecretString?: {
+          SecretStringTemplate?: string;
+          GenerateStringKey?: string;
+          ExcludePunctuation?: boolean;
+          IncludeSpace?: boolean;
+          PasswordLength?: number;
+          ExcludeCharacters?: string;
+        };
+      }>(template, 'AWS::SecretsManager::Secret'),
+      ids.ingestSecret,
+    );
+    expect(secret.SecretString).toBeUndefined();
+    const generate = secret.GenerateSecretString;
+    expect(generate).toMatchObject({
+      SecretStringTemplate: '{}',
+      GenerateStringKey: INGEST_SECRET_KEY,
+      ExcludePunctuation: true,
+    });
+    // CloudFormation's defaults: no spaces, 32 characters.
+    expect(generate?.IncludeSpace ?? false).toBe(false);
+    expect(generate?.PasswordLength ?? 32).toBeGreaterThanOrEqual(32);
+    // The description tells how to rotate without breaking producers.
+    expect(secret.Description).toContain('put-secret-value');
+    expect(secret.Description).toContain('"old,new"');
+    expect(secret.Description).toContain('"new"');
   });
 
   test('the template holds only placeholders for the secret keys', () => {
@@ -306,20 +376,46 @@ describe('least privilege', () => {
     'dynamodb:BatchWriteItem',
   ];
 
-  test('the http function can read the table but not write it, and reaches nothing else', () => {
+  test('the http function can read the table but not write it', () => {
     const statements = roleStatements(template, ids.http);
     const granted = statements.flatMap(actions);
     expect(granted).toContain('dynamodb:GetItem');
     for (const action of [...tableWrites, 'dynamodb:*', '*']) expect(granted).not.toContain(action);
-    expect(granted.filter((action) => /^(sqs|secretsmanager):/.test(action))).toEqual([]);
+  });
+
+  test('the http function may send to the errors queue only: not the DLQ, no receive or delete', () => {
+    const statements = roleStatements(template, ids.http);
+    expect(actionsOn(statements, { 'Fn::GetAtt': [ids.queue, 'Arn'] })).toContain('sqs:SendMessage');
+    expect(actionsOn(statements, { 'Fn::GetAtt': [ids.dlq, 'Arn'] })).toEqual([]);
+    const sqsActions = statements.flatMap(actions).filter((action) => action.startsWith('sqs:'));
+    for (const action of [
+      'sqs:ReceiveMessage',
+      'sqs:DeleteMessage',
+      'sqs:ChangeMessageVisibility',
+      'sqs:*',
+    ]) {
+      expect(sqsActions).not.toContain(action);
+    }
+    // Every SQS statement names the errors queue and nothing else.
+    for (const statement of statements.filter((s) => actions(s).some((a) => a.startsWith('sqs:')))) {
+      expect(statement.Resource).toEqual({ 'Fn::GetAtt': [ids.queue, 'Arn'] });
+    }
+  });
+
+  test('the http function can read the ingest secret but not the Slack tokens', () => {
+    const statements = roleStatements(template, ids.http);
+    expect(actionsOn(statements, { Ref: ids.ingestSecret })).toContain('secretsmanager:GetSecretValue');
+    expect(actionsOn(statements, { Ref: ids.secret })).toEqual([]);
+    for (const statement of statements.filter((s) =>
+      actions(s).some((a) => a.startsWith('secretsmanager:')),
+    )) {
+      expect(statement.Resource).toEqual({ Ref: ids.ingestSecret });
+    }
   });
 
   test('triage can write the table, send to both queues and read the secret', () => {
     const statements = roleStatements(template, ids.triage);
-    const on = (resource: unknown) =>
-      statements
-        .filter((s) => JSON.stringify(s.Resource).includes(JSON.stringify(resource)))
-        .flatMap(actions);
+    const on = (resource: unknown) => actionsOn(statements, resource);
     expect(on({ 'Fn::GetAtt': [ids.table, 'Arn'] })).toEqual(expect.arrayContaining(tableWrites));
     expect(on({ 'Fn::GetAtt': [ids.queue, 'Arn'] })).toEqual(
       expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:SendMessage']),
@@ -374,6 +470,9 @@ describe('outputs', () => {
         'ErrorsQueueArn',
         'ErrorsQueueUrl',
         'FunctionUrl',
+        'GetIngestKeyCommand',
+        'IngestKeySecretName',
+        'IngestUrl',
         'SecretName',
         'SetSecretCommand',
       ].sort(),
@@ -383,6 +482,27 @@ describe('outputs', () => {
     expect(outputs.ErrorsQueueArn?.Value).toEqual({ 'Fn::GetAtt': [ids.queue, 'Arn'] });
     expect(outputs.ErrorsDlqUrl?.Value).toEqual({ Ref: ids.dlq });
     expect(JSON.stringify(outputs.DetailLinkBaseUrl?.Value)).toMatch(/\/e\/"\]\]\}$/);
+  });
+
+  test('the ingest URL, the ingest secret name and a command printing the key are outputs', () => {
+    const outputs = template.findOutputs('*');
+    // The Function URL ends with '/'.
+    expect(outputs.IngestUrl?.Value).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.functionUrl, 'FunctionUrl'] }, 'v1/errors']],
+    });
+    const secretName = JSON.stringify(outputs.IngestKeySecretName?.Value);
+    expect(secretName).toContain(JSON.stringify({ Ref: ids.ingestSecret }));
+    expect(secretName).not.toContain(JSON.stringify({ Ref: ids.secret }));
+    expect(outputs.GetIngestKeyCommand?.Value).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'aws secretsmanager get-secret-value --secret-id ',
+          { Ref: ids.ingestSecret },
+          ' --query SecretString --output text',
+        ],
+      ],
+    });
   });
 });
 
