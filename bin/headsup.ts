@@ -3,8 +3,9 @@ import { parseArgs } from 'node:util';
 
 const USAGE = `usage: headsup <command>
 
-  start [--persist]   run the whole pipeline on this machine (DynamoDB Local, SQS emulator, web app);
-                      --persist keeps the data in .headsup/ between runs. PORT sets the port (3000).`;
+  start [--persist]        run the whole pipeline on this machine (DynamoDB Local, SQS emulator, web
+                           app); --persist keeps the data in .headsup/ between runs. PORT sets the port.
+  templates check [dir]    validate the fix templates (default: HEADSUP_TEMPLATES or templates/)`;
 
 /** One line on stderr and exit 1: what went wrong and what to do, never a stack trace. */
 function fail(message: string): never {
@@ -57,6 +58,18 @@ async function start(argv: string[]): Promise<void> {
   process.on('SIGTERM', shutdown);
 }
 
+/** Exit 1 on any problem, each as `file:line: message`, so CI fails on a broken template. */
+async function checkTemplates(argv: string[]): Promise<void> {
+  const { readTemplates, formatProblem } = await import('../functions/adapters/template-files');
+  const dir = argv[0] ?? process.env.HEADSUP_TEMPLATES ?? 'templates';
+  const { templates, problems } = readTemplates(dir);
+  for (const problem of problems) process.stderr.write(`${formatProblem(problem)}\n`);
+  if (problems.length > 0) fail(`${problems.length} problem(s) in ${dir}`);
+  if (templates.length === 0) fail(`no templates (*.md) in ${dir}`);
+  process.stdout.write(`${templates.length} templates OK: ${templates.map((t) => t.id).join(', ')}\n`);
+}
+
 const [command, ...rest] = process.argv.slice(2);
 if (command === 'start') void start(rest);
-else fail(command ? `unknown command "${command}"\n${USAGE}` : USAGE);
+else if (command === 'templates' && rest[0] === 'check') void checkTemplates(rest.slice(1));
+else fail(command ? `unknown command "${[command, ...rest].join(' ')}"\n${USAGE}` : USAGE);

@@ -1,0 +1,143 @@
+import Handlebars from 'handlebars';
+import MarkdownIt from 'markdown-it';
+import { LineCounter, parseDocument } from 'yaml';
+import { TEMPLATE_VARIABLES, type TemplateContext } from './context';
+import { type FrontMatter, frontMatterSchema } from './front-matter';
+
+export type FixTemplate = FrontMatter & {
+  file: string;
+  /** The message body as HTML, every variable HTML-escaped. */
+  render: (context: TemplateContext) => string;
+};
+
+export type TemplateProblem = { file: string; line: number; message: string };
+
+export type ParsedTemplate = { ok: true; template: FixTemplate } | { ok: false; problems: TemplateProblem[] };
+
+/** Only these block helpers: templates stay readable and cannot reach anything but the variables. */
+const BLOCK_HELPERS = new Set(['if', 'unless']);
+
+const handlebars = Handlebars.create();
+const markdown = new MarkdownIt({ html: true, linkify: false, typographer: false });
+
+/**
+ * Parses one template file: YAML front matter between `---` lines, then a Markdown body with
+ * `{{variables}}`. Every problem is reported with its line, none stops at the first.
+ */
+export function parseTemplate(file: string, text: string): ParsedTemplate {
+  const split = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(text);
+  if (!split) {
+    return {
+      ok: false,
+      problems: [{ file, line: 1, message: 'expected YAML front matter between two "---" lines' }],
+    };
+  }
+  const frontMatterFirstLine = 2;
+  const bodyFirstLine = split[0].split('\n').length;
+  const body = text.slice(split[0].length);
+  const problems: TemplateProblem[] = [];
+  const at = (line: number, message: string) => problems.push({ file, line, message });
+
+  const lines = new LineCounter();
+  const doc = parseDocument(split[1]!, { lineCounter: lines, prettyErrors: false });
+  const lineOf = (offset: number | undefined) =>
+    (offset === undefined ? 1 : lines.linePos(offset).line) + frontMatterFirstLine - 1;
+  for (const error of doc.errors) at(lineOf(error.pos[0]), `YAML: ${error.message.split('\n')[0]}`);
+
+  let frontMatter: FrontMatter | undefined;
+  if (doc.errors.length === 0) {
+    const result = frontMatterSchema.safeParse(doc.toJS());
+    if (result.success) frontMatter = result.data;
+    for (const issue of result.success ? [] : result.error.issues) {
+      const path = issue.path as (string | number)[];
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys)
+          at(lineOf(nodeOffset(doc, [...path, key])), `unknown key "${[...path, key].join('.')}"`);
+        continue;
+      }
+      at(lineOf(nodeOffset(doc, path)), `${path.join('.') || '(front matter)'}: ${issue.message}`);
+    }
+  }
+
+  for (const problem of checkBody(body)) at(problem.line + bodyFirstLine - 1, problem.message);
+  if (body.trim() === '') at(bodyFirstLine, 'the message body is empty');
+  if (problems.length > 0 || !frontMatter) return { ok: false, problems };
+
+  // Markdown first, variables after: a value can never be read as Markdown or HTML.
+  const render = handlebars.compile(markdown.render(body), {
+    knownHelpers: { if: true, unless: true },
+    knownHelpersOnly: true,
+    strict: false,
+  });
+  return { ok: true, template: { ...frontMatter, file, render: (context) => render(context).trim() } };
+}
+
+/** The start offset of the YAML node at `path`, or of its nearest existing parent. */
+function nodeOffset(doc: ReturnType<typeof parseDocument>, path: (string | number)[]): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) return node.range[0];
+    const pair = n > 0 ? findKey(doc, path.slice(0, n)) : undefined;
+    if (pair !== undefined) return pair;
+  }
+  return undefined;
+}
+
+/** The offset of a key itself (for a key whose value is empty or wrong in type). */
+function findKey(doc: ReturnType<typeof parseDocument>, path: (string | number)[]): number | undefined {
+  const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
+  const items = (parent as { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] })
+    ?.items;
+  return items?.find((i) => i.key?.value === path.at(-1))?.key?.range?.[0];
+}
+
+type BodyProblem = { line: number; message: string };
+
+/** Variables must be known, output must be escaped, and only `if`/`unless` blocks are allowed. */
+function checkBody(body: string): BodyProblem[] {
+  let program: hbs.AST.Program;
+  try {
+    program = handlebars.parse(body);
+  } catch (err) {
+    const e = err as { lineNumber?: number; message: string };
+    return [{ line: e.lineNumber ?? 1, message: `template syntax: ${e.message.split('\n')[0]}` }];
+  }
+  const problems: BodyProblem[] = [];
+  const variable = (path: hbs.AST.PathExpression, line: number) => {
+    if (!TEMPLATE_VARIABLES.includes(path.original)) {
+      problems.push({
+        line,
+        message: `unknown variable "${path.original}"; known: ${TEMPLATE_VARIABLES.join(', ')}`,
+      });
+    }
+  };
+  const walk = (node: hbs.AST.Program | undefined) => {
+    for (const statement of node?.body ?? []) {
+      const line = statement.loc.start.line;
+      if (statement.type === 'MustacheStatement') {
+        const m = statement as hbs.AST.MustacheStatement;
+        if (!m.escaped)
+          problems.push({ line, message: 'unescaped output {{{…}}} is not allowed: values must be escaped' });
+        if (m.params.length > 0 || m.path.type !== 'PathExpression') {
+          problems.push({ line, message: 'helpers are not available in fix templates; use {{variable}}' });
+        } else variable(m.path as hbs.AST.PathExpression, line);
+      } else if (statement.type === 'BlockStatement') {
+        const b = statement as hbs.AST.BlockStatement;
+        const helper = (b.path as hbs.AST.PathExpression).original;
+        const param = b.params[0];
+        if (!BLOCK_HELPERS.has(helper) || b.params.length !== 1 || param?.type !== 'PathExpression') {
+          problems.push({
+            line,
+            message: `only {{#if variable}} and {{#unless variable}} blocks are allowed`,
+          });
+        } else variable(param as hbs.AST.PathExpression, line);
+        walk(b.program);
+        walk(b.inverse);
+      } else if (statement.type === 'PartialStatement' || statement.type === 'PartialBlockStatement') {
+        problems.push({ line, message: 'partials are not available in fix templates' });
+      }
+    }
+  };
+  walk(program);
+  return problems;
+}

@@ -1,0 +1,168 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readTemplates } from '../../functions/adapters/template-files';
+import { TEMPLATE_VARIABLES, templateContext } from '../../functions/core/templates/context';
+import { matchTemplate, sortTemplates } from '../../functions/core/templates/match';
+import { type FixTemplate, parseTemplate } from '../../functions/core/templates/parse';
+import { sampleEvent } from '../support/samples';
+
+const template = (frontMatter: string, body = 'Hi {{user.firstName}}') =>
+  `---\n${frontMatter}\n---\n${body}\n`;
+
+function parsed(text: string, file = 't.md'): FixTemplate {
+  const result = parseTemplate(file, text);
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.template;
+}
+
+function problems(text: string) {
+  const result = parseTemplate('bad.md', text);
+  if (result.ok) throw new Error('expected problems');
+  return result.problems.map((p) => `${p.line}: ${p.message}`);
+}
+
+describe('the shipped templates', () => {
+  const { templates, problems: found } = readTemplates(join(__dirname, '../../templates'));
+
+  it('all pass the check, with unique ids', () => {
+    expect(found).toEqual([]);
+    expect(templates.map((t) => t.id).sort()).toEqual([
+      'card-expired',
+      'plan-limit',
+      'rate-limited',
+      'sso-sign-in',
+      'upload-too-large',
+    ]);
+  });
+
+  it.each(templates.map((t) => [t.id, t]))('%s renders a complete message, with or without names', (_, t) => {
+    const full = t.render(templateContext(sampleEvent()));
+    expect(full).toContain('Hi Fred,');
+    expect(full).not.toMatch(/\{\{|undefined|null/);
+    const anonymous = t.render(templateContext(sampleEvent({ user: { id: 'u1' }, company: undefined })));
+    expect(anonymous).toContain('Hi there,');
+  });
+});
+
+describe('parseTemplate', () => {
+  it('reads the front matter with defaults', () => {
+    const t = parsed(template('id: x\nname: X\nmatch:\n  code: c1'));
+    expect(t).toMatchObject({
+      id: 'x',
+      name: 'X',
+      auto: false,
+      priority: 0,
+      cooldown: 86400,
+      match: { code: ['c1'] },
+    });
+  });
+
+  it('names the line of a broken regex', () => {
+    expect(problems(template('id: x\nname: X\nmatch:\n  message: "card (expired"'))).toEqual([
+      '5: match.message: not a valid regular expression: Invalid regular expression: /card (expired/i: Unterminated group',
+    ]);
+  });
+
+  it('names the body line of an unknown variable, and refuses unescaped output and helpers', () => {
+    const text = template(
+      'id: x\nname: X\nmatch:\n  code: c',
+      'Hello\n\n{{user.nmae}}\n{{{error.message}}}\n{{lookup user "name"}}',
+    );
+    const found = problems(text);
+    expect(found[0]).toMatch(/^9: unknown variable "user\.nmae"; known: user\.name, user\.firstName/);
+    expect(found[1]).toBe('10: unescaped output {{{…}}} is not allowed: values must be escaped');
+    expect(found[2]).toBe('11: helpers are not available in fix templates; use {{variable}}');
+  });
+
+  it('reports YAML errors, missing fields, unknown keys and bad durations with their lines', () => {
+    expect(problems('---\nid: x\nname: [unclosed\n---\nbody')[0]).toMatch(/^3: YAML: /);
+    expect(problems(template('id: x\nmatch:\n  code: c\ncooldown: soon\nautomatic: true'))).toEqual([
+      '2: name: Invalid input: expected string, received undefined',
+      '5: cooldown: "soon" is not a duration such as 24h, 30m or 7d',
+      '6: unknown key "automatic"',
+    ]);
+    expect(problems('no front matter')).toEqual(['1: expected YAML front matter between two "---" lines']);
+  });
+
+  it('escapes every value for Intercom’s HTML body, and values cannot become Markdown', () => {
+    const t = parsed(
+      template('id: x\nname: X\nmatch:\n  code: c', 'Hi **{{user.name}}**, about {{error.message}}'),
+    );
+    const html = t.render(
+      templateContext(
+        sampleEvent({
+          user: { name: '<img src=x onerror=alert(1)>' },
+          error: { message: '[click](javascript:alert(1)) **bold** "q" & \'s\'' },
+        }),
+      ),
+    );
+    expect(html).toBe(
+      '<p>Hi <strong>&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;</strong>, about ' +
+        '[click](javascript:alert(1)) **bold** &quot;q&quot; &amp; &#x27;s&#x27;</p>',
+    );
+  });
+
+  it('knows exactly the variables the context provides', () => {
+    expect(TEMPLATE_VARIABLES).toEqual([
+      'user.name',
+      'user.firstName',
+      'user.email',
+      'user.id',
+      'company.name',
+      'company.plan',
+      'error.type',
+      'error.code',
+      'error.message',
+      'app',
+      'environment',
+    ]);
+  });
+});
+
+describe('matching', () => {
+  const make = (file: string, fm: string) =>
+    parsed(template(`id: ${file}\nname: ${file}\n${fm}`), `${file}.md`);
+
+  it('needs every given condition; code and type match anywhere in the cause chain', () => {
+    const t = make('a', 'match:\n  code: card_expired\n  app: billing\n  level: [error, fatal]');
+    const wrapped = sampleEvent({
+      error: { type: 'ChargeError', message: 'x', cause: { code: 'card_expired' } },
+    });
+    expect(matchTemplate([t], wrapped)?.id).toBe('a');
+    expect(matchTemplate([t], { ...wrapped, app: 'shop' })).toBeUndefined();
+    expect(matchTemplate([t], { ...wrapped, level: 'warning' })).toBeUndefined();
+    expect(matchTemplate([t], sampleEvent({ error: { message: 'x', code: 'other' } }))).toBeUndefined();
+  });
+
+  it('matches the message case-insensitively by regex', () => {
+    const t = make('m', 'match:\n  message: "quota .* exceeded"');
+    expect(matchTemplate([t], sampleEvent({ error: { message: 'Quota for seats exceeded' } }))?.id).toBe('m');
+  });
+
+  it('takes the first match by priority, then file name', () => {
+    const low = make('b-low', 'match:\n  code: c');
+    const alsoLow = make('a-low', 'match:\n  code: c');
+    const high = make('z-high', 'priority: 5\nmatch:\n  code: c');
+    const sorted = sortTemplates([low, alsoLow, high]);
+    expect(sorted.map((t) => t.id)).toEqual(['z-high', 'a-low', 'b-low']);
+    expect(matchTemplate(sorted, sampleEvent({ error: { message: 'x', code: 'c' } }))?.id).toBe('z-high');
+  });
+});
+
+describe('readTemplates', () => {
+  it('reports duplicate ids with the file and line of the second', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'templates-'));
+    writeFileSync(join(dir, 'a.md'), template('id: same\nname: A\nmatch:\n  code: c'));
+    writeFileSync(join(dir, 'b.md'), template('name: B\nid: same\nmatch:\n  code: c'));
+    const { templates, problems: found } = readTemplates(dir);
+    expect(templates).toHaveLength(1);
+    expect(found).toEqual([
+      {
+        file: expect.stringMatching(/b\.md$/),
+        line: 3,
+        message: expect.stringMatching(/^duplicate id "same": .*a\.md has it too$/),
+      },
+    ]);
+  });
+});
