@@ -1,11 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { nanoid } from 'nanoid';
-import type { TriageConfig, WebConfig } from './adapters/config';
+import type { NotifyConfig, TriageConfig, WebConfig } from './adapters/config';
 import { createDocumentClient, DynamoStore } from './adapters/dynamo-store';
+import { createIntercomClient, IntercomMessenger } from './adapters/intercom';
+import { NotifyStore } from './adapters/notify-store';
 import { logger, metrics } from './adapters/observability';
 import { createSlackClient, SlackChannel } from './adapters/slack';
-import { ErrorsQueue, EventQueue } from './adapters/sqs-queue';
+import { ErrorsQueue, EventQueue, NotifyQueue } from './adapters/sqs-queue';
+import { loadTemplates } from './adapters/template-files';
+import type { NotifyDeps } from './services/notify';
 import type { TriageDeps } from './services/triage';
 import type { WebDeps } from './web/app';
 
@@ -22,7 +26,9 @@ export function createTriageDeps(config: TriageConfig, aws: AwsClients = createA
     store: new DynamoStore(createDocumentClient(aws.dynamo), config.tableName),
     slack: new SlackChannel(createSlackClient(config.slack), config.slack.channel),
     queue: new ErrorsQueue(aws.sqs, config.errorsQueueUrl, config.errorsDlqUrl),
-    publicUrl: config.publicUrl,
+    notifyQueue: new NotifyQueue(aws.sqs, config.notifyQueueUrl),
+    templates: loadTemplates(config.templatesDir),
+    messages: config.messages,
     linkTtlSeconds: config.linkTtlSeconds,
     now: Date.now,
     newLinkId: () => nanoid(), // 21 characters, 126 random bits: an unguessable capability URL
@@ -42,5 +48,27 @@ export function createWebDeps(config: WebConfig, aws: AwsClients = createAwsClie
       newId: () => nanoid(),
       log: logger,
     },
+    slackActions: {
+      signingSecret: config.slackSigningSecret,
+      notifyQueue: new NotifyQueue(aws.sqs, config.notifyQueueUrl),
+      log: logger,
+    },
+  };
+}
+
+/** Builds the notify function's collaborators. */
+export function createNotifyDeps(config: NotifyConfig, aws: AwsClients = createAwsClients()): NotifyDeps {
+  const db = createDocumentClient(aws.dynamo);
+  return {
+    store: new DynamoStore(db, config.tableName),
+    guard: new NotifyStore(db, config.tableName),
+    intercom: new IntercomMessenger(createIntercomClient(config.intercom), config.intercom.adminId),
+    // Thread replies and parent updates: the channel comes from each group's stored Slack reference.
+    slack: new SlackChannel(createSlackClient(config.slack), ''),
+    templates: loadTemplates(config.templatesDir),
+    messages: config.messages,
+    now: Date.now,
+    log: logger,
+    metrics,
   };
 }

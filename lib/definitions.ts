@@ -15,6 +15,7 @@ export const TABLE = {
 export const FUNCTIONS = {
   triage: { timeoutSeconds: 30, memoryMb: 1024 },
   http: { timeoutSeconds: 10, memoryMb: 512 },
+  notify: { timeoutSeconds: 30, memoryMb: 512 },
 } as const;
 
 export const QUEUES = {
@@ -31,6 +32,18 @@ export const QUEUES = {
     maxConcurrency: 5,
     retentionDays: 14,
   },
+  notify: {
+    visibilityTimeoutSeconds: 6 * FUNCTIONS.notify.timeoutSeconds,
+    maxReceiveCount: 5,
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    /**
+     * Two invocations × 10 jobs × ~3 Intercom calls each stay far below Intercom's 10 000 calls/min
+     * per app (enforced in 10-second windows), however large a burst of auto fixes.
+     */
+    maxConcurrency: 2,
+    retentionDays: 14,
+  },
 } as const;
 
 /** Environment variables the functions read besides the public ones of design §8. */
@@ -38,23 +51,31 @@ export const WIRING_ENV = {
   table: 'HEADSUP_TABLE',
   errorsQueueUrl: 'HEADSUP_ERRORS_QUEUE_URL',
   errorsDlqUrl: 'HEADSUP_ERRORS_DLQ_URL',
-  /** ARN of the Secrets Manager secret holding the tokens (a JSON object keyed by variable name). */
-  secretArn: 'HEADSUP_SECRET_ARN',
-  /** ARN of the secret holding the ingest keys (generated at deploy, so never a placeholder). */
-  ingestSecretArn: 'HEADSUP_INGEST_SECRET_ARN',
+  notifyQueueUrl: 'HEADSUP_NOTIFY_QUEUE_URL',
+  /** Folder of the fix templates (bundled next to the triage and notify handlers on AWS). */
+  templates: 'HEADSUP_TEMPLATES',
 } as const;
 
-/** Keys of the JSON secret on AWS; locally the same names are read from the environment. */
-export const SECRET_KEYS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
-/** Key of the ingest secret: comma-separated keys, so a new one can be added before the old goes. */
-export const INGEST_SECRET_KEY = 'HEADSUP_INGEST_KEYS';
+/**
+ * The secrets, split by who reads them (least privilege), each a JSON object keyed by variable name.
+ * Only the ARN is in a function's environment (`arnEnv`); locally the same names come from the
+ * environment directly.
+ */
+export const SECRETS = {
+  /** Outbound API tokens: triage posts to Slack, notify calls Intercom and Slack. */
+  tokens: { arnEnv: 'HEADSUP_SECRET_ARN', keys: ['SLACK_BOT_TOKEN', 'INTERCOM_TOKEN'] },
+  /** Inbound request verification: the http function checks Slack and Help Scout signatures. */
+  webhooks: { arnEnv: 'HEADSUP_WEBHOOK_SECRET_ARN', keys: ['SLACK_SIGNING_SECRET', 'HELPSCOUT_SECRET'] },
+  /** Ingest keys: comma-separated, so a new one can be added before the old goes; generated at deploy. */
+  ingest: { arnEnv: 'HEADSUP_INGEST_SECRET_ARN', keys: ['HEADSUP_INGEST_KEYS'] },
+} as const;
 
 /** Message attribute that marks Heads-up's own messages on the errors queue (never set by producers). */
 export const INTERNAL_MESSAGE_ATTRIBUTE = 'headsup-internal';
 /** Message attribute carrying the reason a message was sent to the DLQ. */
 export const DLQ_REASON_ATTRIBUTE = 'headsup-reason';
 /**
- * Value the CDK stack writes for every SECRET_KEYS entry: the template never holds a real token, so
- * the runtime treats this value as "not configured yet" and fails with a clear line.
+ * Value the CDK stack writes for every key of the tokens and webhooks secrets: the template never holds
+ * a real token, so the runtime treats this value as "not configured yet" and fails with a clear line.
  */
 export const SECRET_PLACEHOLDER = 'REPLACE_ME';

@@ -46,9 +46,9 @@ export type QueueUrls = { queueUrl: string; dlqUrl: string };
 export async function createQueuePair(
   sqs: SQSClient,
   name: string,
-  options: { visibilityTimeoutSeconds?: number } = {},
+  options: { visibilityTimeoutSeconds?: number; settings?: (typeof QUEUES)[keyof typeof QUEUES] } = {},
 ): Promise<QueueUrls> {
-  const settings = QUEUES.errors;
+  const settings = options.settings ?? QUEUES.errors;
   const dlq = await sqs.send(
     new CreateQueueCommand({
       QueueName: `${name}-dlq`,

@@ -3,11 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { serve } from '@hono/node-server';
-import { loadTriageConfig, loadWebConfig } from '../functions/adapters/config';
+import { loadNotifyConfig, loadTriageConfig, loadWebConfig } from '../functions/adapters/config';
+import { createNotifyHandler } from '../functions/handlers/notify';
 import { createTriageHandler } from '../functions/handlers/triage';
 import { createWebApp } from '../functions/web/app';
-import { createTriageDeps, createWebDeps } from '../functions/wiring';
+import { createNotifyDeps, createTriageDeps, createWebDeps } from '../functions/wiring';
+import { QUEUES } from '../lib/definitions';
 import { startDynamoDbLocal } from './dynamodb-local';
+import { type IntercomFake, startIntercomFake } from './fakes/intercom-api';
 import { type SlackFake, startSlackFake } from './fakes/slack-api';
 import { localDynamoClient, localSqsClient } from './local-aws';
 import { createQueuePair, createTable } from './resources';
@@ -17,6 +20,7 @@ import { SqsEventSource } from './sqs-event-source';
 export const DEV_INGEST_KEY = 'headsup-local-dev-key';
 const TABLE_NAME = 'headsup';
 const QUEUE_NAME = 'headsup-errors';
+const NOTIFY_QUEUE_NAME = 'headsup-notify';
 /** Retries come back after 10 s locally instead of Lambda's 3 minutes; the rest is as on AWS. */
 const LOCAL_VISIBILITY_SECONDS = 10;
 
@@ -33,6 +37,8 @@ export type LocalStack = {
   ingestKey: string;
   /** The Slack stand-in, when no Slack token was given. */
   slackFake?: SlackFake;
+  /** The Intercom stand-in, when no Intercom token was given. */
+  intercomFake?: IntercomFake;
   stop: () => Promise<void>;
 };
 
@@ -68,6 +74,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const queues = await createQueuePair(sqs, QUEUE_NAME, {
       visibilityTimeoutSeconds: LOCAL_VISIBILITY_SECONDS,
     });
+    const notifyQueues = await createQueuePair(sqs, NOTIFY_QUEUE_NAME, {
+      visibilityTimeoutSeconds: LOCAL_VISIBILITY_SECONDS,
+      settings: QUEUES.notify,
+    });
 
     let slackFake: SlackFake | undefined;
     if (!env.SLACK_BOT_TOKEN) {
@@ -75,12 +85,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       cleanups.push(() => slackFake!.close());
       Object.assign(env, { SLACK_BOT_TOKEN: slackFake.token, SLACK_API_URL: slackFake.url });
       env.SLACK_CHANNEL ??= 'C0LOCALDEV1';
+      // The stand-in signs the button clicks it forwards, as Slack does.
+      env.SLACK_SIGNING_SECRET ??= slackFake.signingSecret;
       log(`Slack: no SLACK_BOT_TOKEN, alerts go to the local stand-in at ${slackFake.url}`);
+    }
+    let intercomFake: IntercomFake | undefined;
+    if (!env.INTERCOM_TOKEN) {
+      intercomFake = await startIntercomFake();
+      cleanups.push(() => intercomFake!.close());
+      Object.assign(env, {
+        INTERCOM_TOKEN: intercomFake.token,
+        INTERCOM_API_URL: intercomFake.url,
+        INTERCOM_ADMIN_ID: intercomFake.adminIds[0],
+        INTERCOM_APP_ID: env.INTERCOM_APP_ID ?? intercomFake.appId,
+      });
+      log(`Intercom: no INTERCOM_TOKEN, fix messages go to the local stand-in at ${intercomFake.url}`);
     }
     Object.assign(env, {
       HEADSUP_TABLE: TABLE_NAME,
       HEADSUP_ERRORS_QUEUE_URL: queues.queueUrl,
       HEADSUP_ERRORS_DLQ_URL: queues.dlqUrl,
+      HEADSUP_NOTIFY_QUEUE_URL: notifyQueues.queueUrl,
       HEADSUP_INGEST_KEYS: env.HEADSUP_INGEST_KEYS ?? DEV_INGEST_KEY,
       HEADSUP_PUBLIC_URL: env.HEADSUP_PUBLIC_URL ?? `http://localhost:${options.port}`,
     });
@@ -94,11 +119,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     source.start();
     cleanups.push(() => source.stop());
+    const notify = createNotifyHandler(async () => createNotifyDeps(loadNotifyConfig(env), aws));
+    const notifySource = new SqsEventSource(sqs, notifyQueues.queueUrl, notify, {
+      onError: (err) => log(`notify: ${(err as Error).message}`),
+    });
+    notifySource.start();
+    cleanups.push(() => notifySource.stop());
 
     const server = await listen(createWebApp(webDeps).fetch, options.port);
     cleanups.push(() => new Promise((r) => server.close(r)));
     const port = (server.address() as AddressInfo).port;
-    return { url: `http://localhost:${port}`, ingestKey: webDeps.ingest.keys[0]!, slackFake, stop };
+    return {
+      url: `http://localhost:${port}`,
+      ingestKey: webDeps.ingest.keys[0]!,
+      slackFake,
+      intercomFake,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

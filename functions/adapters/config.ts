@@ -34,6 +34,13 @@ const duration = z
     return seconds;
   });
 
+const intercomAppId = z
+  .string()
+  .regex(/^\w+$/, 'expected the Intercom app id (workspace id), e.g. abc123de, from the Intercom URL')
+  .optional();
+
+const templatesDir = z.string().min(1).default('templates');
+
 const triageSchema = z.object({
   [WIRING_ENV.table]: required('the DynamoDB table name'),
   [WIRING_ENV.errorsQueueUrl]: url('the errors queue URL'),
@@ -46,6 +53,24 @@ const triageSchema = z.object({
   SLACK_API_URL: url('the Slack Web API base URL').optional(),
   HEADSUP_PUBLIC_URL: url('the base URL of detail links'),
   HEADSUP_LINK_TTL: duration,
+  [WIRING_ENV.notifyQueueUrl]: url('the notify queue URL'),
+  [WIRING_ENV.templates]: templatesDir,
+  INTERCOM_APP_ID: intercomAppId,
+});
+
+const notifySchema = z.object({
+  [WIRING_ENV.table]: required('the DynamoDB table name'),
+  [WIRING_ENV.templates]: templatesDir,
+  INTERCOM_TOKEN: required('an Intercom access token'),
+  INTERCOM_ADMIN_ID: required('the id of the Intercom admin who sends fix messages').regex(
+    /^\d+$/,
+    'expected the numeric id of an Intercom admin (Settings → Teammates, or GET /admins)',
+  ),
+  INTERCOM_APP_ID: intercomAppId,
+  INTERCOM_API_URL: url('the Intercom API base URL').optional(),
+  SLACK_BOT_TOKEN: required('a Slack bot token (xoxb-…)'),
+  SLACK_API_URL: url('the Slack Web API base URL').optional(),
+  HEADSUP_PUBLIC_URL: url('the base URL of detail links'),
 });
 
 const ingestKeys = required('comma-separated ingest keys').transform((v, ctx) => {
@@ -63,19 +88,41 @@ const ingestKeys = required('comma-separated ingest keys').transform((v, ctx) =>
 const webSchema = z.object({
   [WIRING_ENV.table]: required('the DynamoDB table name'),
   [WIRING_ENV.errorsQueueUrl]: url('the errors queue URL'),
+  [WIRING_ENV.notifyQueueUrl]: url('the notify queue URL'),
   HEADSUP_INGEST_KEYS: ingestKeys,
+  /** Optional: without it the "Send fix" button is refused (401), the rest of the app works. */
+  SLACK_SIGNING_SECRET: z
+    .string()
+    .min(16, 'expected the Slack app signing secret (Basic Information)')
+    .optional(),
 });
 
 export type TriageConfig = {
   tableName: string;
   errorsQueueUrl: string;
   errorsDlqUrl: string;
+  notifyQueueUrl: string;
+  templatesDir: string;
   slack: { token: string; channel: string; apiUrl?: string };
-  publicUrl: string;
+  messages: { publicUrl: string; intercomAppId?: string };
   linkTtlSeconds: number;
 };
 
-export type WebConfig = { tableName: string; errorsQueueUrl: string; ingestKeys: string[] };
+export type NotifyConfig = {
+  tableName: string;
+  templatesDir: string;
+  intercom: { token: string; adminId: string; apiUrl?: string };
+  slack: { token: string; apiUrl?: string };
+  messages: { publicUrl: string; intercomAppId?: string };
+};
+
+export type WebConfig = {
+  tableName: string;
+  errorsQueueUrl: string;
+  notifyQueueUrl: string;
+  ingestKeys: string[];
+  slackSigningSecret?: string;
+};
 
 function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.output<S> {
   const result = schema.safeParse(env);
@@ -90,14 +137,28 @@ export function loadTriageConfig(env: Env): TriageConfig {
     tableName: e[WIRING_ENV.table],
     errorsQueueUrl: e[WIRING_ENV.errorsQueueUrl],
     errorsDlqUrl: e[WIRING_ENV.errorsDlqUrl],
-    slack: {
-      token: e.SLACK_BOT_TOKEN,
-      channel: e.SLACK_CHANNEL,
-      apiUrl: e.SLACK_API_URL && `${e.SLACK_API_URL}/`,
-    },
-    publicUrl: e.HEADSUP_PUBLIC_URL,
+    notifyQueueUrl: e[WIRING_ENV.notifyQueueUrl],
+    templatesDir: e[WIRING_ENV.templates],
+    slack: { token: e.SLACK_BOT_TOKEN, channel: e.SLACK_CHANNEL, apiUrl: slashed(e.SLACK_API_URL) },
+    messages: { publicUrl: e.HEADSUP_PUBLIC_URL, intercomAppId: e.INTERCOM_APP_ID },
     linkTtlSeconds: e.HEADSUP_LINK_TTL,
   };
+}
+
+export function loadNotifyConfig(env: Env): NotifyConfig {
+  const e = parseEnv(notifySchema, env);
+  return {
+    tableName: e[WIRING_ENV.table],
+    templatesDir: e[WIRING_ENV.templates],
+    intercom: { token: e.INTERCOM_TOKEN, adminId: e.INTERCOM_ADMIN_ID, apiUrl: e.INTERCOM_API_URL },
+    slack: { token: e.SLACK_BOT_TOKEN, apiUrl: slashed(e.SLACK_API_URL) },
+    messages: { publicUrl: e.HEADSUP_PUBLIC_URL, intercomAppId: e.INTERCOM_APP_ID },
+  };
+}
+
+/** The Slack SDK joins its base URL and the method name without a separator. */
+function slashed(apiUrl: string | undefined): string | undefined {
+  return apiUrl && `${apiUrl}/`;
 }
 
 export function loadWebConfig(env: Env): WebConfig {
@@ -105,6 +166,8 @@ export function loadWebConfig(env: Env): WebConfig {
   return {
     tableName: e[WIRING_ENV.table],
     errorsQueueUrl: e[WIRING_ENV.errorsQueueUrl],
+    notifyQueueUrl: e[WIRING_ENV.notifyQueueUrl],
     ingestKeys: e.HEADSUP_INGEST_KEYS,
+    slackSigningSecret: e.SLACK_SIGNING_SECRET,
   };
 }

@@ -28,6 +28,8 @@ export type Occurrence = {
   link: DetailLink;
   /** False when this event was already counted by an earlier, failed attempt. */
   countIt: boolean;
+  /** The fix template the occurrence matched: its group's alert offers or reports it. */
+  template?: { id: string; name: string; auto: boolean };
 };
 
 const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = TABLE;
@@ -56,7 +58,7 @@ export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBD
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
-function isConditionFailure(err: unknown): err is ConditionalCheckFailedException {
+export function isConditionFailure(err: unknown): err is ConditionalCheckFailedException {
   return (
     err instanceof ConditionalCheckFailedException ||
     (err as Error)?.name === 'ConditionalCheckFailedException'
@@ -168,9 +170,10 @@ export class DynamoStore {
    * Adds an occurrence to its group (creating it, or starting afresh when the old one expired) and
    * returns the group as it now stands. One write in the common case.
    */
-  async recordOccurrence({ fingerprint, link, countIt }: Occurrence, now: number): Promise<ErrorGroup> {
+  async recordOccurrence(occurrence: Occurrence, now: number): Promise<ErrorGroup> {
+    const { fingerprint, link } = occurrence;
     const user = userHash(link.event.user);
-    const base = occurrenceUpdate(this.tableName, fingerprint, link, countIt, now);
+    const base = occurrenceUpdate(this.tableName, occurrence, now);
     try {
       return await this.updateGroup(user ? withUser(base, user) : base);
     } catch (err) {
@@ -179,7 +182,7 @@ export class DynamoStore {
       const expired = old?.[TTL]?.N !== undefined && Number(old[TTL].N) <= seconds(now);
       if (expired) {
         await this.resetExpiredGroup(fingerprint, Number(old![TTL]!.N));
-        return this.recordOccurrence({ fingerprint, link, countIt }, now);
+        return this.recordOccurrence(occurrence, now);
       }
       return this.updateGroup(base); // the distinct-user set is full: count the occurrence only
     }
@@ -332,9 +335,7 @@ export class DynamoStore {
 /** The group upsert for one occurrence; `countIt` false re-applies a retried event without counting it twice. */
 function occurrenceUpdate(
   tableName: string,
-  fingerprint: string,
-  link: DetailLink,
-  countIt: boolean,
+  { fingerprint, link, countIt, template }: Occurrence,
   now: number,
 ) {
   const { event } = link;
@@ -345,7 +346,7 @@ function occurrenceUpdate(
       'SET fingerprint = :fp, app = :app, environment = :env, #level = :level',
       'errorType = if_not_exists(errorType, :type), errorCode = if_not_exists(errorCode, :code)',
       '#message = if_not_exists(#message, :message), firstSeenAt = if_not_exists(firstSeenAt, :now)',
-      `lastSeenAt = :now, latest = :latest, ${TTL} = :expires`,
+      `lastSeenAt = :now, latest = :latest, template = :template, ${TTL} = :expires`,
     ].join(', ')} ADD #count :inc`,
     ConditionExpression: `attribute_not_exists(${PK}) OR ${TTL} > :nowS`,
     ExpressionAttributeNames: { '#level': 'level', '#message': 'message', '#count': 'count' },
@@ -362,6 +363,7 @@ function occurrenceUpdate(
       ':latest': { linkId: link.id, linkExpiresAt: link.expiresAt, user: event.user, company: event.company },
       ':expires': seconds(now) + GROUP_TTL_SECONDS,
       ':inc': countIt ? 1 : 0,
+      ':template': template ? { id: template.id, name: template.name, auto: template.auto } : null,
     },
     ReturnValues: 'ALL_NEW',
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

@@ -1,15 +1,9 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { INGEST_SECRET_KEY, SECRET_KEYS, SECRET_PLACEHOLDER, WIRING_ENV } from '../../lib/definitions';
+import { SECRET_PLACEHOLDER, SECRETS } from '../../lib/definitions';
 import { ConfigError, type Env } from './config';
 
 /** Cached for five minutes per container: a rotated token is picked up without a redeploy. */
 const SECRET_MAX_AGE_SECONDS = 300;
-
-/** Each secret's ARN variable and the keys taken from it; anything else in a secret is ignored. */
-const SECRETS: Array<[arnVariable: string, keys: readonly string[]]> = [
-  [WIRING_ENV.secretArn, SECRET_KEYS],
-  [WIRING_ENV.ingestSecretArn, [INGEST_SECRET_KEY]],
-];
 
 /**
  * On AWS the tokens and ingest keys live in Secrets Manager (JSON objects keyed by variable name) and
@@ -17,9 +11,9 @@ const SECRETS: Array<[arnVariable: string, keys: readonly string[]]> = [
  */
 export async function withSecrets(env: Env): Promise<Env> {
   const merged = { ...env };
-  for (const [arnVariable, keys] of SECRETS) {
-    const arn = env[arnVariable];
-    if (arn) Object.assign(merged, await readSecret(arnVariable, arn, keys));
+  for (const { arnEnv, keys } of Object.values(SECRETS)) {
+    const arn = env[arnEnv];
+    if (arn) Object.assign(merged, await readSecret(arnEnv, arn, keys));
   }
   return merged;
 }

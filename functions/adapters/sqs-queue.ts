@@ -2,6 +2,7 @@ import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aw
 import { DLQ_REASON_ATTRIBUTE, INTERNAL_MESSAGE_ATTRIBUTE } from '../../lib/definitions';
 import type { IngestEntry } from '../core/ingest';
 import { clip } from '../core/limit-size';
+import type { NotifyJob } from '../core/notify';
 
 /** SQS message attributes carry at most 256 KiB together with the body; a reason needs far less. */
 const REASON_CHARS = 1000;
@@ -101,5 +102,19 @@ export class EventQueue {
     } catch {
       return chunk; // the whole call failed (network, throttling): every entry is retried or reported
     }
+  }
+}
+
+/** The notify queue: one message per fix to send (from auto templates and "Send fix" clicks). */
+export class NotifyQueue {
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async send(job: NotifyJob): Promise<void> {
+    await this.sqs.send(
+      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(job) }),
+    );
   }
 }

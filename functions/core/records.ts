@@ -1,4 +1,5 @@
 import type { ErrorEvent } from './event-schema';
+import type { NotifyOutcome } from './notify';
 
 /**
  * The shapes Heads-up stores. They are built from the event schema's type so a field added to the
@@ -15,6 +16,24 @@ export type DetailLink = {
   receivedAt: number;
   /** Epoch seconds, as DynamoDB TTL wants it. */
   expiresAt: number;
+  /** The fix template that matched, if any. */
+  templateId?: string;
+  /** What became of the fix message for this occurrence. */
+  notify?: NotifyOutcome & { templateId: string; reported: boolean };
+};
+
+/** The fix template a group matched, as its Slack alert shows it. */
+export type GroupTemplate = { id: string; name: string; auto: boolean };
+
+/** The latest fix message of a group: shown on its Slack parent. */
+export type GroupFix = {
+  status: NotifyOutcome['status'];
+  linkId: string;
+  userName: string;
+  at: number;
+  requestedBy?: string;
+  contactId?: string;
+  reason?: string;
 };
 
 export type SlackRef = { channel: string; ts: string };
@@ -39,6 +58,8 @@ export type ErrorGroup = {
     user?: ErrorEvent['user'];
     company?: ErrorEvent['company'];
   };
+  template?: GroupTemplate;
+  fix?: GroupFix;
   slack?: SlackRef;
   /** Who is posting the parent message right now, and since when (ms). */
   postClaim?: { by: string; at: number };

@@ -1,7 +1,8 @@
-import type { KnownBlock } from '@slack/web-api';
+import type { Button, KnownBlock } from '@slack/web-api';
 import { formatUtc } from './duration';
 import { escapeMrkdwn, mrkdwnCodeBlock, mrkdwnWithin } from './escape';
 import type { ErrorEvent } from './event-schema';
+import { intercomContactUrl } from './intercom-links';
 import { clip } from './limit-size';
 import { type ErrorGroup, USER_COUNT_CAP } from './records';
 
@@ -16,6 +17,14 @@ export const BLOCK_LIMITS = {
 } as const;
 
 export type SlackMessage = { text: string; blocks: KnownBlock[] };
+
+/** What the message builders need besides the group. */
+export type MessageOptions = { publicUrl: string; intercomAppId?: string };
+
+/** The value of a "Send fix" button: which occurrence, which template. */
+export function sendFixValue(linkId: string, templateId: string): string {
+  return `${linkId}|${templateId}`;
+}
 
 const LEVEL_EMOJI: Record<ErrorEvent['level'], string> = {
   fatal: ':rotating_light:',
@@ -63,8 +72,69 @@ function fallbackText(group: ErrorGroup): string {
   return mrkdwnWithin(line, BLOCK_LIMITS.fallbackChars);
 }
 
+/** What the alert says about its fix template and the last fix message. */
+function fixContext(group: ErrorGroup): KnownBlock[] {
+  const lines: string[] = [];
+  if (group.template) {
+    const how = group.template.auto
+      ? 'sent automatically to each affected user'
+      : 'press *Send fix* to send it';
+    lines.push(`:memo: Fix template *${escapeMrkdwn(group.template.name)}* · ${how}`);
+  }
+  const fix = group.fix;
+  if (fix) {
+    const who = escapeMrkdwn(fix.userName);
+    const by = fix.requestedBy ? ` by <@${fix.requestedBy}>` : '';
+    lines.push(
+      fix.status === 'sent'
+        ? `:white_check_mark: Fix sent to ${who}${by} · ${slackDate(fix.at)}`
+        : `:warning: Fix not sent to ${who}: ${escapeMrkdwn(fix.reason ?? fix.status.replace(/-/g, ' '))}`,
+    );
+  }
+  return lines.length === 0
+    ? []
+    : [
+        {
+          type: 'context',
+          block_id: 'fix',
+          elements: lines.map((text) => ({ type: 'mrkdwn' as const, text })),
+        },
+      ];
+}
+
+function buttons(group: ErrorGroup, options: MessageOptions) {
+  const { latest, template, fix } = group;
+  const elements: Button[] = [
+    {
+      type: 'button',
+      action_id: 'open_details',
+      text: { type: 'plain_text', text: 'Open details' },
+      url: detailUrl(options.publicUrl, latest.linkId),
+    },
+  ];
+  const alreadySent = fix?.status === 'sent' && fix.linkId === latest.linkId;
+  if (template && !template.auto && latest.user && !alreadySent) {
+    elements.push({
+      type: 'button',
+      action_id: 'send_fix',
+      style: 'primary',
+      text: { type: 'plain_text', text: clip(`Send fix: ${template.name}`, BLOCK_LIMITS.buttonChars) },
+      value: sendFixValue(latest.linkId, template.id),
+    });
+  }
+  if (options.intercomAppId && fix?.contactId) {
+    elements.push({
+      type: 'button',
+      action_id: 'open_intercom',
+      text: { type: 'plain_text', text: 'Open in Intercom' },
+      url: intercomContactUrl(options.intercomAppId, fix.contactId),
+    });
+  }
+  return elements;
+}
+
 /** The parent alert of a group, posted once and then updated in place with the latest counts. */
-export function parentMessage(group: ErrorGroup, publicUrl: string): SlackMessage {
+export function parentMessage(group: ErrorGroup, options: MessageOptions): SlackMessage {
   const { latest } = group;
   const context = [`*${escapeMrkdwn(group.app)}*`, escapeMrkdwn(group.environment), group.level];
   if (group.errorCode) context.push(`code \`${escapeMrkdwn(group.errorCode.replace(/`/g, "'"))}\``);
@@ -98,18 +168,8 @@ export function parentMessage(group: ErrorGroup, publicUrl: string): SlackMessag
         { type: 'mrkdwn', text: `*Last seen*\n${slackDate(group.lastSeenAt)}` },
       ],
     },
-    {
-      type: 'actions',
-      block_id: 'actions',
-      elements: [
-        {
-          type: 'button',
-          action_id: 'open_details',
-          text: { type: 'plain_text', text: 'Open details' },
-          url: detailUrl(publicUrl, latest.linkId),
-        },
-      ],
-    },
+    ...fixContext(group),
+    { type: 'actions', block_id: 'actions', elements: buttons(group, options) },
     {
       type: 'context',
       block_id: 'expiry',
@@ -133,10 +193,10 @@ function mrkdwnField(label: string, escapedValue: string): string {
 export function threadUpdateMessage(
   group: ErrorGroup,
   previousCount: number,
-  publicUrl: string,
+  options: MessageOptions,
 ): SlackMessage {
   const added = group.count - previousCount;
-  const url = detailUrl(publicUrl, group.latest.linkId);
+  const url = detailUrl(options.publicUrl, group.latest.linkId);
   const text =
     `${plural(added, 'more occurrence')} · ${group.count} in total · ${usersLabel(group)} · ` +
     `latest ${slackDate(group.lastSeenAt)} by ${userText(group.latest.user)}: ` +

@@ -4,20 +4,26 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { INTERNAL_MESSAGE_ATTRIBUTE } from '../../lib/definitions';
 import type { DynamoStore } from '../adapters/dynamo-store';
 import { describeSlackError, type SlackChannel } from '../adapters/slack';
-import type { ErrorsQueue } from '../adapters/sqs-queue';
+import type { ErrorsQueue, NotifyQueue } from '../adapters/sqs-queue';
 import { parseErrorEvent } from '../core/event-schema';
 import { fingerprintEvent } from '../core/fingerprint';
 import { limitEventSize } from '../core/limit-size';
+import { recipientKey } from '../core/notify';
 import type { DetailLink, ErrorGroup } from '../core/records';
 import { redactEvent } from '../core/redact';
-import { parentMessage, threadUpdateMessage } from '../core/slack-messages';
+import { type MessageOptions, parentMessage, threadUpdateMessage } from '../core/slack-messages';
 import { FLUSH_STALE_MS, nextSlackStep, POST_CLAIM_STALE_MS, SLACK_COALESCE_MS } from '../core/slack-sync';
+import { matchTemplate } from '../core/templates/match';
+import type { FixTemplate } from '../core/templates/parse';
 
 export type TriageDeps = {
   store: DynamoStore;
   slack: SlackChannel;
   queue: ErrorsQueue;
-  publicUrl: string;
+  notifyQueue: NotifyQueue;
+  /** Fix templates in matching order. */
+  templates: FixTemplate[];
+  messages: MessageOptions;
   linkTtlSeconds: number;
   now: () => number;
   newLinkId: () => string;
@@ -60,6 +66,7 @@ export async function triageMessage(message: QueueMessage, deps: TriageDeps): Pr
   const event = limitEventSize(redactEvent(parsed.event));
   const eventId = event.id ?? `sqs:${message.messageId}`;
   const fingerprint = fingerprintEvent(event);
+  const template = matchTemplate(deps.templates, event);
   const now = deps.now();
 
   const claim = await deps.store.claimEvent(eventId, deps.newLinkId(), now);
@@ -70,9 +77,16 @@ export async function triageMessage(message: QueueMessage, deps: TriageDeps): Pr
     event: { ...event, id: eventId },
     receivedAt: now,
     expiresAt: Math.floor(now / 1000) + deps.linkTtlSeconds,
+    templateId: template?.id,
   };
   await deps.store.putLinkOnce(link);
-  const group = await deps.store.recordOccurrence({ fingerprint, link, countIt: claim.fresh }, now);
+  const group = await deps.store.recordOccurrence({ fingerprint, link, countIt: claim.fresh, template }, now);
+  if (template?.auto && recipientKey(event.user)) {
+    // Queued before Slack is touched: the user's message does not wait for, or depend on, Slack.
+    // A retry queues it again; the notify guard makes sure it is sent once.
+    await deps.notifyQueue.send({ linkId: link.id, templateId: template.id, trigger: 'auto' });
+    deps.metrics.addMetric('autoFixesQueued', MetricUnit.Count, 1);
+  }
   if (group.count === 1 && claim.fresh) deps.metrics.addMetric('newGroups', MetricUnit.Count, 1);
   deps.metrics.addMetric(claim.fresh ? 'events' : 'duplicateEvents', MetricUnit.Count, 1);
 
@@ -90,7 +104,7 @@ async function syncSlack(
   deps: TriageDeps,
   known?: ErrorGroup,
 ): Promise<void> {
-  const { store, slack, publicUrl } = deps;
+  const { store, slack, messages } = deps;
   const now = deps.now();
   const group = known ?? (await store.getGroup(fingerprint, now));
   if (!group) return;
@@ -103,7 +117,7 @@ async function syncSlack(
       const ref = await slackCall(
         deps,
         fingerprint,
-        () => slack.post(parentMessage(claimed, publicUrl)),
+        () => slack.post(parentMessage(claimed, messages)),
         () => store.releaseParentClaim(fingerprint, me),
       );
       await store.markParentPosted(fingerprint, ref, claimed.count, now);
@@ -119,8 +133,8 @@ async function syncSlack(
         deps,
         fingerprint,
         async () => {
-          await slack.update(ref, parentMessage(claimed, publicUrl));
-          await slack.reply(ref, threadUpdateMessage(claimed, step.previousCount, publicUrl));
+          await slack.update(ref, parentMessage(claimed, messages));
+          await slack.reply(ref, threadUpdateMessage(claimed, step.previousCount, messages));
         },
         () => store.releaseUpdate(fingerprint, now, step.previousPostedAt, step.previousCount),
       );

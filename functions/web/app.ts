@@ -3,8 +3,14 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { DynamoStore } from '../adapters/dynamo-store';
 import { detailPage, expiredPage, notFoundPage, PAGE_CSS_HASH } from './detail-page';
 import { type IngestDeps, registerIngestRoute } from './ingest-route';
+import { registerSlackActionsRoute, type SlackActionsDeps } from './slack-actions-route';
 
-export type WebDeps = { store: DynamoStore; now: () => number; ingest: IngestDeps };
+export type WebDeps = {
+  store: DynamoStore;
+  now: () => number;
+  ingest: IngestDeps;
+  slackActions: SlackActionsDeps;
+};
 
 /** nanoid's default alphabet and length: anything else cannot be a link, so no table read for it. */
 const LINK_ID = /^[A-Za-z0-9_-]{21}$/;
@@ -18,6 +24,7 @@ export function createWebApp(deps: WebDeps): Hono {
 
   app.get('/healthz', (c) => c.json({ ok: true }));
   registerIngestRoute(app, deps.ingest);
+  registerSlackActionsRoute(app, deps.slackActions, () => deps.now());
 
   // Detail pages are capability URLs: never cached, never indexed, never leaked through Referer.
   app.use(

@@ -139,6 +139,7 @@ describe('web app: detail pages', () => {
     Object.assign(process.env, {
       HEADSUP_TABLE: p.config.tableName,
       HEADSUP_ERRORS_QUEUE_URL: p.queues.queueUrl,
+      HEADSUP_NOTIFY_QUEUE_URL: p.notifyQueues.queueUrl,
       HEADSUP_INGEST_KEYS: INGEST_KEY,
       AWS_ENDPOINT_URL_SQS: p.sqsServer.address,
     });

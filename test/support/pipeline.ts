@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { serve } from '@hono/node-server';
 import { startFauxqs } from 'fauxqs';
 import { nanoid } from 'nanoid';
-import type { TriageConfig } from '../../functions/adapters/config';
+import type { NotifyConfig, TriageConfig } from '../../functions/adapters/config';
+import { createNotifyHandler } from '../../functions/handlers/notify';
 import { createTriageHandler } from '../../functions/handlers/triage';
 import type { TriageDeps } from '../../functions/services/triage';
 import { createWebApp } from '../../functions/web/app';
-import { createTriageDeps, createWebDeps } from '../../functions/wiring';
+import { createNotifyDeps, createTriageDeps, createWebDeps } from '../../functions/wiring';
+import { QUEUES } from '../../lib/definitions';
+import { type IntercomFake, startIntercomFake } from '../../local/fakes/intercom-api';
 import { type SlackFake, startSlackFake } from '../../local/fakes/slack-api';
 import { localDynamoClient, localSqsClient } from '../../local/local-aws';
 import { createQueuePair, createTable } from '../../local/resources';
@@ -16,6 +20,9 @@ import { SqsEventSource } from '../../local/sqs-event-source';
 
 export const PUBLIC_URL = 'https://headsup.test';
 export const INGEST_KEY = 'test-ingest-key-0123456789';
+export const SIGNING_SECRET = 'test-signing-secret';
+export const INTERCOM_APP_ID = 'fakeapp1';
+export const TEMPLATES_DIR = join(__dirname, '..', '..', 'templates');
 
 /** A fresh table in the run's DynamoDB Local (started by the global setup). */
 export async function freshTable() {
@@ -28,36 +35,71 @@ export async function freshTable() {
 export type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
 
 /**
- * The triage pipeline wired as on AWS, with real parts: DynamoDB Local, the fauxqs SQS emulator, the
- * loopback Slack fake behind the real WebClient, and Lambda's SQS semantics from the local event
- * source. Only the visibility timeout is shortened, so retries come back in a second.
+ * The pipeline wired as on AWS, with real parts: DynamoDB Local, the fauxqs SQS emulator, the loopback
+ * Slack and Intercom fakes behind the real SDKs, and Lambda's SQS semantics from local event sources
+ * for the errors and notify queues. Only visibility timeouts are shortened, so retries come back in 1 s.
  */
-export async function startPipeline(options: { concurrency?: number; linkTtlSeconds?: number } = {}) {
+export async function startPipeline(
+  options: { concurrency?: number; linkTtlSeconds?: number; templatesDir?: string } = {},
+) {
   const { dynamo, tableName } = await freshTable();
   const sqsServer = await startFauxqs({ port: 0, logger: false });
   const sqs = localSqsClient(sqsServer.address);
   const queues = await createQueuePair(sqs, 'errors', { visibilityTimeoutSeconds: 1 });
-  const slack = await startSlackFake({ allowedLinkPrefixes: [`${PUBLIC_URL}/e/`] });
+  const notifyQueues = await createQueuePair(sqs, 'notify', {
+    visibilityTimeoutSeconds: 1,
+    settings: QUEUES.notify,
+  });
+  const slack = await startSlackFake({
+    allowedLinkPrefixes: [`${PUBLIC_URL}/e/`, 'https://app.intercom.com/'],
+  });
+  const intercom: IntercomFake = await startIntercomFake({ appId: INTERCOM_APP_ID });
+  const templatesDir = options.templatesDir ?? TEMPLATES_DIR;
+  const messages = { publicUrl: PUBLIC_URL, intercomAppId: INTERCOM_APP_ID };
   const config: TriageConfig = {
     tableName,
     errorsQueueUrl: queues.queueUrl,
     errorsDlqUrl: queues.dlqUrl,
+    notifyQueueUrl: notifyQueues.queueUrl,
+    templatesDir,
     slack: { token: slack.token, channel: 'C0HEADSUP1', apiUrl: slack.url },
-    publicUrl: PUBLIC_URL,
+    messages,
     linkTtlSeconds: options.linkTtlSeconds ?? 86400,
+  };
+  const notifyConfig: NotifyConfig = {
+    tableName,
+    templatesDir,
+    intercom: { token: intercom.token, adminId: intercom.adminIds[0]!, apiUrl: intercom.url },
+    slack: { token: slack.token, apiUrl: slack.url },
+    messages,
   };
   const deps: TriageDeps = { ...createTriageDeps(config, { dynamo, sqs }), newLinkId: () => nanoid() };
   const handler = createTriageHandler(async () => deps);
+  const notifyDeps = createNotifyDeps(notifyConfig, { dynamo, sqs });
+  const notifyHandler = createNotifyHandler(async () => notifyDeps);
   const web = createWebDeps(
-    { tableName, errorsQueueUrl: queues.queueUrl, ingestKeys: ['older-ingest-key-98765', INGEST_KEY] },
+    {
+      tableName,
+      errorsQueueUrl: queues.queueUrl,
+      notifyQueueUrl: notifyQueues.queueUrl,
+      ingestKeys: ['older-ingest-key-98765', INGEST_KEY],
+      slackSigningSecret: SIGNING_SECRET,
+    },
     { dynamo, sqs },
   );
   const app = createWebApp(web);
   const servers: ReturnType<typeof serve>[] = [];
   const source = new SqsEventSource(sqs, queues.queueUrl, handler, { concurrency: options.concurrency ?? 1 });
+  const notifySource = new SqsEventSource(sqs, notifyQueues.queueUrl, notifyHandler);
 
   return {
     config,
+    notifyConfig,
+    notifyDeps,
+    notifyHandler,
+    notifySource,
+    notifyQueues,
+    intercom,
     dynamo,
     deps,
     handler,
@@ -94,6 +136,7 @@ export async function startPipeline(options: { concurrency?: number; linkTtlSeco
     async close(): Promise<void> {
       await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
       await slack.close();
+      await intercom.close();
       await sqsServer.stop();
       sqs.destroy();
       dynamo.destroy();

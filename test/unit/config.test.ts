@@ -7,6 +7,7 @@ const good = {
   SLACK_BOT_TOKEN: 'xoxb-1',
   SLACK_CHANNEL: 'C0123456789',
   HEADSUP_PUBLIC_URL: 'https://headsup.example.com/',
+  HEADSUP_NOTIFY_QUEUE_URL: 'http://localhost:4566/000000000000/notify',
 };
 
 function errorFor(env: Record<string, string | undefined>): string {
@@ -23,7 +24,8 @@ describe('configuration', () => {
   it('reads a good environment, with defaults and normalised URLs', () => {
     const config = loadTriageConfig({ ...good, SLACK_API_URL: 'http://127.0.0.1:9/api' });
     expect(config.linkTtlSeconds).toBe(86400);
-    expect(config.publicUrl).toBe('https://headsup.example.com');
+    expect(config.messages.publicUrl).toBe('https://headsup.example.com');
+    expect(config.templatesDir).toBe('templates');
     expect(config.slack.apiUrl).toBe('http://127.0.0.1:9/api/');
     expect(loadTriageConfig({ ...good, HEADSUP_LINK_TTL: '15m' }).linkTtlSeconds).toBe(900);
   });
@@ -50,12 +52,17 @@ describe('configuration', () => {
   });
 
   it('reads the web app’s ingest keys, several at once for rotation', () => {
-    const web = { HEADSUP_TABLE: 't1', HEADSUP_ERRORS_QUEUE_URL: good.HEADSUP_ERRORS_QUEUE_URL };
+    const web = {
+      HEADSUP_TABLE: 't1',
+      HEADSUP_ERRORS_QUEUE_URL: good.HEADSUP_ERRORS_QUEUE_URL,
+      HEADSUP_NOTIFY_QUEUE_URL: good.HEADSUP_NOTIFY_QUEUE_URL,
+    };
     expect(
       loadWebConfig({ ...web, HEADSUP_INGEST_KEYS: ' key-one-0123456789 , key-two-0123456789 ' }),
     ).toEqual({
       tableName: 't1',
       errorsQueueUrl: good.HEADSUP_ERRORS_QUEUE_URL,
+      notifyQueueUrl: good.HEADSUP_NOTIFY_QUEUE_URL,
       ingestKeys: ['key-one-0123456789', 'key-two-0123456789'],
     });
     expect(() => loadWebConfig(web)).toThrow(

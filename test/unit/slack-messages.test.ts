@@ -4,6 +4,7 @@ import { BLOCK_LIMITS, parentMessage, threadUpdateMessage } from '../../function
 import { sampleGroup } from '../support/samples';
 
 const publicUrl = 'https://headsup.example.com';
+const options = { publicUrl };
 const hostile = '<!channel> <https://evil.example|click> <script>alert(1)</script> & ``` `` done';
 
 /** Every text Slack would parse as mrkdwn in a message, plus the fallback. */
@@ -53,7 +54,7 @@ describe('escaping', () => {
 describe('parentMessage', () => {
   it('shows the error, where, who, counts and the expiring link', () => {
     const group = sampleGroup({ count: 12, userCount: 3 });
-    const message = parentMessage(group, publicUrl);
+    const message = parentMessage(group, options);
     const json = JSON.stringify(message.blocks);
     expect(message.text).toContain('[billing/production] CardExpiredError');
     expect(json).toContain('Fred Smith (fred@example.com)');
@@ -74,7 +75,7 @@ describe('parentMessage', () => {
         company: { name: hostile },
       },
     });
-    const message = parentMessage(group, publicUrl);
+    const message = parentMessage(group, options);
     for (const text of mrkdwnTexts(message)) {
       const rest = withoutOurMarkup(text);
       expect(rest).not.toMatch(/[<>]/);
@@ -93,7 +94,7 @@ describe('parentMessage', () => {
         company: { name: huge, plan: huge },
       },
     });
-    const { text, blocks } = parentMessage(group, publicUrl);
+    const { text, blocks } = parentMessage(group, options);
     expect(blocks.length).toBeLessThanOrEqual(BLOCK_LIMITS.blocks);
     expect(text.length).toBeLessThanOrEqual(BLOCK_LIMITS.fallbackChars);
     for (const block of blocks) {
@@ -106,7 +107,7 @@ describe('parentMessage', () => {
   });
 
   it('says 1000+ users once the distinct-user cap is reached', () => {
-    expect(JSON.stringify(parentMessage(sampleGroup({ userCount: 1000 }), publicUrl).blocks)).toContain(
+    expect(JSON.stringify(parentMessage(sampleGroup({ userCount: 1000 }), options).blocks)).toContain(
       '1000+ users',
     );
   });
@@ -115,7 +116,7 @@ describe('parentMessage', () => {
 describe('threadUpdateMessage', () => {
   it('tells what is new since the last update, with the latest link', () => {
     const group = sampleGroup({ count: 40, userCount: 7 });
-    const { text, blocks } = threadUpdateMessage(group, 25, publicUrl);
+    const { text, blocks } = threadUpdateMessage(group, 25, options);
     expect(text).toBe('15 more occurrences of CardExpiredError (40 in total)');
     const body = JSON.stringify(blocks);
     expect(body).toContain('40 in total · 7 users');

@@ -1,0 +1,4 @@
+/** The Intercom inbox page of a contact (the deep link Intercom's own apps use). */
+export function intercomContactUrl(appId: string, contactId: string): string {
+  return `https://app.intercom.com/a/apps/${encodeURIComponent(appId)}/users/${encodeURIComponent(contactId)}`;
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { formatRelative, formatUtc } from './duration';
+import { escapeMrkdwn } from './escape';
+import type { ErrorEvent } from './event-schema';
+import type { SlackMessage } from './slack-messages';
+
+/** A request to send one fix message: queued by triage (auto templates) or by a "Send fix" click. */
+export const notifyJobSchema = z.object({
+  linkId: z.string().min(1).max(64),
+  templateId: z.string().min(1).max(64),
+  trigger: z.enum(['auto', 'slack']),
+  /** The Slack user who pressed "Send fix" (ids as Slack sends them: U…/W…). */
+  requestedBy: z
+    .object({ id: z.string().regex(/^[UW][A-Z0-9]+$/), name: z.string().max(100).optional() })
+    .optional(),
+});
+
+export type NotifyJob = z.output<typeof notifyJobSchema>;
+
+export type NotifyOutcome =
+  | { status: 'sent'; at: number; contactId: string; messageId: string }
+  | { status: 'not-in-intercom'; at: number }
+  | { status: 'cooldown'; at: number; lastSentAt: number; until: number }
+  | { status: 'expired'; at: number }
+  /** The send timed out: Intercom may have delivered it, so it is not retried (never twice). */
+  | { status: 'uncertain'; at: number; reason: string }
+  | { status: 'failed'; at: number; reason: string };
+
+/** The key of the cooldown guard: the producer's user id when known (stable), else the email. */
+export function recipientKey(user: ErrorEvent['user']): string | undefined {
+  if (user?.id) return `id:${user.id}`;
+  if (user?.email) return `email:${user.email.trim().toLowerCase()}`;
+  return undefined;
+}
+
+export function recipientName(user: ErrorEvent['user']): string {
+  return user?.name || user?.email || (user?.id ? `user ${user.id}` : 'the user');
+}
+
+/** The Slack thread reply telling the team what happened to a fix message. Event text is escaped. */
+export function outcomeText(
+  outcome: NotifyOutcome,
+  templateName: string,
+  user: ErrorEvent['user'],
+  job: Pick<NotifyJob, 'requestedBy'>,
+): string {
+  const fix = `“${escapeMrkdwn(templateName)}”`;
+  const who = escapeMrkdwn(recipientName(user));
+  const by = job.requestedBy ? ` · requested by <@${job.requestedBy.id}>` : ' · sent automatically';
+  switch (outcome.status) {
+    case 'sent':
+      return `:white_check_mark: Sent ${fix} to ${who} in Intercom${by}`;
+    case 'not-in-intercom':
+      return `:grey_question: Did not send ${fix}: ${who} is not in Intercom (no user with their user id or email)`;
+    case 'cooldown':
+      return (
+        `:hourglass: Did not send ${fix} to ${who}: they got it ${formatRelative(outcome.lastSentAt, outcome.at)}; ` +
+        `it can go again after ${formatUtc(outcome.until)}`
+      );
+    case 'expired':
+      return `:grey_question: Did not send ${fix}: the occurrence's details have expired`;
+    case 'uncertain':
+      return (
+        `:warning: Intercom did not answer in time while sending ${fix} to ${who}; it may have arrived. ` +
+        `Not retried, so it is never sent twice — check the conversation in Intercom (${escapeMrkdwn(outcome.reason)})`
+      );
+    case 'failed':
+      return `:x: Could not send ${fix} to ${who}: ${escapeMrkdwn(outcome.reason)}`;
+  }
+}
+
+/** The thread reply as a Slack message: the same text as a section and as the notification fallback. */
+export function outcomeMessage(
+  outcome: NotifyOutcome,
+  templateName: string,
+  user: ErrorEvent['user'],
+  job: Pick<NotifyJob, 'requestedBy'>,
+): SlackMessage {
+  const text = outcomeText(outcome, templateName, user, job);
+  return { text, blocks: [{ type: 'section', block_id: 'fix_outcome', text: { type: 'mrkdwn', text } }] };
+}

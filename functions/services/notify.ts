@@ -1,0 +1,172 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { DynamoStore } from '../adapters/dynamo-store';
+import { classifyIntercomError, type IntercomMessenger } from '../adapters/intercom';
+import type { NotifyStore } from '../adapters/notify-store';
+import type { SlackChannel } from '../adapters/slack';
+import {
+  type NotifyJob,
+  type NotifyOutcome,
+  notifyJobSchema,
+  outcomeMessage,
+  recipientKey,
+  recipientName,
+} from '../core/notify';
+import type { DetailLink } from '../core/records';
+import { type MessageOptions, parentMessage } from '../core/slack-messages';
+import { templateContext } from '../core/templates/context';
+import type { FixTemplate } from '../core/templates/parse';
+
+export type NotifyDeps = {
+  store: DynamoStore;
+  guard: NotifyStore;
+  intercom: IntercomMessenger;
+  slack: SlackChannel;
+  templates: FixTemplate[];
+  messages: MessageOptions;
+  now: () => number;
+  log: Pick<Logger, 'info' | 'warn' | 'error'>;
+  metrics: Pick<Metrics, 'addMetric'>;
+};
+
+/** A guard still "sending" after this long belongs to an attempt that died mid-way. */
+export const SENDING_STALE_MS = 2 * 60_000;
+
+/** A failure worth retrying through the queue (Intercom 429/5xx, another attempt still sending). */
+export class RetryLater extends Error {
+  override name = 'RetryLater';
+}
+
+export type NotifyResult = NotifyOutcome['status'] | 'duplicate' | 'invalid';
+
+/**
+ * Sends one fix message at most once per user, template and cooldown — under duplicate jobs, retries
+ * and concurrent invocations — and tells the team what happened, in the alert's Slack thread.
+ */
+export async function notifyMessage(body: string, deps: NotifyDeps): Promise<NotifyResult> {
+  const parsed = notifyJobSchema.safeParse(safeJson(body));
+  if (!parsed.success) {
+    deps.log.error('invalid notify job dropped', { issues: parsed.error.issues.map((i) => i.message) });
+    return 'invalid';
+  }
+  const job = parsed.data;
+  const now = deps.now();
+  const found = await deps.store.getLink(job.linkId, now);
+  if (found.state === 'missing') {
+    deps.log.warn('notify job for an unknown link', { linkId: job.linkId });
+    return 'expired';
+  }
+  const link = found.link;
+  const template = deps.templates.find((t) => t.id === job.templateId);
+  const templateName = template?.name ?? job.templateId;
+  const finish = (outcome: NotifyOutcome) => report(outcome, link, job, templateName, deps);
+
+  if (found.state === 'expired') return finish({ status: 'expired', at: now });
+  if (!template)
+    return finish({ status: 'failed', at: now, reason: `no template "${job.templateId}" any more` });
+  const recipient = recipientKey(link.event.user);
+  if (!recipient) return finish({ status: 'failed', at: now, reason: 'the occurrence names no user' });
+
+  const claim = await deps.guard.claimSend(recipient, template.id, link.id, now, template.cooldown);
+  if (!claim.claimed) {
+    const held = claim.existing;
+    if (held.linkId === link.id) {
+      if (held.state === 'sending' && now - held.claimedAt < SENDING_STALE_MS) {
+        throw new RetryLater('another attempt is sending this fix right now');
+      }
+      // Done before (a duplicate job or a retry after the send): only make sure the team was told.
+      if (link.notify && !link.notify.reported) await report(link.notify, link, job, templateName, deps);
+      return 'duplicate';
+    }
+    const outcome: NotifyOutcome = {
+      status: 'cooldown',
+      at: now,
+      lastSentAt: held.sentAt ?? held.claimedAt,
+      until: held.expiresAt * 1000,
+    };
+    // A burst of occurrences must not flood the thread: an automatic job reports a cooldown once.
+    const tellTeam = job.trigger === 'slack' || (await deps.guard.noteCooldown(recipient, template.id));
+    await deps.guard.recordOutcome(link.id, template.id, outcome, !tellTeam);
+    if (tellTeam) await report(outcome, link, job, templateName, deps);
+    return 'cooldown';
+  }
+
+  const release = () => deps.guard.releaseSend(recipient, template.id, link.id);
+  let contact: Awaited<ReturnType<IntercomMessenger['findUser']>>;
+  try {
+    contact = await deps.intercom.findUser(link.event.user);
+  } catch (err) {
+    await release();
+    const failure = classifyIntercomError(err);
+    if (failure.kind === 'permanent') return finish({ status: 'failed', at: now, reason: failure.reason });
+    throw new RetryLater(failure.reason); // a lookup changes nothing: retrying it is always safe
+  }
+  if (!contact) {
+    await release();
+    return finish({ status: 'not-in-intercom', at: now });
+  }
+
+  try {
+    const { messageId } = await deps.intercom.sendInApp(
+      contact.id,
+      template.render(templateContext(link.event)),
+    );
+    const sentAt = deps.now();
+    await deps.guard.markSent(recipient, template.id, sentAt, template.cooldown);
+    deps.metrics.addMetric('fixesSent', MetricUnit.Count, 1);
+    return finish({ status: 'sent', at: sentAt, contactId: contact.id, messageId });
+  } catch (err) {
+    const failure = classifyIntercomError(err);
+    if (failure.kind === 'uncertain') {
+      await deps.guard.markUncertain(recipient, template.id, now);
+      return finish({ status: 'uncertain', at: now, reason: failure.reason });
+    }
+    await release();
+    if (failure.kind === 'retry') throw new RetryLater(failure.reason);
+    return finish({ status: 'failed', at: now, reason: failure.reason });
+  }
+}
+
+/**
+ * Records the outcome on the detail item and the group, updates the alert (its fix line and buttons)
+ * and replies in its thread. Marked reported only after Slack took it, so a retry tells the team.
+ */
+async function report(
+  outcome: NotifyOutcome,
+  link: DetailLink,
+  job: NotifyJob,
+  templateName: string,
+  deps: NotifyDeps,
+): Promise<NotifyOutcome['status']> {
+  await deps.guard.recordOutcome(link.id, job.templateId, outcome, false);
+  await deps.guard.setGroupFix(link.fingerprint, {
+    status: outcome.status,
+    linkId: link.id,
+    userName: recipientName(link.event.user),
+    at: outcome.at,
+    requestedBy: job.requestedBy?.id,
+    contactId: outcome.status === 'sent' ? outcome.contactId : undefined,
+    reason: 'reason' in outcome ? outcome.reason : undefined,
+  });
+  deps.metrics.addMetric(`fix_${outcome.status}`, MetricUnit.Count, 1);
+  const group = await deps.store.getGroup(link.fingerprint, deps.now());
+  if (group?.slack) {
+    await deps.slack.reply(group.slack, outcomeMessage(outcome, templateName, link.event.user, job));
+    await deps.slack.update(group.slack, parentMessage(group, deps.messages));
+  } else {
+    deps.log.warn('fix outcome not posted: the group has no Slack alert yet', {
+      linkId: link.id,
+      outcome: outcome.status,
+    });
+  }
+  await deps.guard.recordOutcome(link.id, job.templateId, outcome, true);
+  return outcome.status;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

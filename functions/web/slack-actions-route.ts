@@ -1,0 +1,75 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Hono } from 'hono';
+import type { NotifyQueue } from '../adapters/sqs-queue';
+import { type NotifyJob, notifyJobSchema } from '../core/notify';
+import { verifySlackSignature } from '../core/slack-signature';
+
+export type SlackActionsDeps = {
+  /** Without it every request is refused: nothing unsigned may queue a message to a customer. */
+  signingSecret?: string;
+  notifyQueue: Pick<NotifyQueue, 'send'>;
+  log: Pick<Logger, 'warn' | 'error'>;
+};
+
+type BlockAction = {
+  type?: string;
+  user?: { id?: string; username?: string; name?: string };
+  actions?: { action_id?: string; value?: string }[];
+};
+
+/**
+ * `POST /slack/actions`: Slack's interactivity requests. A verified "Send fix" click becomes a notify
+ * job and is answered at once (Slack wants 200 within 3 s); the notify function then updates the alert
+ * with the outcome. Every other click (the URL buttons) gets a plain 200.
+ */
+export function registerSlackActionsRoute(app: Hono, deps: SlackActionsDeps, now: () => number): void {
+  app.post('/slack/actions', async (c) => {
+    const rawBody = Buffer.from(await c.req.arrayBuffer());
+    const check = deps.signingSecret
+      ? verifySlackSignature({
+          signingSecret: deps.signingSecret,
+          timestamp: c.req.header('x-slack-request-timestamp'),
+          signature: c.req.header('x-slack-signature'),
+          rawBody,
+          nowSeconds: Math.floor(now() / 1000),
+        })
+      : { ok: false as const, reason: 'SLACK_SIGNING_SECRET is not configured' };
+    if (!check.ok) {
+      deps.log.warn('Slack action refused', { reason: check.reason });
+      return c.json({ error: `request not signed by Slack: ${check.reason}` }, 401);
+    }
+
+    const payload = parsePayload(rawBody);
+    const action = payload?.actions?.[0];
+    if (payload?.type !== 'block_actions' || action?.action_id !== 'send_fix') return c.body(null, 200);
+
+    const job = sendFixJob(action.value, payload.user);
+    if (!job) {
+      deps.log.error('Send fix click with an unreadable value', { value: action.value });
+      return c.body(null, 200);
+    }
+    await deps.notifyQueue.send(job);
+    return c.body(null, 200);
+  });
+}
+
+function parsePayload(rawBody: Buffer): BlockAction | undefined {
+  try {
+    const payload = new URLSearchParams(rawBody.toString('utf8')).get('payload');
+    return payload ? (JSON.parse(payload) as BlockAction) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The button's value is `linkId|templateId` (see sendFixValue); the clicker is the requester. */
+function sendFixJob(value: string | undefined, user: BlockAction['user']): NotifyJob | undefined {
+  const [linkId, templateId] = (value ?? '').split('|');
+  const result = notifyJobSchema.safeParse({
+    linkId,
+    templateId,
+    trigger: 'slack',
+    requestedBy: user?.id ? { id: user.id, name: user.username ?? user.name } : undefined,
+  });
+  return result.success ? result.data : undefined;
+}
