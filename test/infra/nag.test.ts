@@ -50,10 +50,11 @@ test('the check is live: an unencrypted queue without a DLQ fails synth', () => 
 test('every acknowledgement names an AwsSolutions rule and gives a written reason', () => {
   const { app } = nagApp();
   const acks = acknowledgements(app);
-  // Rotation (SMG4) on both secrets and nothing else: the Slack tokens and the ingest keys.
+  // Rotation (SMG4) on the three secrets and nothing else: none can be rotated by a rotation Lambda.
   expect(acks.map(({ path, id }) => `${path} ${id}`).sort()).toEqual([
     'HeadsUp/HeadsUp/IngestSecret AwsSolutions-SMG4',
-    'HeadsUp/HeadsUp/Secret AwsSolutions-SMG4',
+    'HeadsUp/HeadsUp/TokensSecret AwsSolutions-SMG4',
+    'HeadsUp/HeadsUp/WebhookSecret AwsSolutions-SMG4',
   ]);
   for (const ack of acks) {
     expect(ack.id).toMatch(/^AwsSolutions-[A-Z]+\d+(\[.+\])?$/);

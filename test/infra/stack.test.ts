@@ -2,20 +2,14 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import {
-  FUNCTIONS,
-  INGEST_SECRET_KEY,
-  QUEUES,
-  SECRET_KEYS,
-  SECRET_PLACEHOLDER,
-  TABLE,
-  WIRING_ENV,
-} from '../../lib/definitions';
+import { FUNCTIONS, QUEUES, SECRET_PLACEHOLDER, SECRETS, TABLE, WIRING_ENV } from '../../lib/definitions';
 import { HeadsUpConfigError, type HeadsUpProps } from '../../lib/headsup';
 import { HeadsUpStack, headsUpPropsFromContext } from '../../lib/headsup-stack';
 import { logicalId, testApp } from './test-app';
 
 const SLACK_CHANNEL = 'C0123456789';
+/** Every optional prop that reaches a function's environment. */
+const INTERCOM = { intercomAdminId: '1234567', intercomAppId: 'abc12def' } as const;
 
 type Ref = { Ref: string };
 type GetAtt = { 'Fn::GetAtt': [string, string] };
@@ -32,6 +26,23 @@ interface QueueProps {
   SqsManagedSseEnabled?: boolean;
   KmsMasterKeyId?: unknown;
   RedrivePolicy?: { deadLetterTargetArn: GetAtt; maxReceiveCount: number };
+}
+interface MappingProps {
+  EventSourceArn: GetAtt;
+  FunctionName: Ref;
+  FunctionResponseTypes?: string[];
+  ScalingConfig?: { MaximumConcurrency?: number };
+}
+interface SecretProps {
+  Description: string;
+  SecretString?: string;
+  GenerateSecretString?: {
+    SecretStringTemplate?: string;
+    GenerateStringKey?: string;
+    ExcludePunctuation?: boolean;
+    IncludeSpace?: boolean;
+    PasswordLength?: number;
+  };
 }
 interface FunctionProps {
   Runtime: string;
@@ -52,9 +63,13 @@ function build(headsUp: Partial<HeadsUpProps> = {}, app = testApp(), extend?: (s
     table: logicalId(stack, stack.headsUp.table),
     queue: logicalId(stack, stack.headsUp.errorsQueue),
     dlq: logicalId(stack, stack.headsUp.errorsDlq),
-    secret: logicalId(stack, stack.headsUp.secret),
+    notifyQueue: logicalId(stack, stack.headsUp.notifyQueue),
+    notifyDlq: logicalId(stack, stack.headsUp.notifyDlq),
+    tokensSecret: logicalId(stack, stack.headsUp.tokensSecret),
+    webhookSecret: logicalId(stack, stack.headsUp.webhookSecret),
     ingestSecret: logicalId(stack, stack.headsUp.ingestSecret),
     triage: logicalId(stack, stack.headsUp.triageFunction),
+    notify: logicalId(stack, stack.headsUp.notifyFunction),
     http: logicalId(stack, stack.headsUp.httpFunction),
     functionUrl: logicalId(stack, stack.headsUp.functionUrl),
   };
@@ -77,6 +92,16 @@ function actions(statement: Statement): string[] {
   return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
 }
 
+/** A statement's resources as a list (a single resource is not wrapped in the template). */
+function resources(statement: Statement): unknown[] {
+  return Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+}
+
+/** The statements granting any action of a service, e.g. `sqs:` or `secretsmanager:`. */
+function statementsFor(statements: Statement[], prefix: string): Statement[] {
+  return statements.filter((s) => actions(s).some((action) => action.startsWith(prefix)));
+}
+
 /** The actions of `statements` whose Resource is or includes `resource`. */
 function actionsOn(statements: Statement[], resource: unknown): string[] {
   return statements
@@ -97,22 +122,34 @@ function roleStatements(template: Template, functionId: string): Statement[] {
     .flatMap((policy) => policy.PolicyDocument.Statement);
 }
 
-const { template, ids } = build();
+const { stack, template, ids } = build();
 const queues = propsOf<QueueProps>(template, 'AWS::SQS::Queue');
 const functions = propsOf<FunctionProps>(template, 'AWS::Lambda::Function');
+const secrets = propsOf<SecretProps>(template, 'AWS::SecretsManager::Secret');
+const queueArn = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 
 describe('queues', () => {
   test('the errors queue redrives to the DLQ after at least 5 receives', () => {
     const redrive = only(queues, ids.queue).RedrivePolicy;
-    expect(redrive?.deadLetterTargetArn).toEqual({ 'Fn::GetAtt': [ids.dlq, 'Arn'] });
+    expect(redrive?.deadLetterTargetArn).toEqual(queueArn(ids.dlq));
+    expect(redrive?.maxReceiveCount).toBeGreaterThanOrEqual(5);
+  });
+
+  test('the notify queue redrives to its own DLQ after at least 5 receives', () => {
+    const redrive = only(queues, ids.notifyQueue).RedrivePolicy;
+    expect(redrive?.deadLetterTargetArn).toEqual(queueArn(ids.notifyDlq));
     expect(redrive?.maxReceiveCount).toBeGreaterThanOrEqual(5);
   });
 
   test('every queue a function consumes has a visibility timeout of at least 6 × its timeout', () => {
-    const mappings = Object.values(
-      propsOf<{ EventSourceArn: GetAtt; FunctionName: Ref }>(template, 'AWS::Lambda::EventSourceMapping'),
+    const mappings = Object.values(propsOf<MappingProps>(template, 'AWS::Lambda::EventSourceMapping'));
+    // Triage on the errors queue, notify on the notify queue.
+    expect(mappings.map((m) => [m.EventSourceArn['Fn::GetAtt'][0], m.FunctionName.Ref]).sort()).toEqual(
+      [
+        [ids.queue, ids.triage],
+        [ids.notifyQueue, ids.notify],
+      ].sort(),
     );
-    expect(mappings).toHaveLength(1);
     for (const mapping of mappings) {
       const queue = only(queues, mapping.EventSourceArn['Fn::GetAtt'][0]);
       const fn = only(functions, mapping.FunctionName.Ref);
@@ -120,14 +157,20 @@ describe('queues', () => {
     }
   });
 
-  test('both queues deny requests without TLS', () => {
+  test('the notify queue hides a message for at least 6 × the notify timeout', () => {
+    // Both numbers from the template, so neither the definitions nor the construct can drift.
+    const visibility = only(queues, ids.notifyQueue).VisibilityTimeout ?? 30;
+    expect(visibility).toBeGreaterThanOrEqual(6 * only(functions, ids.notify).Timeout);
+  });
+
+  test('every queue denies requests without TLS', () => {
     const policies = Object.values(
       propsOf<{ Queues: Ref[]; PolicyDocument: { Statement: Statement[] } }>(
         template,
         'AWS::SQS::QueuePolicy',
       ),
     );
-    for (const queueId of [ids.queue, ids.dlq]) {
+    for (const queueId of [ids.queue, ids.dlq, ids.notifyQueue, ids.notifyDlq]) {
       const statements = policies
         .filter((policy) => policy.Queues.some((queue) => queue.Ref === queueId))
         .flatMap((policy) => policy.PolicyDocument.Statement);
@@ -135,50 +178,71 @@ describe('queues', () => {
         Effect: 'Deny',
         Action: 'sqs:*',
         Principal: { AWS: '*' },
-        Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
+        Resource: queueArn(queueId),
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       });
     }
   });
 
-  test('both queues are encrypted at rest', () => {
-    expect(Object.keys(queues).sort()).toEqual([ids.queue, ids.dlq].sort());
+  test('every queue is encrypted at rest', () => {
+    expect(Object.keys(queues).sort()).toEqual([ids.queue, ids.dlq, ids.notifyQueue, ids.notifyDlq].sort());
     for (const queue of Object.values(queues)) {
       expect(queue.SqsManagedSseEnabled === true || queue.KmsMasterKeyId !== undefined).toBe(true);
     }
   });
 
-  test('the DLQ keeps messages 14 days, no less than the errors queue', () => {
-    const dlqRetention = only(queues, ids.dlq).MessageRetentionPeriod;
-    expect(dlqRetention).toBe(14 * 24 * 3600);
-    expect(dlqRetention).toBeGreaterThanOrEqual(
-      only(queues, ids.queue).MessageRetentionPeriod ?? 4 * 24 * 3600,
+  test('each DLQ keeps messages 14 days, no less than its queue', () => {
+    for (const [queueId, dlqId] of [
+      [ids.queue, ids.dlq],
+      [ids.notifyQueue, ids.notifyDlq],
+    ] as const) {
+      const dlqRetention = only(queues, dlqId).MessageRetentionPeriod;
+      expect(dlqRetention).toBe(14 * 24 * 3600);
+      expect(dlqRetention).toBeGreaterThanOrEqual(
+        only(queues, queueId).MessageRetentionPeriod ?? 4 * 24 * 3600,
+      );
+    }
+  });
+
+  test('an alarm fires when one message is visible in either DLQ', () => {
+    const alarms = Object.values(propsOf<{ Dimensions: unknown[] }>(template, 'AWS::CloudWatch::Alarm'));
+    expect(alarms.map((alarm) => alarm.Dimensions)).toEqual(
+      expect.arrayContaining([
+        [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ids.dlq, 'QueueName'] } }],
+        [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ids.notifyDlq, 'QueueName'] } }],
+      ]),
     );
+    expect(alarms).toHaveLength(2);
+    for (const dlq of [ids.dlq, ids.notifyDlq]) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }],
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+    }
   });
 
-  test('an alarm fires when one message is visible in the DLQ', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ids.dlq, 'QueueName'] } }],
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      Threshold: 1,
-    });
-  });
-
-  test('the alarm notifies the alarmTopic when one is given', () => {
+  test('both alarms notify the alarmTopic on alarm and on recovery when one is given', () => {
     const app = testApp();
-    const alarmTopic = new sns.Topic(new Stack(app, 'Topics'), 'Alarms');
+    const topics = new Stack(app, 'Topics');
+    const alarmTopic = new sns.Topic(topics, 'Alarms');
     const withTopic = build({ alarmTopic }, app);
-    const alarms = Object.values(
-      propsOf<{ AlarmActions?: unknown[] }>(withTopic.template, 'AWS::CloudWatch::Alarm'),
-    );
-    expect(alarms).toHaveLength(1);
-    expect(alarms[0]?.AlarmActions).toHaveLength(1);
-    expect(
-      Object.values(propsOf<{ AlarmActions?: unknown[] }>(template, 'AWS::CloudWatch::Alarm'))[0]
-        ?.AlarmActions,
-    ).toBeUndefined();
+    const topicArn = withTopic.stack.resolve(alarmTopic.topicArn);
+    type AlarmProps = { Dimensions: unknown[]; AlarmActions?: unknown[]; OKActions?: unknown[] };
+    const alarms = Object.values(propsOf<AlarmProps>(withTopic.template, 'AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(2);
+    for (const alarm of alarms) {
+      expect(alarm.AlarmActions).toEqual([topicArn]);
+      expect(alarm.OKActions).toEqual([topicArn]);
+    }
+    for (const alarm of Object.values(propsOf<AlarmProps>(template, 'AWS::CloudWatch::Alarm'))) {
+      expect(alarm.AlarmActions).toBeUndefined();
+      expect(alarm.OKActions).toBeUndefined();
+    }
   });
 });
 
@@ -208,16 +272,14 @@ describe('table', () => {
 });
 
 describe('functions', () => {
-  test('both run the current Node runtime on arm64, with source maps, sized from the definitions', () => {
-    expect(only(functions, ids.triage)).toMatchObject({
-      Timeout: FUNCTIONS.triage.timeoutSeconds,
-      MemorySize: FUNCTIONS.triage.memoryMb,
-    });
-    expect(only(functions, ids.http)).toMatchObject({
-      Timeout: FUNCTIONS.http.timeoutSeconds,
-      MemorySize: FUNCTIONS.http.memoryMb,
-    });
-    expect(Object.keys(functions).sort()).toEqual([ids.triage, ids.http].sort());
+  test('all three run the current Node runtime on arm64, with source maps, sized from the definitions', () => {
+    for (const name of ['triage', 'notify', 'http'] as const) {
+      expect(only(functions, ids[name])).toMatchObject({
+        Timeout: FUNCTIONS[name].timeoutSeconds,
+        MemorySize: FUNCTIONS[name].memoryMb,
+      });
+    }
+    expect(Object.keys(functions).sort()).toEqual([ids.triage, ids.notify, ids.http].sort());
     for (const fn of Object.values(functions)) {
       expect(fn.Runtime).toBe('nodejs24.x');
       expect(fn.Architectures).toEqual(['arm64']);
@@ -227,16 +289,14 @@ describe('functions', () => {
 
   test('each function logs to its own log group with a retention', () => {
     const logGroups = propsOf<{ RetentionInDays?: number }>(template, 'AWS::Logs::LogGroup');
-    for (const fn of Object.values(functions)) {
-      const logGroupId = fn.LoggingConfig?.LogGroup?.Ref ?? '';
-      expect(only(logGroups, logGroupId).RetentionInDays).toBeGreaterThan(0);
-    }
+    const used = Object.values(functions).map((fn) => fn.LoggingConfig?.LogGroup?.Ref ?? '');
+    expect(new Set(used).size).toBe(3);
+    for (const logGroupId of used) expect(only(logGroups, logGroupId).RetentionInDays).toBeGreaterThan(0);
   });
 
   test('triage consumes the errors queue in batches and reports partial batch failures', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: { 'Fn::GetAtt': [ids.queue, 'Arn'] },
+      EventSourceArn: queueArn(ids.queue),
       FunctionName: { Ref: ids.triage },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BatchSize: QUEUES.errors.batchSize,
@@ -245,14 +305,34 @@ describe('functions', () => {
     });
   });
 
-  test('triage is wired to the table, both queues, the secret and the public URL', () => {
+  test('notify consumes the notify queue in batches, at most maxConcurrency at once, and reports partial batch failures', () => {
+    const mappings = Object.values(propsOf<MappingProps>(template, 'AWS::Lambda::EventSourceMapping')).filter(
+      (mapping) => mapping.FunctionName.Ref === ids.notify,
+    );
+    expect(mappings).toEqual([
+      {
+        EventSourceArn: queueArn(ids.notifyQueue),
+        FunctionName: { Ref: ids.notify },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BatchSize: QUEUES.notify.batchSize,
+        MaximumBatchingWindowInSeconds: QUEUES.notify.maxBatchingWindowSeconds,
+        ScalingConfig: { MaximumConcurrency: QUEUES.notify.maxConcurrency },
+      },
+    ]);
+  });
+
+  test('triage is wired to the table, the errors and notify queues, the tokens secret, the templates and the public URL', () => {
     const env = only(functions, ids.triage).Environment.Variables;
-    expect(env).toMatchObject({
+    expect(env).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
       [WIRING_ENV.table]: { Ref: ids.table },
       [WIRING_ENV.errorsQueueUrl]: { Ref: ids.queue },
       [WIRING_ENV.errorsDlqUrl]: { Ref: ids.dlq },
-      [WIRING_ENV.secretArn]: { Ref: ids.secret },
+      [WIRING_ENV.notifyQueueUrl]: { Ref: ids.notifyQueue },
+      [WIRING_ENV.templates]: 'templates',
+      [SECRETS.tokens.arnEnv]: { Ref: ids.tokensSecret },
       SLACK_CHANNEL,
+      HEADSUP_PUBLIC_URL: env.HEADSUP_PUBLIC_URL,
       HEADSUP_LINK_TTL: '24h',
       POWERTOOLS_SERVICE_NAME: 'headsup-triage',
       POWERTOOLS_METRICS_NAMESPACE: 'HeadsUp',
@@ -261,32 +341,101 @@ describe('functions', () => {
     expect(JSON.stringify(env.HEADSUP_PUBLIC_URL)).toContain(`"${ids.functionUrl}","FunctionUrl"`);
   });
 
-  test('http is wired to the table, the errors queue and the ingest secret, and nothing else', () => {
-    const env = only(functions, ids.http).Environment.Variables;
-    expect(env).toMatchObject({
+  test('notify is wired to the table, the tokens secret, the templates, the channel and the public URL', () => {
+    const env = only(functions, ids.notify).Environment.Variables;
+    expect(env).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      [WIRING_ENV.table]: { Ref: ids.table },
+      [WIRING_ENV.templates]: 'templates',
+      [SECRETS.tokens.arnEnv]: { Ref: ids.tokensSecret },
+      SLACK_CHANNEL,
+      HEADSUP_PUBLIC_URL: only(functions, ids.triage).Environment.Variables.HEADSUP_PUBLIC_URL,
+      POWERTOOLS_SERVICE_NAME: 'headsup-notify',
+      POWERTOOLS_METRICS_NAMESPACE: 'HeadsUp',
+    });
+    expect(JSON.stringify(env.HEADSUP_PUBLIC_URL)).toContain(`"${ids.functionUrl}","FunctionUrl"`);
+  });
+
+  test('http is wired to the table, the errors and notify queues and its two secrets, and nothing else', () => {
+    expect(only(functions, ids.http).Environment.Variables).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
       [WIRING_ENV.table]: { Ref: ids.table },
       [WIRING_ENV.errorsQueueUrl]: { Ref: ids.queue },
-      [WIRING_ENV.ingestSecretArn]: { Ref: ids.ingestSecret },
+      [WIRING_ENV.notifyQueueUrl]: { Ref: ids.notifyQueue },
+      [SECRETS.webhooks.arnEnv]: { Ref: ids.webhookSecret },
+      [SECRETS.ingest.arnEnv]: { Ref: ids.ingestSecret },
       POWERTOOLS_SERVICE_NAME: 'headsup-http',
     });
-    expect(env).not.toHaveProperty(WIRING_ENV.errorsDlqUrl);
-    expect(env).not.toHaveProperty(WIRING_ENV.secretArn);
+  });
+
+  test('the Intercom ids reach notify (admin and app id) and triage (app id) only when given', () => {
+    const env = (built: ReturnType<typeof build>, fn: 'triage' | 'notify' | 'http') =>
+      only(propsOf<FunctionProps>(built.template, 'AWS::Lambda::Function'), built.ids[fn]).Environment
+        .Variables;
+    const given = build({
+      intercomAdminId: ` ${INTERCOM.intercomAdminId} `,
+      intercomAppId: INTERCOM.intercomAppId,
+    });
+    expect(env(given, 'notify')).toMatchObject({
+      INTERCOM_ADMIN_ID: INTERCOM.intercomAdminId,
+      INTERCOM_APP_ID: INTERCOM.intercomAppId,
+    });
+    expect(env(given, 'triage')).toMatchObject({ INTERCOM_APP_ID: INTERCOM.intercomAppId });
+    expect(env(given, 'triage')).not.toHaveProperty('INTERCOM_ADMIN_ID');
+    expect(Object.keys(env(given, 'http')).filter((name) => name.startsWith('INTERCOM_'))).toEqual([]);
+    // One without the other: only that one is set.
+    const appOnly = build({ intercomAppId: INTERCOM.intercomAppId });
+    expect(env(appOnly, 'notify')).toHaveProperty('INTERCOM_APP_ID');
+    expect(env(appOnly, 'notify')).not.toHaveProperty('INTERCOM_ADMIN_ID');
+    // Absent (the default build): no INTERCOM_* variable anywhere, rather than an empty one.
+    for (const fn of Object.values(functions)) {
+      expect(Object.keys(fn.Environment.Variables).filter((name) => name.startsWith('INTERCOM_'))).toEqual(
+        [],
+      );
+    }
   });
 
   test('publicUrl and linkTtl props override the defaults', () => {
     const custom = build({ publicUrl: 'https://headsup.example.com/', linkTtl: '15m' });
-    const env = only(propsOf<FunctionProps>(custom.template, 'AWS::Lambda::Function'), custom.ids.triage)
-      .Environment.Variables;
+    const customFunctions = propsOf<FunctionProps>(custom.template, 'AWS::Lambda::Function');
+    const env = only(customFunctions, custom.ids.triage).Environment.Variables;
     expect(env.HEADSUP_PUBLIC_URL).toBe('https://headsup.example.com');
     expect(env.HEADSUP_LINK_TTL).toBe('15m');
+    expect(only(customFunctions, custom.ids.notify).Environment.Variables.HEADSUP_PUBLIC_URL).toBe(
+      'https://headsup.example.com',
+    );
     custom.template.hasOutput('DetailLinkBaseUrl', { Value: 'https://headsup.example.com/e/' });
   });
 
-  test('bad props fail at synth with a config error', () => {
+  test('bad props fail at synth with a one-line config error', () => {
     expect(() => build({ slackChannel: ' ' })).toThrow(HeadsUpConfigError);
     expect(() => build({ slackChannel: '#alerts' })).toThrow(/slackChannel "#alerts"/);
     expect(() => build({ linkTtl: '24 hours' })).toThrow(/linkTtl/);
     expect(() => build({ publicUrl: 'headsup.example.com' })).toThrow(/publicUrl/);
+    expect(() => build({ intercomAdminId: 'admin-1' })).toThrow(HeadsUpConfigError);
+    expect(() => build({ intercomAppId: 'abc-def' })).toThrow(HeadsUpConfigError);
+    expect(() => build({ intercomAdminId: 'admin-1' })).toThrow(
+      new HeadsUpConfigError(
+        'HeadsUp: intercomAdminId "admin-1" is not an Intercom admin id (digits only, e.g. 1234567)',
+      ),
+    );
+    for (const intercomAdminId of ['', ' ', '12a', '1 2', '-5']) {
+      expect(() => build({ intercomAdminId })).toThrow(
+        /^HeadsUp: intercomAdminId "[^\n]*" is not an Intercom admin id/,
+      );
+    }
+    expect(() => build({ intercomAppId: 'abc-def' })).toThrow(
+      new HeadsUpConfigError(
+        'HeadsUp: intercomAppId "abc-def" is not an Intercom app id (letters, digits and _, e.g. abc12def)',
+      ),
+    );
+    for (const intercomAppId of ['', ' ', 'a b', 'abc/def', 'app.id']) {
+      expect(() => build({ intercomAppId })).toThrow(
+        /^HeadsUp: intercomAppId "[^\n]*" is not an Intercom app id/,
+      );
+    }
+    // The accepted forms.
+    expect(() => build({ intercomAdminId: '7', intercomAppId: 'A_b9' })).not.toThrow();
   });
 
   test('the http function has a Function URL without IAM auth', () => {
@@ -299,72 +448,69 @@ describe('functions', () => {
 });
 
 describe('secrets', () => {
-  test('no function environment holds a secret value, only the secret ARNs', () => {
-    const suspicious = /TOKEN|SECRET|KEY|PASSWORD|SIGNING/i;
+  test('no function environment holds a secret value, only the three secret ARNs', () => {
+    // With every optional prop, so that every variable the construct can set is checked.
+    const full = build({ ...INTERCOM, publicUrl: 'https://headsup.example.com', linkTtl: '1h' });
+    const suspicious = /TOKEN|SECRET|KEY|PASSWORD|SIGNING|HELPSCOUT/i;
     const allowed: Record<string, unknown> = {
-      [WIRING_ENV.secretArn]: { Ref: ids.secret },
-      [WIRING_ENV.ingestSecretArn]: { Ref: ids.ingestSecret },
+      [SECRETS.tokens.arnEnv]: { Ref: full.ids.tokensSecret },
+      [SECRETS.webhooks.arnEnv]: { Ref: full.ids.webhookSecret },
+      [SECRETS.ingest.arnEnv]: { Ref: full.ids.ingestSecret },
     };
-    const seen: string[] = [];
-    for (const fn of Object.values(functions)) {
+    const secretKeys = Object.values(SECRETS).flatMap((secret) => secret.keys);
+    const seen = new Set<string>();
+    for (const fn of Object.values(propsOf<FunctionProps>(full.template, 'AWS::Lambda::Function'))) {
       for (const [name, value] of Object.entries(fn.Environment.Variables)) {
+        expect(secretKeys).not.toContain(name);
         if (!suspicious.test(name)) continue;
-        seen.push(name);
+        seen.add(name);
         expect(Object.keys(allowed)).toContain(name);
         expect(value).toEqual(allowed[name]);
       }
     }
-    // The check is live: both ARN variables are present and caught by the pattern.
-    expect(seen.sort()).toEqual(Object.keys(allowed).sort());
+    // The check is live: the three ARN variables are present and caught by the pattern.
+    expect([...seen].sort()).toEqual(Object.keys(allowed).sort());
   });
 
-  test('there are two secrets: the Slack tokens and the ingest keys', () => {
-    expect(Object.keys(template.findResources('AWS::SecretsManager::Secret')).sort()).toEqual(
-      [ids.secret, ids.ingestSecret].sort(),
+  test('there are three secrets: the outbound tokens, the webhook secrets and the ingest keys', () => {
+    expect(Object.keys(secrets).sort()).toEqual(
+      [ids.tokensSecret, ids.webhookSecret, ids.ingestSecret].sort(),
     );
+  });
+
+  test('the tokens and webhook secrets hold exactly their keys, as placeholders, and their descriptions list them', () => {
+    const placeholders = [
+      [ids.tokensSecret, ['SLACK_BOT_TOKEN', 'INTERCOM_TOKEN']],
+      [ids.webhookSecret, ['SLACK_SIGNING_SECRET', 'HELPSCOUT_SECRET']],
+    ] as const;
+    for (const [id, keys] of placeholders) {
+      const secret = only(secrets, id);
+      expect(secret.GenerateSecretString).toBeUndefined();
+      expect(JSON.parse(secret.SecretString ?? '{}')).toEqual(
+        Object.fromEntries(keys.map((key) => [key, SECRET_PLACEHOLDER])),
+      );
+      for (const key of keys) expect(secret.Description).toContain(key);
+    }
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/xox[abposr]-/);
   });
 
   test('the ingest key is generated at deploy: letters and digits, at least 32, never in the template', () => {
-    const secret = only(
-      propsOf<{
-        SecretString?: string;
-        Description: string;
-        GenerateSecretString?: {
-          SecretStringTemplate?: string;
-          GenerateStringKey?: string;
-          ExcludePunctuation?: boolean;
-          IncludeSpace?: boolean;
-          PasswordLength?: number;
-          ExcludeCharacters?: string;
-        };
-      }>(template, 'AWS::SecretsManager::Secret'),
-      ids.ingestSecret,
-    );
+    const secret = only(secrets, ids.ingestSecret);
     expect(secret.SecretString).toBeUndefined();
     const generate = secret.GenerateSecretString;
     expect(generate).toMatchObject({
       SecretStringTemplate: '{}',
-      GenerateStringKey: INGEST_SECRET_KEY,
+      GenerateStringKey: 'HEADSUP_INGEST_KEYS',
       ExcludePunctuation: true,
     });
     // CloudFormation's defaults: no spaces, 32 characters.
     expect(generate?.IncludeSpace ?? false).toBe(false);
     expect(generate?.PasswordLength ?? 32).toBeGreaterThanOrEqual(32);
-    // The description tells how to rotate without breaking producers.
+    // The description names the key and tells how to rotate without breaking producers.
+    expect(secret.Description).toContain('HEADSUP_INGEST_KEYS');
     expect(secret.Description).toContain('put-secret-value');
     expect(secret.Description).toContain('"old,new"');
     expect(secret.Description).toContain('"new"');
-  });
-
-  test('the template holds only placeholders for the secret keys', () => {
-    const secret = only(
-      propsOf<{ SecretString: string }>(template, 'AWS::SecretsManager::Secret'),
-      ids.secret,
-    );
-    expect(JSON.parse(secret.SecretString)).toEqual(
-      Object.fromEntries(SECRET_KEYS.map((key) => [key, SECRET_PLACEHOLDER])),
-    );
-    expect(JSON.stringify(template.toJSON())).not.toMatch(/xox[abposr]-/);
   });
 });
 
@@ -375,6 +521,7 @@ describe('least privilege', () => {
     'dynamodb:DeleteItem',
     'dynamodb:BatchWriteItem',
   ];
+  const consume = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:*'];
 
   test('the http function can read the table but not write it', () => {
     const statements = roleStatements(template, ids.http);
@@ -383,45 +530,68 @@ describe('least privilege', () => {
     for (const action of [...tableWrites, 'dynamodb:*', '*']) expect(granted).not.toContain(action);
   });
 
-  test('the http function may send to the errors queue only: not the DLQ, no receive or delete', () => {
+  test('the http function may send to the errors and notify queues only: no DLQ, no receive or delete', () => {
     const statements = roleStatements(template, ids.http);
-    expect(actionsOn(statements, { 'Fn::GetAtt': [ids.queue, 'Arn'] })).toContain('sqs:SendMessage');
-    expect(actionsOn(statements, { 'Fn::GetAtt': [ids.dlq, 'Arn'] })).toEqual([]);
+    expect(actionsOn(statements, queueArn(ids.queue))).toContain('sqs:SendMessage');
+    expect(actionsOn(statements, queueArn(ids.notifyQueue))).toContain('sqs:SendMessage');
+    expect(actionsOn(statements, queueArn(ids.dlq))).toEqual([]);
+    expect(actionsOn(statements, queueArn(ids.notifyDlq))).toEqual([]);
     const sqsActions = statements.flatMap(actions).filter((action) => action.startsWith('sqs:'));
-    for (const action of [
-      'sqs:ReceiveMessage',
-      'sqs:DeleteMessage',
-      'sqs:ChangeMessageVisibility',
-      'sqs:*',
-    ]) {
-      expect(sqsActions).not.toContain(action);
-    }
-    // Every SQS statement names the errors queue and nothing else.
-    for (const statement of statements.filter((s) => actions(s).some((a) => a.startsWith('sqs:')))) {
-      expect(statement.Resource).toEqual({ 'Fn::GetAtt': [ids.queue, 'Arn'] });
+    for (const action of consume) expect(sqsActions).not.toContain(action);
+    // Every SQS statement names those two queues and nothing else.
+    for (const statement of statementsFor(statements, 'sqs:')) {
+      for (const resource of resources(statement)) {
+        expect([queueArn(ids.queue), queueArn(ids.notifyQueue)]).toContainEqual(resource);
+      }
     }
   });
 
-  test('the http function can read the ingest secret but not the Slack tokens', () => {
+  test('the http function can read the webhook and ingest secrets but not the outbound tokens', () => {
     const statements = roleStatements(template, ids.http);
+    expect(actionsOn(statements, { Ref: ids.webhookSecret })).toContain('secretsmanager:GetSecretValue');
     expect(actionsOn(statements, { Ref: ids.ingestSecret })).toContain('secretsmanager:GetSecretValue');
-    expect(actionsOn(statements, { Ref: ids.secret })).toEqual([]);
-    for (const statement of statements.filter((s) =>
-      actions(s).some((a) => a.startsWith('secretsmanager:')),
-    )) {
-      expect(statement.Resource).toEqual({ Ref: ids.ingestSecret });
+    expect(actionsOn(statements, { Ref: ids.tokensSecret })).toEqual([]);
+    for (const statement of statementsFor(statements, 'secretsmanager:')) {
+      for (const resource of resources(statement)) {
+        expect([{ Ref: ids.webhookSecret }, { Ref: ids.ingestSecret }]).toContainEqual(resource);
+      }
     }
   });
 
-  test('triage can write the table, send to both queues and read the secret', () => {
+  test('triage can write the table, send to the errors queue, its DLQ and the notify queue, and read the tokens', () => {
     const statements = roleStatements(template, ids.triage);
     const on = (resource: unknown) => actionsOn(statements, resource);
     expect(on({ 'Fn::GetAtt': [ids.table, 'Arn'] })).toEqual(expect.arrayContaining(tableWrites));
-    expect(on({ 'Fn::GetAtt': [ids.queue, 'Arn'] })).toEqual(
+    expect(on(queueArn(ids.queue))).toEqual(
       expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:SendMessage']),
     );
-    expect(on({ 'Fn::GetAtt': [ids.dlq, 'Arn'] })).toContain('sqs:SendMessage');
-    expect(on({ Ref: ids.secret })).toContain('secretsmanager:GetSecretValue');
+    expect(on(queueArn(ids.dlq))).toContain('sqs:SendMessage');
+    expect(on(queueArn(ids.notifyQueue))).toContain('sqs:SendMessage');
+    // It only sends to the notify queue: consuming it is the notify function's job.
+    for (const action of consume) expect(on(queueArn(ids.notifyQueue))).not.toContain(action);
+    expect(on({ Ref: ids.tokensSecret })).toContain('secretsmanager:GetSecretValue');
+    for (const statement of statementsFor(statements, 'secretsmanager:')) {
+      expect(resources(statement)).toEqual([{ Ref: ids.tokensSecret }]);
+    }
+  });
+
+  test('notify can write the table, consume its queue and read the tokens, and sends to no queue', () => {
+    const statements = roleStatements(template, ids.notify);
+    const on = (resource: unknown) => actionsOn(statements, resource);
+    expect(on({ 'Fn::GetAtt': [ids.table, 'Arn'] })).toEqual(expect.arrayContaining(tableWrites));
+    expect(on(queueArn(ids.notifyQueue))).toEqual(
+      expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']),
+    );
+    const sqsActions = statements.flatMap(actions).filter((action) => action.startsWith('sqs:'));
+    expect(sqsActions).not.toContain('sqs:SendMessage');
+    expect(sqsActions).not.toContain('sqs:*');
+    for (const statement of statementsFor(statements, 'sqs:')) {
+      expect(resources(statement)).toEqual([queueArn(ids.notifyQueue)]);
+    }
+    expect(on({ Ref: ids.tokensSecret })).toContain('secretsmanager:GetSecretValue');
+    for (const statement of statementsFor(statements, 'secretsmanager:')) {
+      expect(resources(statement)).toEqual([{ Ref: ids.tokensSecret }]);
+    }
   });
 
   test('no role uses AWS managed policies or a wildcard resource', () => {
@@ -452,7 +622,7 @@ describe('least privilege', () => {
           {
             Effect: 'Allow',
             Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
-            Resource: { 'Fn::GetAtt': [logicalId(stack, stack.headsUp.errorsQueue), 'Arn'] },
+            Resource: queueArn(logicalId(stack, stack.headsUp.errorsQueue)),
           },
         ],
       },
@@ -461,8 +631,10 @@ describe('least privilege', () => {
 });
 
 describe('outputs', () => {
+  const outputs = template.findOutputs('*');
+  const functionUrl = { 'Fn::GetAtt': [ids.functionUrl, 'FunctionUrl'] };
+
   test('every URL and name a user pastes somewhere is an output', () => {
-    const outputs = template.findOutputs('*');
     expect(Object.keys(outputs).sort()).toEqual(
       [
         'DetailLinkBaseUrl',
@@ -473,26 +645,66 @@ describe('outputs', () => {
         'GetIngestKeyCommand',
         'IngestKeySecretName',
         'IngestUrl',
-        'SecretName',
-        'SetSecretCommand',
+        'NotifyDlqUrl',
+        'SetTokensCommand',
+        'SetWebhookSecretsCommand',
+        'SlackInteractivityUrl',
+        'TokensSecretName',
+        'WebhookSecretName',
       ].sort(),
     );
-    expect(outputs.FunctionUrl?.Value).toEqual({ 'Fn::GetAtt': [ids.functionUrl, 'FunctionUrl'] });
+    expect(outputs.FunctionUrl?.Value).toEqual(functionUrl);
     expect(outputs.ErrorsQueueUrl?.Value).toEqual({ Ref: ids.queue });
-    expect(outputs.ErrorsQueueArn?.Value).toEqual({ 'Fn::GetAtt': [ids.queue, 'Arn'] });
+    expect(outputs.ErrorsQueueArn?.Value).toEqual(queueArn(ids.queue));
     expect(outputs.ErrorsDlqUrl?.Value).toEqual({ Ref: ids.dlq });
+    expect(outputs.NotifyDlqUrl?.Value).toEqual({ Ref: ids.notifyDlq });
     expect(JSON.stringify(outputs.DetailLinkBaseUrl?.Value)).toMatch(/\/e\/"\]\]\}$/);
   });
 
-  test('the ingest URL, the ingest secret name and a command printing the key are outputs', () => {
-    const outputs = template.findOutputs('*');
+  test('the Slack interactivity URL is the Function URL plus slack/actions', () => {
     // The Function URL ends with '/'.
-    expect(outputs.IngestUrl?.Value).toEqual({
-      'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.functionUrl, 'FunctionUrl'] }, 'v1/errors']],
+    expect(outputs.SlackInteractivityUrl?.Value).toEqual({
+      'Fn::Join': ['', [functionUrl, 'slack/actions']],
     });
-    const secretName = JSON.stringify(outputs.IngestKeySecretName?.Value);
-    expect(secretName).toContain(JSON.stringify({ Ref: ids.ingestSecret }));
-    expect(secretName).not.toContain(JSON.stringify({ Ref: ids.secret }));
+  });
+
+  test('the secret names and the commands that put the real values name the right secret and keys', () => {
+    expect(outputs.TokensSecretName?.Value).toEqual(stack.resolve(stack.headsUp.tokensSecret.secretName));
+    expect(JSON.stringify(outputs.TokensSecretName?.Value)).toContain(
+      JSON.stringify({ Ref: ids.tokensSecret }),
+    );
+    expect(outputs.WebhookSecretName?.Value).toEqual(stack.resolve(stack.headsUp.webhookSecret.secretName));
+    expect(JSON.stringify(outputs.WebhookSecretName?.Value)).toContain(
+      JSON.stringify({ Ref: ids.webhookSecret }),
+    );
+    expect(outputs.SetTokensCommand?.Value).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'aws secretsmanager put-secret-value --secret-id ',
+          { Ref: ids.tokensSecret },
+          ` --secret-string '{"SLACK_BOT_TOKEN":"<value>","INTERCOM_TOKEN":"<value>"}'`,
+        ],
+      ],
+    });
+    expect(outputs.SetWebhookSecretsCommand?.Value).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'aws secretsmanager put-secret-value --secret-id ',
+          { Ref: ids.webhookSecret },
+          ` --secret-string '{"SLACK_SIGNING_SECRET":"<value>","HELPSCOUT_SECRET":"<value>"}'`,
+        ],
+      ],
+    });
+  });
+
+  test('the ingest URL, the ingest secret name and a command printing the key are outputs', () => {
+    expect(outputs.IngestUrl?.Value).toEqual({ 'Fn::Join': ['', [functionUrl, 'v1/errors']] });
+    expect(outputs.IngestKeySecretName?.Value).toEqual(stack.resolve(stack.headsUp.ingestSecret.secretName));
+    expect(JSON.stringify(outputs.IngestKeySecretName?.Value)).toContain(
+      JSON.stringify({ Ref: ids.ingestSecret }),
+    );
     expect(outputs.GetIngestKeyCommand?.Value).toEqual({
       'Fn::Join': [
         '',
@@ -516,13 +728,54 @@ describe('configuration from the CDK context', () => {
     expect(headsUpPropsFromContext(scope({}), { SLACK_CHANNEL: 'CENV' }).slackChannel).toBe('CENV');
   });
 
-  test('passes publicUrl and linkTtl through', () => {
+  test('passes publicUrl, linkTtl and the Intercom ids through', () => {
     expect(
       headsUpPropsFromContext(
-        scope({ slackChannel: 'C1', publicUrl: 'https://h.example', linkTtl: '2h' }),
+        scope({
+          slackChannel: 'C1',
+          publicUrl: 'https://h.example',
+          linkTtl: '2h',
+          intercomAdminId: '42',
+          intercomAppId: 'app1',
+        }),
         {},
       ),
-    ).toEqual({ slackChannel: 'C1', publicUrl: 'https://h.example', linkTtl: '2h' });
+    ).toEqual({
+      slackChannel: 'C1',
+      publicUrl: 'https://h.example',
+      linkTtl: '2h',
+      intercomAdminId: '42',
+      intercomAppId: 'app1',
+    });
+  });
+
+  test('the Intercom ids fall back to INTERCOM_ADMIN_ID and INTERCOM_APP_ID, and are absent without either', () => {
+    const env = { INTERCOM_ADMIN_ID: ' 7 ', INTERCOM_APP_ID: 'envapp' };
+    expect(headsUpPropsFromContext(scope({ slackChannel: 'C1' }), env)).toMatchObject({
+      intercomAdminId: '7',
+      intercomAppId: 'envapp',
+    });
+    expect(
+      headsUpPropsFromContext(
+        scope({ slackChannel: 'C1', intercomAdminId: '42', intercomAppId: 'ctx' }),
+        env,
+      ),
+    ).toMatchObject({ intercomAdminId: '42', intercomAppId: 'ctx' });
+    const none = headsUpPropsFromContext(scope({ slackChannel: 'C1' }), { INTERCOM_ADMIN_ID: ' ' });
+    expect(none.intercomAdminId).toBeUndefined();
+    expect(none.intercomAppId).toBeUndefined();
+  });
+
+  test('an unquoted admin id in cdk.json (a number) is taken as its digits; other non-strings fail', () => {
+    expect(
+      headsUpPropsFromContext(scope({ slackChannel: 'C1', intercomAdminId: 1234567 }), {}).intercomAdminId,
+    ).toBe('1234567');
+    expect(() => headsUpPropsFromContext(scope({ slackChannel: 'C1', intercomAppId: 12 }), {})).toThrow(
+      new HeadsUpConfigError('Context intercomAppId must be a string'),
+    );
+    expect(() => headsUpPropsFromContext(scope({ slackChannel: 'C1', intercomAdminId: 1.5 }), {})).toThrow(
+      new HeadsUpConfigError('Context intercomAdminId must be a string or a whole number'),
+    );
   });
 
   test('a missing channel fails with one line naming both ways to set it', () => {

@@ -1,0 +1,222 @@
+import type { SQSEvent } from 'aws-lambda';
+import { type Pipeline, startPipeline } from '../support/pipeline';
+import { sampleEvent } from '../support/samples';
+import { scanItems } from '../support/table';
+
+const HOUR = 3600_000;
+const body = (over: Parameters<typeof sampleEvent>[0] = {}) => JSON.stringify(sampleEvent(over));
+const planLimit = { type: 'PlanLimitError', code: 'plan_limit_reached', message: 'Seat limit of 5 reached' };
+
+/** One notify job as Lambda would deliver it, to call the handler directly (duplicates, retries). */
+function notifyEvent(...bodies: string[]): SQSEvent {
+  return {
+    Records: bodies.map((b, i) => ({
+      messageId: `n-${i}`,
+      body: b,
+      receiptHandle: `r-${i}`,
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '0',
+        SenderId: 't',
+        ApproximateFirstReceiveTimestamp: '0',
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:notify',
+      awsRegion: 'us-east-1',
+    })),
+  };
+}
+
+describe('fix messages through Intercom', () => {
+  let p: Pipeline;
+  beforeEach(async () => {
+    p = await startPipeline({ linkTtlSeconds: 7 * 86400 });
+  });
+  afterEach(() => p.close());
+
+  async function process(...bodies: string[]) {
+    await p.send(bodies);
+    await p.source.drain();
+    await p.notifySource.drain();
+  }
+
+  const threadTexts = () => {
+    const parent = p.slack.parents()[0]!;
+    return p.slack.replies(parent.channel, parent.ts).map((m) => m.text);
+  };
+
+  it('sends an auto template once, rendered and escaped, from the admin to the contact found by external id', async () => {
+    const fred = p.intercom.addContact({ external_id: 'u_1', email: 'fred@example.com', name: 'Fred Smith' });
+    await process(
+      body({
+        id: 'e1',
+        user: {
+          id: 'u_1',
+          email: 'fred@example.com',
+          name: '<img/src=x/onerror=alert(1)>' /* no spaces: the greeting uses the first name */,
+        },
+      }),
+    );
+
+    expect(p.intercom.messages).toHaveLength(1);
+    const [message] = p.intercom.messagesFor(fred.id);
+    expect(message).toMatchObject({
+      message_type: 'inapp',
+      from: { type: 'admin', id: '991' },
+      to: { type: 'user', id: fred.id },
+    });
+    expect(message!.body).toContain('Hi &lt;img/src&#x3D;x/onerror&#x3D;alert(1)&gt;,');
+    expect(message!.body).not.toContain('<img');
+    expect(message!.body).toContain('<strong>Acme</strong>');
+    expect(message!.body).toContain('Settings → Billing → Payment method');
+    expect(p.intercom.violations).toEqual([]); // the fake flags raw tags with on…= handlers and scripts
+    const sendRequest = p.intercom.requests.find((r) => r.path === '/messages')!;
+    expect(sendRequest.headers.authorization).toBe(`Bearer ${p.intercom.token}`);
+    expect(sendRequest.headers['intercom-version']).toBe('2.14');
+
+    expect(threadTexts()).toEqual([
+      ':white_check_mark: Sent “Expired card” to &lt;img/src=x/onerror=alert(1)&gt; in Intercom · sent automatically',
+    ]);
+    const parent = JSON.stringify(p.slack.parents()[0]!.blocks);
+    expect(parent).toContain('Fix template *Expired card* · sent automatically');
+    expect(parent).toContain(`https://app.intercom.com/a/apps/fakeapp1/users/${fred.id}`);
+    const [link] = await scanItems(p.dynamo, p.config.tableName, 'LINK#');
+    expect(link!.notify).toMatchObject({ M: { status: { S: 'sent' }, reported: { BOOL: true } } });
+    expect(p.slack.violations).toEqual([]);
+  });
+
+  it('finds the contact by email when the external id is unknown to Intercom', async () => {
+    const lead = p.intercom.addContact({ email: 'ann@example.com', role: 'lead' });
+    const ann = p.intercom.addContact({ email: 'ann@example.com', name: 'Ann', role: 'user' });
+    await process(body({ user: { id: 'not-in-intercom', email: 'ann@example.com', name: 'Ann' } }));
+    expect(p.intercom.messagesFor(ann.id)).toHaveLength(1);
+    expect(p.intercom.messagesFor(lead.id)).toHaveLength(0);
+  });
+
+  it('sends once for duplicate jobs and once after a retry that followed a 500', async () => {
+    p.intercom.addContact({ external_id: 'u_1', name: 'Fred' });
+    p.intercom.failNext({ status: 500, path: '/messages' });
+    await p.send([body({ id: 'dup' })]);
+    await p.source.drain();
+    const [job] = (
+      await p.sqs.send(
+        new (
+          await import('@aws-sdk/client-sqs')
+        ).ReceiveMessageCommand({ QueueUrl: p.notifyQueues.queueUrl }),
+      )
+    ).Messages!;
+
+    const first = await p.notifyHandler(notifyEvent(job!.Body!));
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'n-0' }]); // the 500: retried through the queue
+    expect(p.intercom.messages).toHaveLength(0);
+    // Two copies in one batch run in parallel: one sends, the other finds it in progress and is retried.
+    const second = await p.notifyHandler(notifyEvent(job!.Body!, job!.Body!));
+    expect(second.batchItemFailures.length).toBeLessThanOrEqual(1);
+    expect(p.intercom.messages).toHaveLength(1);
+    const third = await p.notifyHandler(notifyEvent(job!.Body!, job!.Body!));
+    expect(third.batchItemFailures).toEqual([]); // the retries see it was sent: duplicates, done
+    expect(p.intercom.messages).toHaveLength(1);
+    expect(threadTexts().filter((t) => t.includes('Sent “Expired card”'))).toHaveLength(1);
+  });
+
+  it('does not send to a user unknown to Intercom, says so in the thread, and does not retry', async () => {
+    await process(body({ user: { id: 'ghost', email: 'ghost@example.com', name: 'Ghost' } }));
+    expect(p.intercom.messages).toEqual([]);
+    expect(threadTexts()).toEqual([
+      ':grey_question: Did not send “Expired card”: Ghost is not in Intercom (no user with their user id or email)',
+    ]);
+    expect(p.intercom.requests.filter((r) => r.path.startsWith('/contacts'))).toHaveLength(2); // id, then email
+  });
+
+  it('holds a second fix inside the cooldown (saying why once) and sends again after it', async () => {
+    const fred = p.intercom.addContact({ external_id: 'u_1', name: 'Fred' });
+    await process(body({ id: 'c1' }));
+    await process(body({ id: 'c2' }), body({ id: 'c3' }));
+    expect(p.intercom.messagesFor(fred.id)).toHaveLength(1);
+    const held = threadTexts().filter((t) => t.startsWith(':hourglass:'));
+    expect(held).toHaveLength(1); // a burst does not flood the thread: the cooldown is explained once
+    expect(held[0]).toMatch(
+      /^:hourglass: Did not send “Expired card” to Fred Smith: they got it .*; it can go again after \d{4}-\d\d-\d\d/,
+    );
+
+    const later = Date.now() + 25 * HOUR; // the card-expired cooldown is 24 h
+    p.notifyDeps.now = () => later;
+    await process(body({ id: 'c4' }));
+    expect(p.intercom.messagesFor(fred.id)).toHaveLength(2);
+  });
+});
+
+describe('"Send fix" in Slack', () => {
+  let p: Pipeline;
+  let base: string;
+  beforeAll(async () => {
+    p = await startPipeline();
+    base = await p.serveWeb();
+  });
+  afterAll(() => p.close());
+
+  const post = (raw: string, headers: Record<string, string>) =>
+    fetch(`${base}/slack/actions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: raw,
+    });
+
+  it('refuses unsigned, wrongly signed, altered and stale requests with 401', async () => {
+    const raw = `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', actions: [] }))}`;
+    const now = Math.floor(Date.now() / 1000);
+    const good = p.slack.signRequest(raw, now);
+    expect((await post(raw, good)).status).toBe(200);
+    expect((await post(raw, {})).status).toBe(401);
+    expect((await post(`${raw}x`, good)).status).toBe(401);
+    const stale = p.slack.signRequest(raw, now - 6 * 60);
+    expect((await post(raw, stale)).status).toBe(401);
+    const other = {
+      ...good,
+      'x-slack-signature': good['x-slack-signature'].replace(/.$/, (c) => (c === '0' ? '1' : '0')),
+    };
+    expect((await post(raw, other)).status).toBe(401);
+  });
+
+  it('turns a click into exactly one message, even when Slack delivers it twice, and updates the alert', async () => {
+    const ann = p.intercom.addContact({ external_id: 'u_2', name: 'Ann Lee' });
+    await p.send([body({ id: 'pl-1', error: planLimit, user: { id: 'u_2', name: 'Ann Lee' } })]);
+    await p.source.drain();
+    const parent = p.slack.parents()[0]!;
+    expect(JSON.stringify(parent.blocks)).toContain('Send fix: Feature outside plan');
+    await p.notifySource.drain();
+    expect(p.intercom.messages).toEqual([]); // a manual template waits for the click
+
+    const click = { channel: parent.channel, ts: parent.ts, actionId: 'send_fix', userId: 'U0ONCALL1' };
+    const [a, b] = [
+      await p.slack.clickButton(`${base}/slack/actions`, click),
+      await p.slack.clickButton(`${base}/slack/actions`, click),
+    ];
+    expect([a.status, b.status]).toEqual([200, 200]);
+    await p.notifySource.drain();
+
+    expect(p.intercom.messagesFor(ann.id)).toHaveLength(1);
+    const updated = JSON.stringify(p.slack.message(parent.channel, parent.ts)!.blocks);
+    expect(updated).toContain('Fix sent to Ann Lee by <@U0ONCALL1>');
+    expect(updated).not.toContain('send_fix'); // the button is gone once its fix went out
+    const replies = p.slack.replies(parent.channel, parent.ts).map((m) => m.text);
+    expect(replies).toEqual([
+      ':white_check_mark: Sent “Feature outside plan” to Ann Lee in Intercom · requested by <@U0ONCALL1>',
+    ]);
+  });
+
+  it('answers other clicks (URL buttons) with a plain 200 and queues nothing', async () => {
+    const parent = p.slack.parents()[0]!;
+    const before = p.intercom.requests.length;
+    const res = await p.slack.clickButton(`${base}/slack/actions`, {
+      channel: parent.channel,
+      ts: parent.ts,
+      actionId: 'open_details',
+    });
+    expect(res.status).toBe(200);
+    await p.notifySource.drain();
+    expect(p.intercom.requests.length).toBe(before);
+  });
+});
