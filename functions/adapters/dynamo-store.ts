@@ -73,8 +73,8 @@ function toGroup(item: Record<string, unknown>): ErrorGroup {
 }
 
 function toLink(item: Record<string, unknown>): DetailLink {
-  const { id, eventId, fingerprint, event, receivedAt, expiresAt } = item as DetailLink;
-  return { id, eventId, fingerprint, event, receivedAt, expiresAt };
+  const { id, eventId, fingerprint, event, receivedAt, expiresAt, templateId, notify } = item as DetailLink;
+  return { id, eventId, fingerprint, event, receivedAt, expiresAt, templateId, notify };
 }
 
 /** Heads-up's DynamoDB table: detail links, groups, idempotency keys and the Slack claim protocol. */

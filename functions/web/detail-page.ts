@@ -107,6 +107,7 @@ export function detailPage(link: DetailLink, group: ErrorGroup | undefined, now:
   ${event.context ? html`<pre>${JSON.stringify(event.context, null, 2)}</pre>` : html`<p class="meta">None.</p>`}
   <h2>Tags</h2>
   ${table(Object.entries(event.tags ?? {}))}
+  ${fixSection(link)}
   <h2>This error group</h2>
   ${
     group
@@ -121,6 +122,28 @@ export function detailPage(link: DetailLink, group: ErrorGroup | undefined, now:
   <p class="meta">Event ${link.eventId} · fingerprint ${link.fingerprint}</p>
 </main>`,
   );
+}
+
+const FIX_STATUS: Record<NonNullable<DetailLink['notify']>['status'], string> = {
+  sent: 'sent in Intercom',
+  'not-in-intercom': 'not sent: the user is not in Intercom',
+  cooldown: 'not sent: the user got it recently (cooldown)',
+  expired: 'not sent: the details had expired',
+  uncertain: 'may have been sent: Intercom did not answer in time',
+  failed: 'not sent',
+};
+
+/** What became of the fix message for this occurrence, when a template matched. */
+function fixSection(link: DetailLink) {
+  if (!link.templateId) return '';
+  const n = link.notify;
+  return html`<h2>Fix message</h2>
+  ${table([
+    ['Template', link.templateId],
+    ['Status', n ? FIX_STATUS[n.status] : 'not sent yet'],
+    ['When', n ? formatUtc(n.at) : undefined],
+    ['Reason', n && 'reason' in n ? n.reason : undefined],
+  ])}`;
 }
 
 /** 404 and 410 pages: say what happened and what to do. */

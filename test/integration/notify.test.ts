@@ -84,6 +84,9 @@ describe('fix messages through Intercom', () => {
     expect(parent).toContain(`https://app.intercom.com/a/apps/fakeapp1/users/${fred.id}`);
     const [link] = await scanItems(p.dynamo, p.config.tableName, 'LINK#');
     expect(link!.notify).toMatchObject({ M: { status: { S: 'sent' }, reported: { BOOL: true } } });
+    const page = await (await p.app.request(`/e/${(link!.id as { S: string }).S}`)).text();
+    expect(page).toContain('<h2>Fix message</h2>');
+    expect(page).toMatch(/<th>Status<\/th><td>sent in Intercom<\/td>/);
     expect(p.slack.violations).toEqual([]);
   });
 

@@ -1,4 +1,9 @@
-import { ConfigError, loadTriageConfig, loadWebConfig } from '../../functions/adapters/config';
+import {
+  ConfigError,
+  loadNotifyConfig,
+  loadTriageConfig,
+  loadWebConfig,
+} from '../../functions/adapters/config';
 
 const good = {
   HEADSUP_TABLE: 'headsup',
@@ -70,6 +75,27 @@ describe('configuration', () => {
     );
     expect(() => loadWebConfig({ ...web, HEADSUP_INGEST_KEYS: 'short,key-two-0123456789' })).toThrow(
       'Configuration error: HEADSUP_INGEST_KEYS expected comma-separated keys of at least 16 characters each',
+    );
+  });
+
+  it('reads the notify configuration and names a bad Intercom admin id', () => {
+    const notify = {
+      HEADSUP_TABLE: 't1',
+      INTERCOM_TOKEN: 'dG9rOmFiYw==',
+      INTERCOM_ADMIN_ID: '991',
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      HEADSUP_PUBLIC_URL: 'https://h.example.com',
+    };
+    expect(loadNotifyConfig(notify)).toMatchObject({
+      templatesDir: 'templates',
+      intercom: { adminId: '991' },
+      messages: { publicUrl: 'https://h.example.com' },
+    });
+    expect(() => loadNotifyConfig({ ...notify, INTERCOM_ADMIN_ID: 'fred' })).toThrow(
+      'Configuration error: INTERCOM_ADMIN_ID expected the numeric id of an Intercom admin',
+    );
+    expect(() => loadNotifyConfig({ ...notify, INTERCOM_TOKEN: undefined })).toThrow(
+      'Configuration error: INTERCOM_TOKEN missing — expected an Intercom access token',
     );
   });
 });

@@ -1,0 +1,39 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../support/local-stack-process';
+
+/** `headsup templates check` as CI and a template author run it. */
+function check(dir?: string) {
+  const args = [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bin/headsup.ts', 'templates', 'check'];
+  return spawnSync(process.execPath, dir ? [...args, dir] : args, { cwd: ROOT, encoding: 'utf8' });
+}
+
+describe('headsup templates check', () => {
+  it('passes on the shipped templates', () => {
+    const run = check();
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(
+      '5 templates OK: card-expired, sso-sign-in, plan-limit, rate-limited, upload-too-large\n',
+    );
+  });
+
+  it('fails on a broken regex and an unknown variable, naming file and line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'templates-'));
+    writeFileSync(
+      join(dir, 'regex.md'),
+      '---\nid: regex\nname: Regex\nmatch:\n  message: "quota (exceeded"\n---\nHi\n',
+    );
+    writeFileSync(
+      join(dir, 'variable.md'),
+      '---\nid: variable\nname: Variable\nmatch:\n  code: x\n---\nHi\n{{user.nmae}}\n',
+    );
+    const run = check(dir);
+    expect(run.status).toBe(1);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/regex\.md:5: match\.message: not a valid regular expression/);
+    expect(lines[1]).toMatch(/variable\.md:8: unknown variable "user\.nmae"/);
+    expect(lines[2]).toBe(`headsup: 2 problem(s) in ${dir}`);
+  });
+});
