@@ -8,7 +8,8 @@ const app = new App();
 try {
   // No `env`: the stack is environment-agnostic, so synth needs no AWS account and does no lookups.
   new HeadsUpStack(app, 'HeadsUp', {
-    description: 'Heads-up: error events to Slack alerts with expiring detail links',
+    description:
+      'Heads-up: error events to Slack alerts with expiring detail links and Intercom fix messages',
     headsUp: headsUpPropsFromContext(app),
   });
 } catch (error) {

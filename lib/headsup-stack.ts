@@ -1,6 +1,6 @@
 import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { INGEST_SECRET_KEY, SECRET_KEYS } from './definitions';
+import { SECRETS } from './definitions';
 import { HeadsUp, HeadsUpConfigError, type HeadsUpProps } from './headsup';
 
 export interface HeadsUpStackProps extends StackProps {
@@ -36,18 +36,30 @@ export class HeadsUpStack extends Stack {
       description: 'Invalid or repeatedly failing error events (alarmed)',
       value: headsUp.errorsDlq.queueUrl,
     });
-    new CfnOutput(this, 'SecretName', {
-      description: `Secrets Manager secret holding ${SECRET_KEYS.join(', ')}`,
-      value: headsUp.secret.secretName,
+    new CfnOutput(this, 'NotifyDlqUrl', {
+      description: 'Fix messages that failed repeatedly and were not sent (alarmed)',
+      value: headsUp.notifyDlq.queueUrl,
     });
-    const secretJson = JSON.stringify(Object.fromEntries(SECRET_KEYS.map((key) => [key, '<value>'])));
-    new CfnOutput(this, 'SetSecretCommand', {
-      description: 'Run once after the first deploy, with the real values',
-      value: Fn.join('', [
-        'aws secretsmanager put-secret-value --secret-id ',
-        headsUp.secret.secretArn,
-        ` --secret-string '${secretJson}'`,
-      ]),
+    new CfnOutput(this, 'SlackInteractivityUrl', {
+      description: 'Slack app → Interactivity & Shortcuts → Request URL (the "Send fix" button)',
+      value: Fn.join('', [headsUp.functionUrl.url, 'slack/actions']),
+    });
+    new CfnOutput(this, 'TokensSecretName', {
+      description: `Secrets Manager secret holding ${SECRETS.tokens.keys.join(', ')} (read by triage and notify)`,
+      value: headsUp.tokensSecret.secretName,
+    });
+    new CfnOutput(this, 'SetTokensCommand', {
+      description: 'Run once after the first deploy, with the real Slack bot token and Intercom access token',
+      value: putSecretCommand(headsUp.tokensSecret.secretArn, SECRETS.tokens.keys),
+    });
+    new CfnOutput(this, 'WebhookSecretName', {
+      description: `Secrets Manager secret holding ${SECRETS.webhooks.keys.join(', ')} (read by the http function)`,
+      value: headsUp.webhookSecret.secretName,
+    });
+    new CfnOutput(this, 'SetWebhookSecretsCommand', {
+      description:
+        'Run once after the first deploy, with the Slack signing secret and the Help Scout app secret',
+      value: putSecretCommand(headsUp.webhookSecret.secretArn, SECRETS.webhooks.keys),
     });
     new CfnOutput(this, 'IngestUrl', {
       description: 'Producers POST error events here with Authorization: Bearer <ingest key>',
@@ -55,11 +67,11 @@ export class HeadsUpStack extends Stack {
       value: Fn.join('', [headsUp.functionUrl.url, 'v1/errors']),
     });
     new CfnOutput(this, 'IngestKeySecretName', {
-      description: `Secrets Manager secret holding ${INGEST_SECRET_KEY} (generated at deploy; rotation steps in its description)`,
+      description: `Secrets Manager secret holding ${SECRETS.ingest.keys[0]} (generated at deploy; rotation steps in its description)`,
       value: headsUp.ingestSecret.secretName,
     });
     new CfnOutput(this, 'GetIngestKeyCommand', {
-      description: `Prints {"${INGEST_SECRET_KEY}":"<key>"}: give the key to producers`,
+      description: `Prints {"${SECRETS.ingest.keys[0]}":"<key>"}: give the key to producers`,
       value: Fn.join('', [
         'aws secretsmanager get-secret-value --secret-id ',
         headsUp.ingestSecret.secretArn,
@@ -69,9 +81,20 @@ export class HeadsUpStack extends Stack {
   }
 }
 
+/** `aws secretsmanager put-secret-value` for a JSON secret, with `<value>` for each key. */
+function putSecretCommand(secretArn: string, keys: readonly string[]): string {
+  const json = JSON.stringify(Object.fromEntries(keys.map((key) => [key, '<value>'])));
+  return Fn.join('', [
+    'aws secretsmanager put-secret-value --secret-id ',
+    secretArn,
+    ` --secret-string '${json}'`,
+  ]);
+}
+
 /**
- * Stack settings from the CDK context (`-c slackChannel=C0123456789`, `-c publicUrl=…`, `-c linkTtl=…`),
- * the Slack channel falling back to SLACK_CHANNEL as in the local stack. There is deliberately no
+ * Stack settings from the CDK context (`-c slackChannel=C0123456789`, `-c publicUrl=…`, `-c linkTtl=…`,
+ * `-c intercomAdminId=…`, `-c intercomAppId=…`), the Slack channel and the Intercom ids falling back to
+ * SLACK_CHANNEL, INTERCOM_ADMIN_ID and INTERCOM_APP_ID as in the local stack. There is deliberately no
  * default channel: a deploy without one fails here in one line instead of at the first alert.
  * `npm run synth` (CI, no configuration) passes a placeholder channel on its command line.
  */
@@ -86,12 +109,25 @@ export function headsUpPropsFromContext(scope: Construct, env = process.env): He
     slackChannel,
     publicUrl: contextString(scope, 'publicUrl'),
     linkTtl: contextString(scope, 'linkTtl'),
+    // A number is fine too: an admin id is digits, and cdk.json may hold it unquoted.
+    intercomAdminId:
+      contextString(scope, 'intercomAdminId', { allowInteger: true }) ??
+      (env.INTERCOM_ADMIN_ID?.trim() || undefined),
+    intercomAppId: contextString(scope, 'intercomAppId') ?? (env.INTERCOM_APP_ID?.trim() || undefined),
   };
 }
 
-function contextString(scope: Construct, key: string): string | undefined {
+function contextString(
+  scope: Construct,
+  key: string,
+  options: { allowInteger?: boolean } = {},
+): string | undefined {
   const value: unknown = scope.node.tryGetContext(key);
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string') throw new HeadsUpConfigError(`Context ${key} must be a string`);
+  if (options.allowInteger && typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  if (typeof value !== 'string') {
+    const expected = options.allowInteger ? 'a string or a whole number' : 'a string';
+    throw new HeadsUpConfigError(`Context ${key} must be ${expected}`);
+  }
   return value.trim() || undefined;
 }

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, Fn, SecretValue, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Fn, SecretValue, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -14,15 +14,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { parseDuration } from '../functions/core/duration';
 import { isSlackChannelId } from '../functions/core/slack-channel';
-import {
-  FUNCTIONS,
-  INGEST_SECRET_KEY,
-  QUEUES,
-  SECRET_KEYS,
-  SECRET_PLACEHOLDER,
-  TABLE,
-  WIRING_ENV,
-} from './definitions';
+import { FUNCTIONS, QUEUES, SECRET_PLACEHOLDER, SECRETS, TABLE, WIRING_ENV } from './definitions';
 
 export interface HeadsUpProps {
   /** Slack channel id (e.g. `C0123456789`) the alerts go to. */
@@ -37,7 +29,17 @@ export interface HeadsUpProps {
    * @default '24h'
    */
   readonly linkTtl?: string;
-  /** Notified when the DLQ alarm fires and clears. @default no action */
+  /**
+   * Intercom admin (teammate) id that fix messages are sent from: digits only, e.g. `1234567`.
+   * @default not set: the notify function then stops at start with a line naming INTERCOM_ADMIN_ID
+   */
+  readonly intercomAdminId?: string;
+  /**
+   * Intercom app (workspace) id, e.g. `abc12def`, for links into Intercom.
+   * @default not set
+   */
+  readonly intercomAppId?: string;
+  /** Notified when a DLQ alarm (errors or notify) fires and clears. @default no action */
   readonly alarmTopic?: sns.ITopic;
   /** @default one month */
   readonly logRetention?: logs.RetentionDays;
@@ -51,6 +53,12 @@ export class HeadsUpConfigError extends Error {
 type FunctionName = keyof typeof FUNCTIONS;
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
+/**
+ * The fix templates: `templates/*.md` at the project root, copied into the triage and notify bundles
+ * under the same name. The functions read them at cold start from `HEADSUP_TEMPLATES`, relative to the
+ * working directory, which is the task root (/var/task) on Lambda.
+ */
+const TEMPLATES_DIR = 'templates';
 
 // Table actions by role, instead of grantRead(Write)Data: no Scan, no streams, and the one named
 // index rather than `index/*`.
@@ -63,21 +71,45 @@ const TABLE_WRITE_ACTIONS = [
   'dynamodb:ConditionCheckItem',
 ];
 
-/** The Heads-up pipeline: errors queue (+ DLQ) → triage function → table and Slack; the http function. */
+/** An optional id prop, trimmed; one config-error line when it is given but malformed. */
+function checkedId(
+  name: string,
+  value: string | undefined,
+  pattern: RegExp,
+  what: string,
+): string | undefined {
+  const trimmed = value?.trim();
+  if (trimmed !== undefined && !Token.isUnresolved(trimmed) && !pattern.test(trimmed)) {
+    throw new HeadsUpConfigError(`HeadsUp: ${name} "${trimmed}" is not ${what}`);
+  }
+  return trimmed;
+}
+
+/**
+ * The Heads-up pipeline: errors queue (+ DLQ) → triage function → table and Slack; notify queue (+ DLQ)
+ * → notify function → Intercom; the http function (ingest, detail pages, Slack actions, Help Scout).
+ */
 export class HeadsUp extends Construct {
   readonly table: dynamodb.Table;
   readonly errorsQueue: sqs.Queue;
   readonly errorsDlq: sqs.Queue;
-  /** The Slack tokens (placeholders until put by hand). */
-  readonly secret: secretsmanager.Secret;
-  /** The ingest keys of `POST /v1/errors`, generated at deploy. */
+  /** Fix-message jobs: from triage (auto templates) and from the http function ("Send fix"). */
+  readonly notifyQueue: sqs.Queue;
+  readonly notifyDlq: sqs.Queue;
+  /** Outbound API tokens (Slack bot, Intercom), read by triage and notify; placeholders until put by hand. */
+  readonly tokensSecret: secretsmanager.Secret;
+  /** Signing secrets of Slack and Help Scout, read by the http function; placeholders until put by hand. */
+  readonly webhookSecret: secretsmanager.Secret;
+  /** The ingest keys of `POST /v1/errors`, generated at deploy, read by the http function. */
   readonly ingestSecret: secretsmanager.Secret;
   readonly triageFunction: NodejsFunction;
+  readonly notifyFunction: NodejsFunction;
   readonly httpFunction: NodejsFunction;
   readonly functionUrl: lambda.FunctionUrl;
   /** Base URL of detail links, without a trailing slash. */
   readonly publicUrl: string;
-  readonly dlqAlarm: cloudwatch.Alarm;
+  readonly errorsDlqAlarm: cloudwatch.Alarm;
+  readonly notifyDlqAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: HeadsUpProps) {
     super(scope, id);
@@ -91,6 +123,31 @@ export class HeadsUp extends Construct {
     if (!Token.isUnresolved(linkTtl) && parseDuration(linkTtl) === undefined) {
       throw new HeadsUpConfigError(`HeadsUp: linkTtl "${linkTtl}" is not a duration such as 24h, 15m or 90s`);
     }
+    const intercomAdminId = checkedId(
+      'intercomAdminId',
+      props.intercomAdminId,
+      /^\d+$/,
+      'an Intercom admin id (digits only, e.g. 1234567)',
+    );
+    const intercomAppId = checkedId(
+      'intercomAppId',
+      props.intercomAppId,
+      /^\w+$/,
+      'an Intercom app id (letters, digits and _, e.g. abc12def)',
+    );
+    if (intercomAdminId === undefined) {
+      // Synth goes on (Slack alerts work without Intercom), but say what will not.
+      Annotations.of(this).addWarningV2(
+        'headsup:intercomAdminId',
+        'intercomAdminId is not set: fix messages cannot be sent (notify jobs will fail into the notify DLQ). ' +
+          'Deploy with -c intercomAdminId=<id> — see README, "Setting up Intercom".',
+      );
+    }
+    // Set only when given: a missing variable reads as "not configured", an empty one would not.
+    const adminIdEnv: Record<string, string> =
+      intercomAdminId === undefined ? {} : { INTERCOM_ADMIN_ID: intercomAdminId };
+    const appIdEnv: Record<string, string> =
+      intercomAppId === undefined ? {} : { INTERCOM_APP_ID: intercomAppId };
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
     this.table = new dynamodb.Table(this, 'Table', {
@@ -108,42 +165,35 @@ export class HeadsUp extends Construct {
       projectionType: dynamodb.ProjectionType.ALL,
     });
 
-    // Both queues keep messages for the same time: SQS keeps the original enqueue time on redrive,
-    // so a DLQ with a shorter retention would silently drop old failures.
-    const retentionPeriod = Duration.days(QUEUES.errors.retentionDays);
-    this.errorsDlq = new sqs.Queue(this, 'ErrorsDlq', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod,
-    });
-    this.errorsQueue = new sqs.Queue(this, 'ErrorsQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod,
-      visibilityTimeout: Duration.seconds(QUEUES.errors.visibilityTimeoutSeconds),
-      deadLetterQueue: { queue: this.errorsDlq, maxReceiveCount: QUEUES.errors.maxReceiveCount },
-    });
+    [this.errorsQueue, this.errorsDlq] = this.queueWithDlq('Errors', QUEUES.errors);
+    [this.notifyQueue, this.notifyDlq] = this.queueWithDlq('Notify', QUEUES.notify);
 
-    // Placeholders only: the real tokens are put with `aws secretsmanager put-secret-value` and never
-    // appear in the template or in a function's environment.
-    this.secret = new secretsmanager.Secret(this, 'Secret', {
-      description: `Heads-up tokens: a JSON object with the keys ${SECRET_KEYS.join(', ')}`,
-      secretObjectValue: Object.fromEntries(
-        SECRET_KEYS.map((key) => [key, SecretValue.unsafePlainText(SECRET_PLACEHOLDER)]),
-      ),
-    });
+    // Placeholders only: the real values are put with `aws secretsmanager put-secret-value` and never
+    // appear in the template or in a function's environment. Split by reader, so the http function
+    // (public Function URL) cannot read the outbound tokens and notify cannot read the signing secrets.
+    this.tokensSecret = this.placeholderSecret(
+      'TokensSecret',
+      'Heads-up outbound API tokens, read by the triage and notify functions',
+      SECRETS.tokens.keys,
+    );
+    this.webhookSecret = this.placeholderSecret(
+      'WebhookSecret',
+      'Heads-up webhook signing secrets (Slack interactivity, Help Scout dynamic app), read by the http function',
+      SECRETS.webhooks.keys,
+    );
 
     // Generated by Secrets Manager at deploy: the key is never a placeholder and never in the template.
     // Letters and digits only: it travels in an Authorization header and the value is split on commas.
+    const ingestKey = SECRETS.ingest.keys[0];
     this.ingestSecret = new secretsmanager.Secret(this, 'IngestSecret', {
       description:
-        `Heads-up ingest keys for POST /v1/errors (Authorization: Bearer <key>): {"${INGEST_SECRET_KEY}":"<key>[,<key>]"}, ` +
+        `Heads-up ingest keys for POST /v1/errors (Authorization: Bearer <key>): {"${ingestKey}":"<key>[,<key>]"}, ` +
         'each key at least 16 characters, no commas or spaces. To rotate: put-secret-value with ' +
-        `{"${INGEST_SECRET_KEY}":"old,new"}, move every producer to the new key, then put ` +
-        `{"${INGEST_SECRET_KEY}":"new"}. The functions pick up a change within 5 minutes.`,
+        `{"${ingestKey}":"old,new"}, move every producer to the new key, then put ` +
+        `{"${ingestKey}":"new"}. The functions pick up a change within 5 minutes.`,
       generateSecretString: {
         secretStringTemplate: '{}',
-        generateStringKey: INGEST_SECRET_KEY,
+        generateStringKey: ingestKey,
         excludePunctuation: true,
         includeSpace: false,
         passwordLength: 48,
@@ -153,16 +203,21 @@ export class HeadsUp extends Construct {
     this.httpFunction = this.nodeFunction('Http', 'http', logRetention, {
       [WIRING_ENV.table]: this.table.tableName,
       [WIRING_ENV.errorsQueueUrl]: this.errorsQueue.queueUrl,
-      [WIRING_ENV.ingestSecretArn]: this.ingestSecret.secretArn,
+      [WIRING_ENV.notifyQueueUrl]: this.notifyQueue.queueUrl,
+      [SECRETS.webhooks.arnEnv]: this.webhookSecret.secretArn,
+      [SECRETS.ingest.arnEnv]: this.ingestSecret.secretArn,
       POWERTOOLS_SERVICE_NAME: 'headsup-http',
     });
     // Slack, Help Scout, browsers and producers call it without AWS credentials; the handler verifies
-    // each request (ingest: a bearer key from the ingest secret).
+    // each request (ingest: a bearer key from the ingest secret; Slack and Help Scout: their signatures).
     this.functionUrl = this.httpFunction.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
     this.grantTable(this.httpFunction, TABLE_READ_ACTIONS);
-    // Ingest puts validated events on the errors queue (SendMessageBatch is authorized as SendMessage);
-    // it never consumes, never touches the DLQ and does not need the Slack tokens.
+    // Ingest puts validated events on the errors queue (SendMessageBatch is authorized as SendMessage) and
+    // "Send fix" puts a job on the notify queue; it never consumes, never touches a DLQ and does not need
+    // the outbound tokens.
     this.errorsQueue.grantSendMessages(this.httpFunction);
+    this.notifyQueue.grantSendMessages(this.httpFunction);
+    this.webhookSecret.grantRead(this.httpFunction);
     this.ingestSecret.grantRead(this.httpFunction);
 
     // The Function URL ends with '/'; links are built as `${publicUrl}/e/<id>` like the local default.
@@ -173,17 +228,26 @@ export class HeadsUp extends Construct {
       throw new HeadsUpConfigError(`HeadsUp: publicUrl "${props.publicUrl}" is not an http(s) URL`);
     }
 
-    this.triageFunction = this.nodeFunction('Triage', 'triage', logRetention, {
-      [WIRING_ENV.table]: this.table.tableName,
-      [WIRING_ENV.errorsQueueUrl]: this.errorsQueue.queueUrl,
-      [WIRING_ENV.errorsDlqUrl]: this.errorsDlq.queueUrl,
-      [WIRING_ENV.secretArn]: this.secret.secretArn,
-      SLACK_CHANNEL: slackChannel,
-      HEADSUP_PUBLIC_URL: this.publicUrl,
-      HEADSUP_LINK_TTL: linkTtl,
-      POWERTOOLS_SERVICE_NAME: 'headsup-triage',
-      POWERTOOLS_METRICS_NAMESPACE: 'HeadsUp',
-    });
+    this.triageFunction = this.nodeFunction(
+      'Triage',
+      'triage',
+      logRetention,
+      {
+        [WIRING_ENV.table]: this.table.tableName,
+        [WIRING_ENV.errorsQueueUrl]: this.errorsQueue.queueUrl,
+        [WIRING_ENV.errorsDlqUrl]: this.errorsDlq.queueUrl,
+        [WIRING_ENV.notifyQueueUrl]: this.notifyQueue.queueUrl,
+        [WIRING_ENV.templates]: TEMPLATES_DIR,
+        [SECRETS.tokens.arnEnv]: this.tokensSecret.secretArn,
+        ...appIdEnv,
+        SLACK_CHANNEL: slackChannel,
+        HEADSUP_PUBLIC_URL: this.publicUrl,
+        HEADSUP_LINK_TTL: linkTtl,
+        POWERTOOLS_SERVICE_NAME: 'headsup-triage',
+        POWERTOOLS_METRICS_NAMESPACE: 'HeadsUp',
+      },
+      { withTemplates: true },
+    );
     this.triageFunction.addEventSource(
       new SqsEventSource(this.errorsQueue, {
         batchSize: QUEUES.errors.batchSize,
@@ -193,14 +257,107 @@ export class HeadsUp extends Construct {
       }),
     );
     this.grantTable(this.triageFunction, [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS]);
-    // It re-enqueues delayed "flush" messages and moves invalid events to the DLQ with the reason.
+    // It re-enqueues delayed "flush" messages, moves invalid events to the DLQ with the reason, and
+    // enqueues a notify job when a matching template is marked auto.
     this.errorsQueue.grantSendMessages(this.triageFunction);
     this.errorsDlq.grantSendMessages(this.triageFunction);
-    this.secret.grantRead(this.triageFunction);
+    this.notifyQueue.grantSendMessages(this.triageFunction);
+    this.tokensSecret.grantRead(this.triageFunction);
 
-    this.dlqAlarm = new cloudwatch.Alarm(this, 'ErrorsDlqAlarm', {
-      alarmDescription: 'Heads-up: error events are waiting in the DLQ (invalid or failed repeatedly)',
-      metric: this.errorsDlq.metricApproximateNumberOfMessagesVisible({
+    this.notifyFunction = this.nodeFunction(
+      'Notify',
+      'notify',
+      logRetention,
+      {
+        [WIRING_ENV.table]: this.table.tableName,
+        [WIRING_ENV.templates]: TEMPLATES_DIR,
+        [SECRETS.tokens.arnEnv]: this.tokensSecret.secretArn,
+        ...adminIdEnv,
+        ...appIdEnv,
+        SLACK_CHANNEL: slackChannel,
+        HEADSUP_PUBLIC_URL: this.publicUrl,
+        POWERTOOLS_SERVICE_NAME: 'headsup-notify',
+        POWERTOOLS_METRICS_NAMESPACE: 'HeadsUp',
+      },
+      { withTemplates: true },
+    );
+    this.notifyFunction.addEventSource(
+      new SqsEventSource(this.notifyQueue, {
+        batchSize: QUEUES.notify.batchSize,
+        maxBatchingWindow: Duration.seconds(QUEUES.notify.maxBatchingWindowSeconds),
+        reportBatchItemFailures: true,
+        maxConcurrency: QUEUES.notify.maxConcurrency,
+      }),
+    );
+    // The cooldown guard and the outcome on the detail item; the event source mapping alone grants the
+    // receive and delete on its queue, and it sends to no queue.
+    this.grantTable(this.notifyFunction, [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS]);
+    this.tokensSecret.grantRead(this.notifyFunction);
+
+    this.errorsDlqAlarm = this.dlqAlarm(
+      'ErrorsDlqAlarm',
+      'Heads-up: error events are waiting in the errors DLQ (invalid or failed repeatedly)',
+      this.errorsDlq,
+      props.alarmTopic,
+    );
+    this.notifyDlqAlarm = this.dlqAlarm(
+      'NotifyDlqAlarm',
+      'Heads-up: fix messages are waiting in the notify DLQ (Intercom or Slack failed repeatedly; not sent)',
+      this.notifyDlq,
+      props.alarmTopic,
+    );
+
+    this.acknowledgeNagFindings();
+  }
+
+  /** Lets a producer (e.g. a backend's role) put error events straight onto the errors queue. */
+  grantSendErrors(grantee: iam.IGrantable): iam.Grant {
+    return this.errorsQueue.grantSendMessages(grantee);
+  }
+
+  /**
+   * A queue and its DLQ, both encrypted and TLS-only. Both keep messages for the same time: SQS keeps the
+   * original enqueue time on redrive, so a DLQ with a shorter retention would silently drop old failures.
+   */
+  private queueWithDlq(
+    id: string,
+    settings: { visibilityTimeoutSeconds: number; maxReceiveCount: number; retentionDays: number },
+  ): [queue: sqs.Queue, dlq: sqs.Queue] {
+    const retentionPeriod = Duration.days(settings.retentionDays);
+    const dlq = new sqs.Queue(this, `${id}Dlq`, {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod,
+    });
+    const queue = new sqs.Queue(this, `${id}Queue`, {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod,
+      visibilityTimeout: Duration.seconds(settings.visibilityTimeoutSeconds),
+      deadLetterQueue: { queue: dlq, maxReceiveCount: settings.maxReceiveCount },
+    });
+    return [queue, dlq];
+  }
+
+  /** A secret holding a JSON object of `keys`, each set to the placeholder until the user puts values. */
+  private placeholderSecret(id: string, purpose: string, keys: readonly string[]): secretsmanager.Secret {
+    const example = JSON.stringify(Object.fromEntries(keys.map((key) => [key, '<value>'])));
+    return new secretsmanager.Secret(this, id, {
+      description:
+        `${purpose}: a JSON object with the keys ${keys.join(', ')}. Put the real values with ` +
+        `put-secret-value --secret-string '${example}'; "${SECRET_PLACEHOLDER}" counts as not set. ` +
+        'The functions pick up a change within 5 minutes.',
+      secretObjectValue: Object.fromEntries(
+        keys.map((key) => [key, SecretValue.unsafePlainText(SECRET_PLACEHOLDER)]),
+      ),
+    });
+  }
+
+  /** Fires when one message is visible in the DLQ, and notifies the topic on alarm and on recovery. */
+  private dlqAlarm(id: string, description: string, dlq: sqs.Queue, topic?: sns.ITopic): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      alarmDescription: description,
+      metric: dlq.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(1),
         statistic: cloudwatch.Stats.MAXIMUM,
       }),
@@ -209,17 +366,11 @@ export class HeadsUp extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    if (props.alarmTopic) {
-      this.dlqAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
-      this.dlqAlarm.addOkAction(new SnsAction(props.alarmTopic));
+    if (topic) {
+      alarm.addAlarmAction(new SnsAction(topic));
+      alarm.addOkAction(new SnsAction(topic));
     }
-
-    this.acknowledgeNagFindings();
-  }
-
-  /** Lets a producer (e.g. a backend's role) put error events straight onto the errors queue. */
-  grantSendErrors(grantee: iam.IGrantable): iam.Grant {
-    return this.errorsQueue.grantSendMessages(grantee);
+    return alarm;
   }
 
   private grantTable(grantee: iam.IGrantable, actions: string[]): iam.Grant {
@@ -239,6 +390,7 @@ export class HeadsUp extends Construct {
     name: FunctionName,
     logRetention: logs.RetentionDays,
     environment: Record<string, string>,
+    options: { withTemplates?: boolean } = {},
   ): NodejsFunction {
     const role = new iam.Role(this, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -267,16 +419,34 @@ export class HeadsUp extends Construct {
         sourcesContent: false,
         // Bundle the AWS SDK too: the functions run the versions the tests ran, not the runtime's.
         externalModules: [],
+        // The templates go next to index.js. Each command runs on its own (bash locally, or in the
+        // bundling container); cp fails the synth when there is no template, rather than the function
+        // at its first cold start. The asset hash is of the output, so a template edit redeploys.
+        ...(options.withTemplates && {
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            afterBundling: (inputDir: string, outputDir: string) => [
+              `mkdir -p "${outputDir}/${TEMPLATES_DIR}"`,
+              `cp "${inputDir}/${TEMPLATES_DIR}"/*.md "${outputDir}/${TEMPLATES_DIR}/"`,
+            ],
+          },
+        }),
       },
     });
   }
 
   /** Findings of cdk-nag's AwsSolutions pack that are intended, each with the reason. */
   private acknowledgeNagFindings(): void {
-    Validations.of(this.secret).acknowledge({
+    Validations.of(this.tokensSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'The secret holds third-party Slack tokens; a rotation Lambda cannot mint new ones, they are rotated in Slack and put with put-secret-value.',
+        'The secret holds third-party API tokens (Slack bot token, Intercom access token): only Slack and Intercom can issue new ones, so a rotation Lambda cannot rotate them. They are regenerated in the Slack app and the Intercom Developer Hub and put with put-secret-value; the functions pick them up within 5 minutes.',
+    });
+    Validations.of(this.webhookSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The secret holds signing secrets chosen by third parties (Slack app signing secret, Help Scout dynamic app secret) that verify their requests: a rotation Lambda cannot change them on the Slack or Help Scout side. They are regenerated there and put with put-secret-value.',
     });
     Validations.of(this.ingestSecret).acknowledge({
       id: 'AwsSolutions-SMG4',

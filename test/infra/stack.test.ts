@@ -1,5 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { FUNCTIONS, QUEUES, SECRET_PLACEHOLDER, SECRETS, TABLE, WIRING_ENV } from '../../lib/definitions';
@@ -781,6 +781,16 @@ describe('configuration from the CDK context', () => {
   test('a missing channel fails with one line naming both ways to set it', () => {
     expect(() => headsUpPropsFromContext(scope({}), {})).toThrow(
       new HeadsUpConfigError('Slack channel not set: pass -c slackChannel=C0123456789 or set SLACK_CHANNEL'),
+    );
+  });
+});
+
+describe('without intercomAdminId', () => {
+  it('warns at synth that fix messages cannot be sent', () => {
+    const stack = new HeadsUpStack(testApp(), 'NoIntercom', { headsUp: { slackChannel: 'C0123456789' } });
+    Annotations.fromStack(stack).hasWarning(
+      '*',
+      Match.stringLikeRegexp('intercomAdminId is not set: fix messages'),
     );
   });
 });
