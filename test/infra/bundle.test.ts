@@ -17,7 +17,9 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
  */
 test('the triage and notify bundles carry every templates/*.md next to index.js; the http bundle does not', () => {
   const app = testApp({ 'aws:cdk:bundling-stacks': ['**'] }, { outdir });
-  const stack = new HeadsUpStack(app, 'Bundled', { headsUp: { slackChannel: 'C0123456789' } });
+  const stack = new HeadsUpStack(app, 'Bundled', {
+    headsUp: { slackChannel: 'C0123456789', intercomAdminId: '1' },
+  });
   const assembly = app.synth();
   const resources = assembly.getStackByName(stack.stackName).template.Resources as Record<
     string,

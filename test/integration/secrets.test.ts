@@ -9,44 +9,57 @@ import { withSecrets } from '../../functions/adapters/secrets';
 describe('secrets from Secrets Manager', () => {
   let server: Server;
   const calls: { target?: string; body: { SecretId?: string } }[] = [];
-  const secret = { SLACK_BOT_TOKEN: 'xoxb-from-secret', SLACK_SIGNING_SECRET: 'sig', OTHER: 'ignored' };
+  const secrets: Record<string, Record<string, string>> = {
+    'arn:tokens': {
+      SLACK_BOT_TOKEN: 'xoxb-from-secret',
+      INTERCOM_TOKEN: 'ic-token',
+      SLACK_SIGNING_SECRET: 'misplaced',
+    },
+    'arn:webhooks': { SLACK_SIGNING_SECRET: 'sig-from-webhooks', HELPSCOUT_SECRET: 'REPLACE_ME' },
+    'arn:ingest': { HEADSUP_INGEST_KEYS: 'generated-key-0123456789', OTHER: 'ignored' },
+  };
 
   beforeAll(async () => {
     server = createServer(async (req: IncomingMessage, res) => {
       let raw = '';
       for await (const chunk of req) raw += chunk;
-      calls.push({ target: req.headers['x-amz-target'] as string, body: JSON.parse(raw) });
+      const body = JSON.parse(raw) as { SecretId: string };
+      calls.push({ target: req.headers['x-amz-target'] as string, body });
       res.setHeader('content-type', 'application/x-amz-json-1.1');
-      res.end(JSON.stringify({ ARN: 'arn:x', Name: 'headsup', SecretString: JSON.stringify(secret) }));
+      res.end(
+        JSON.stringify({
+          ARN: body.SecretId,
+          Name: body.SecretId,
+          SecretString: JSON.stringify(secrets[body.SecretId]),
+        }),
+      );
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(() => new Promise((r) => server.close(r)));
 
-  it('merges the secret’s known keys over the environment, reading it once while cached', async () => {
+  it('takes from each secret only the keys it is for, and reads each once while cached', async () => {
     const env = {
-      HEADSUP_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:1:secret:headsup',
+      HEADSUP_SECRET_ARN: 'arn:tokens',
+      HEADSUP_WEBHOOK_SECRET_ARN: 'arn:webhooks',
+      HEADSUP_INGEST_SECRET_ARN: 'arn:ingest',
       SLACK_BOT_TOKEN: 'old',
     };
     const merged = await withSecrets(env);
-    expect(merged.SLACK_BOT_TOKEN).toBe('xoxb-from-secret');
-    expect(merged.SLACK_SIGNING_SECRET).toBe('sig');
+    expect(merged).toMatchObject({
+      SLACK_BOT_TOKEN: 'xoxb-from-secret',
+      INTERCOM_TOKEN: 'ic-token',
+      SLACK_SIGNING_SECRET: 'sig-from-webhooks', // not the copy misplaced in the tokens secret
+      HEADSUP_INGEST_KEYS: 'generated-key-0123456789',
+    });
     expect(merged.OTHER).toBeUndefined();
+    // A placeholder left from the deploy counts as missing, so start-up names the variable to set.
+    expect(merged.HELPSCOUT_SECRET).toBeUndefined();
     await withSecrets(env);
-    expect(calls).toHaveLength(1);
-    expect(calls[0]).toEqual({
-      target: 'secretsmanager.GetSecretValue',
-      body: { SecretId: env.HEADSUP_SECRET_ARN },
-    });
-  });
-
-  it('treats a placeholder left from the deploy as missing, so start-up names the variable', async () => {
-    secret.SLACK_SIGNING_SECRET = 'REPLACE_ME';
-    const merged = await withSecrets({
-      HEADSUP_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:1:secret:other',
-    });
-    expect(merged.SLACK_SIGNING_SECRET).toBeUndefined();
+    expect(calls).toHaveLength(3);
+    expect(calls.every((c) => c.target === 'secretsmanager.GetSecretValue')).toBe(true);
+    expect(calls.map((c) => c.body.SecretId).sort()).toEqual(['arn:ingest', 'arn:tokens', 'arn:webhooks']);
   });
 
   it('leaves the environment alone when no secret is configured (the local stack)', async () => {
