@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
 import { loadNotifyConfig, loadTriageConfig, loadWebConfig } from '../functions/adapters/config';
 import { createNotifyHandler } from '../functions/handlers/notify';
 import { createTriageHandler } from '../functions/handlers/triage';
@@ -13,7 +14,9 @@ import { startDynamoDbLocal } from './dynamodb-local';
 import { type IntercomFake, startIntercomFake } from './fakes/intercom-api';
 import { type SlackFake, startSlackFake } from './fakes/slack-api';
 import { localDynamoClient, localSqsClient } from './local-aws';
+import { createConsoleApp } from './console/routes';
 import { createQueuePair, createTable } from './resources';
+import { SAMPLE_USERS } from './samples';
 import { SqsEventSource } from './sqs-event-source';
 
 /** The local ingest key when HEADSUP_INGEST_KEYS is not set: documented, so the README runs as written. */
@@ -93,6 +96,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (!env.INTERCOM_TOKEN) {
       intercomFake = await startIntercomFake();
       cleanups.push(() => intercomFake!.close());
+      // The sample users are known to the stand-in, so their fix messages arrive in the console.
+      for (const u of SAMPLE_USERS) intercomFake.addContact({ external_id: u.id, email: u.email, name: u.name });
       Object.assign(env, {
         INTERCOM_TOKEN: intercomFake.token,
         INTERCOM_API_URL: intercomFake.url,
@@ -126,9 +131,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     notifySource.start();
     cleanups.push(() => notifySource.stop());
 
-    const server = await listen(createWebApp(webDeps).fetch, options.port);
+    let baseUrl = `http://127.0.0.1:${options.port}`;
+    const root = new Hono();
+    root.route(
+      '/',
+      createConsoleApp({
+        slack: slackFake,
+        intercom: intercomFake,
+        inspectQueue: (name) => sqsServer.inspectQueue(name),
+        dlqNames: [`${QUEUE_NAME}-dlq`, `${NOTIFY_QUEUE_NAME}-dlq`],
+        baseUrl: () => baseUrl,
+        ingestKey: webDeps.ingest.keys[0]!,
+      }),
+    );
+    root.route('/', createWebApp(webDeps));
+    const server = await listen(root.fetch, options.port);
     cleanups.push(() => new Promise((r) => server.close(r)));
     const port = (server.address() as AddressInfo).port;
+    baseUrl = `http://127.0.0.1:${port}`;
     return {
       url: `http://localhost:${port}`,
       ingestKey: webDeps.ingest.keys[0]!,

@@ -70,10 +70,12 @@ export async function notifyMessage(body: string, deps: NotifyDeps): Promise<Not
   const claim = await deps.guard.claimSend(recipient, template.id, link.id, now, template.cooldown);
   if (!claim.claimed) {
     const held = claim.existing;
+    // Someone is sending to this user right now (this occurrence or another): wait for the result,
+    // so the thread never says "cooldown" before the message it refers to has gone out.
+    if (held.state === 'sending' && now - held.claimedAt < SENDING_STALE_MS) {
+      throw new RetryLater('a fix to this user is being sent right now');
+    }
     if (held.linkId === link.id) {
-      if (held.state === 'sending' && now - held.claimedAt < SENDING_STALE_MS) {
-        throw new RetryLater('another attempt is sending this fix right now');
-      }
       // Done before (a duplicate job or a retry after the send): only make sure the team was told.
       if (link.notify && !link.notify.reported) await report(link.notify, link, job, templateName, deps);
       return 'duplicate';

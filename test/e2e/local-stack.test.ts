@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
 import { DEFAULT_TOKEN } from '../../local/fakes/slack-api';
 import {
-  dynamoDbLocalPids,
+  isRunning,
+  javaDescendants,
   ROOT,
   type StackProcess,
   startStackProcess,
@@ -21,13 +22,11 @@ function readmeSnippet(name: string): string {
 
 describe('npm start: the local stack as a user runs it', () => {
   let stack: StackProcess;
-  let javaBefore: number[];
   let slack: WebClient;
 
   beforeAll(async () => {
     if (!existsSync(join(ROOT, 'dist/reporter/index.js')))
       execFileSync('npm', ['run', 'build'], { cwd: ROOT });
-    javaBefore = dynamoDbLocalPids();
     stack = await startStackProcess();
     const standIn = /alerts go to the local stand-in at (\S+)/.exec(stack.output())![1]!;
     slack = new WebClient(DEFAULT_TOKEN, { slackApiUrl: standIn, retryConfig: { retries: 0 } });
@@ -70,9 +69,11 @@ describe('npm start: the local stack as a user runs it', () => {
   });
 
   it('stops on Ctrl-C within seconds and leaves no Java process behind', async () => {
+    const java = javaDescendants(stack.child.pid!);
+    expect(java).toHaveLength(1); // its DynamoDB Local
     const started = Date.now();
     expect(await stack.interrupt()).toBe(0);
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(dynamoDbLocalPids().filter((pid) => !javaBefore.includes(pid))).toEqual([]);
+    expect(java.filter(isRunning)).toEqual([]);
   });
 });

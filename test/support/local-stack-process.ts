@@ -4,15 +4,32 @@ import { freePort } from '../../local/free-port';
 
 export const ROOT = join(__dirname, '..', '..');
 
-/** Process ids of running DynamoDB Local (Java) processes. */
-export function dynamoDbLocalPids(): number[] {
+/** Java processes started, directly or not, by `pid`: the stack's own DynamoDB Local. */
+export function javaDescendants(pid: number): number[] {
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,comm='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .map(([p, pp, comm]) => ({ pid: Number(p), ppid: Number(pp), comm: comm ?? '' }));
+  const family = new Set([pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const row of rows) {
+      if (family.has(row.ppid) && !family.has(row.pid)) {
+        family.add(row.pid);
+        grew = true;
+      }
+    }
+  }
+  return rows.filter((r) => family.has(r.pid) && r.comm === 'java').map((r) => r.pid);
+}
+
+export function isRunning(pid: number): boolean {
   try {
-    return execFileSync('pgrep', ['-f', 'DynamoDBLocal.jar'], { encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .map(Number);
+    process.kill(pid, 0);
+    return true;
   } catch {
-    return []; // pgrep exits 1 when nothing matches
+    return false;
   }
 }
 

@@ -1,0 +1,62 @@
+import type { IntercomFake } from '../fakes/intercom-api';
+import type { SlackFake } from '../fakes/slack-api';
+
+/** The emulator's view of a queue, read without consuming anything. */
+export type QueueInspector = (name: string) =>
+  | {
+      messages: {
+        ready: QueueMessage[];
+        delayed: QueueMessage[];
+        inflight: { message: QueueMessage }[];
+      };
+    }
+  | undefined;
+type QueueMessage = {
+  messageId: string;
+  body: string;
+  sentTimestamp: number;
+  messageAttributes: Record<string, { StringValue?: string }>;
+};
+
+export type ConsoleSources = {
+  slack?: SlackFake;
+  intercom?: IntercomFake;
+  inspectQueue: QueueInspector;
+  dlqNames: string[];
+};
+
+/** Everything the dev console shows, as JSON: the Slack channel, the users' messengers, the DLQs. */
+export function consoleState({ slack, intercom, inspectQueue, dlqNames }: ConsoleSources) {
+  return {
+    slack: slack && {
+      parents: slack.parents().map((m) => ({
+        channel: m.channel,
+        ts: m.ts,
+        text: m.text,
+        blocks: m.blocks,
+        edited: m.updatedCount,
+        replies: slack.replies(m.channel, m.ts).map((r) => ({ ts: r.ts, text: r.text, blocks: r.blocks })),
+      })),
+    },
+    intercom: intercom && {
+      contacts: intercom.contacts.map((c) => ({
+        id: c.id,
+        name: c.name,
+        email: c.email,
+        messages: intercom.messagesFor(c.id).map((m) => ({ id: m.id, body: m.body, createdAt: m.created_at })),
+      })),
+    },
+    dlq: dlqNames.flatMap((queue) => {
+      const found = inspectQueue(queue);
+      if (!found) return [];
+      const { ready, delayed, inflight } = found.messages;
+      return [...ready, ...delayed, ...inflight.map((i) => i.message)].map((m) => ({
+        queue,
+        messageId: m.messageId,
+        at: m.sentTimestamp,
+        reason: m.messageAttributes['headsup-reason']?.StringValue ?? 'failed 5 times (see the function logs)',
+        body: m.body.length > 4000 ? `${m.body.slice(0, 4000)}…` : m.body,
+      }));
+    }),
+  };
+}
