@@ -5,6 +5,8 @@ const USAGE = `usage: headsup <command>
 
   start [--persist]        run the whole pipeline on this machine (DynamoDB Local, SQS emulator, web
                            app); --persist keeps the data in .headsup/ between runs. PORT sets the port.
+  send-sample [--count N]  post N realistic sample errors (default 5) to POST /v1/errors of the local
+                           stack (--url, default http://localhost:$PORT; --key, default the dev key)
   templates check [dir]    validate the fix templates (default: HEADSUP_TEMPLATES or templates/)`;
 
 /** One line on stderr and exit 1: what went wrong and what to do, never a stack trace. */
@@ -69,7 +71,33 @@ async function checkTemplates(argv: string[]): Promise<void> {
   process.stdout.write(`${templates.length} templates OK: ${templates.map((t) => t.id).join(', ')}\n`);
 }
 
+async function sendSample(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { count: { type: 'string', default: '5' }, url: { type: 'string' }, key: { type: 'string' } },
+  });
+  const count = Number(values.count);
+  if (!Number.isInteger(count) || count < 1 || count > 100_000)
+    fail(`--count "${values.count}" is not a number from 1 to 100000`);
+  const { sampleEvents } = await import('../local/samples');
+  const { postEvents } = await import('../local/send-events');
+  const { DEV_INGEST_KEY } = await import('../local/stack');
+  const url = (values.url ?? `http://localhost:${portFromEnv()}`).replace(/\/+$/, '');
+  const key = values.key ?? process.env.HEADSUP_INGEST_KEYS?.split(',')[0]?.trim() ?? DEV_INGEST_KEY;
+  let results: Awaited<ReturnType<typeof postEvents>>;
+  try {
+    results = await postEvents(url, key, sampleEvents({ count, random: Math.random }));
+  } catch (err) {
+    fail(`cannot reach ${url}: ${(err as Error).message} — is npm start running?`);
+  }
+  const refused = results.find((r) => r.status !== 202);
+  if (refused) fail(`${url}/v1/errors answered ${refused.status}: ${JSON.stringify(refused.body)}`);
+  const accepted = results.reduce((n, r) => n + r.accepted.length, 0);
+  process.stdout.write(`${accepted} sample errors accepted · watch them arrive at ${url}/\n`);
+}
+
 const [command, ...rest] = process.argv.slice(2);
 if (command === 'start') void start(rest);
+else if (command === 'send-sample') void sendSample(rest);
 else if (command === 'templates' && rest[0] === 'check') void checkTemplates(rest.slice(1));
 else fail(command ? `unknown command "${[command, ...rest].join(' ')}"\n${USAGE}` : USAGE);

@@ -37,6 +37,11 @@ export type SlackFakeOptions = {
   port?: number;
   /** Link URLs our messages may contain, e.g. the detail-page base URL (default none). */
   allowedLinkPrefixes?: string[];
+  /**
+   * User ids our messages may mention on purpose (`<@U…>`), e.g. the teammate who pressed a button —
+   * an id taken from Slack's own signed request, never from event text. Default: none.
+   */
+  allowedMentions?: string[];
 };
 
 export type JsonObject = { [key: string]: unknown };
@@ -205,6 +210,7 @@ class SlackFakeServer implements SlackFake {
   readonly messages: SlackFakeMessage[] = [];
   readonly violations: SlackViolation[] = [];
   private readonly allowedLinkPrefixes: string[];
+  private readonly allowedMentions: string[];
   private readonly failures: Array<{ spec: FailSpec; remaining: number }> = [];
   private readonly held = new Set<HeldRequest>();
   private readonly changes = new EventEmitter();
@@ -216,6 +222,7 @@ class SlackFakeServer implements SlackFake {
     this.token = options.token ?? DEFAULT_TOKEN;
     this.signingSecret = options.signingSecret ?? DEFAULT_SIGNING_SECRET;
     this.allowedLinkPrefixes = options.allowedLinkPrefixes ?? [];
+    this.allowedMentions = options.allowedMentions ?? [];
     this.changes.setMaxListeners(0);
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => this.crash(res, error));
@@ -372,7 +379,7 @@ class SlackFakeServer implements SlackFake {
       this.violate(rec, 'missing_fallback_text', 'blocks/attachments without the top-level text fallback');
     }
     for (const { path, value } of mrkdwnTexts(rec.params, blocks)) {
-      for (const sequence of unsafeSequences(value, this.allowedLinkPrefixes)) {
+      for (const sequence of unsafeSequences(value, this.allowedLinkPrefixes, this.allowedMentions)) {
         this.violate(rec, 'unsafe_mrkdwn', `${sequence} in ${path}`);
       }
     }
@@ -910,12 +917,17 @@ function mrkdwnTexts(params: JsonObject, blocks: JsonObject[]): Array<{ path: st
   return found;
 }
 
-/** The `<…>` control sequences in `text` that ping people or link outside `allowedPrefixes`. */
-export function unsafeSequences(text: string, allowedPrefixes: readonly string[]): string[] {
+/** The `<…>` control sequences in `text` that ping people (but `allowedMentions`) or link outside `allowedPrefixes`. */
+export function unsafeSequences(
+  text: string,
+  allowedPrefixes: readonly string[],
+  allowedMentions: readonly string[] = [],
+): string[] {
   const unsafe: string[] = [];
   for (const match of text.matchAll(/<([^<>]*)>/g)) {
     const inner = match[1] ?? '';
-    const ping = /^!(channel|here|everyone|subteam\^)/.test(inner) || inner.startsWith('@');
+    const mention = inner.startsWith('@') && !allowedMentions.includes(inner.slice(1).split('|')[0] ?? '');
+    const ping = /^!(channel|here|everyone|subteam\^)/.test(inner) || mention;
     const url = /^(https?:|mailto:)/i.test(inner) ? (inner.split('|')[0] ?? '') : undefined;
     const foreignLink = url !== undefined && !allowedPrefixes.some((prefix) => url.startsWith(prefix));
     if (ping || foreignLink) unsafe.push(match[0]);
