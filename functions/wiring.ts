@@ -1,7 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { nanoid } from 'nanoid';
-import type { NotifyConfig, TriageConfig, WebConfig } from './adapters/config';
+import {
+  DEFAULT_LINK_TTL_SECONDS,
+  type NotifyConfig,
+  type TriageConfig,
+  type WebConfig,
+} from './adapters/config';
 import { createDocumentClient, DynamoStore } from './adapters/dynamo-store';
 import { createIntercomClient, IntercomMessenger } from './adapters/intercom';
 import { NotifyStore } from './adapters/notify-store';
@@ -39,8 +44,9 @@ export function createTriageDeps(config: TriageConfig, aws: AwsClients = createA
 
 /** Builds the web app's collaborators (the http function and the local stack). */
 export function createWebDeps(config: WebConfig, aws: AwsClients = createAwsClients()): WebDeps {
+  const store = new DynamoStore(createDocumentClient(aws.dynamo), config.tableName);
   return {
-    store: new DynamoStore(createDocumentClient(aws.dynamo), config.tableName),
+    store,
     now: Date.now,
     ingest: {
       keys: config.ingestKeys,
@@ -51,6 +57,13 @@ export function createWebDeps(config: WebConfig, aws: AwsClients = createAwsClie
     slackActions: {
       signingSecret: config.slackSigningSecret,
       notifyQueue: new NotifyQueue(aws.sqs, config.notifyQueueUrl),
+      log: logger,
+    },
+    helpScout: {
+      secret: config.helpScoutSecret,
+      publicUrl: config.publicUrl,
+      linkTtlSeconds: config.linkTtlSeconds ?? DEFAULT_LINK_TTL_SECONDS,
+      store,
       log: logger,
     },
   };

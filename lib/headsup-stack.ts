@@ -44,6 +44,11 @@ export class HeadsUpStack extends Stack {
       description: 'Slack app → Interactivity & Shortcuts → Request URL (the "Send fix" button)',
       value: Fn.join('', [headsUp.functionUrl.url, 'slack/actions']),
     });
+    new CfnOutput(this, 'HelpScoutCallbackUrl', {
+      description:
+        'Help Scout custom app (Dynamic Content) → Callback URL; its secret key goes into HELPSCOUT_SECRET (SetWebhookSecretsCommand)',
+      value: Fn.join('', [headsUp.functionUrl.url, 'helpscout']),
+    });
     new CfnOutput(this, 'TokensSecretName', {
       description: `Secrets Manager secret holding ${SECRETS.tokens.keys.join(', ')} (read by triage and notify)`,
       value: headsUp.tokensSecret.secretName,

@@ -206,6 +206,8 @@ export class HeadsUp extends Construct {
       [WIRING_ENV.notifyQueueUrl]: this.notifyQueue.queueUrl,
       [SECRETS.webhooks.arnEnv]: this.webhookSecret.secretArn,
       [SECRETS.ingest.arnEnv]: this.ingestSecret.secretArn,
+      // The Help Scout sidebar says how far back it looked: as far as detail links live.
+      HEADSUP_LINK_TTL: linkTtl,
       POWERTOOLS_SERVICE_NAME: 'headsup-http',
     });
     // Slack, Help Scout, browsers and producers call it without AWS credentials; the handler verifies
@@ -227,6 +229,9 @@ export class HeadsUp extends Construct {
     if (!Token.isUnresolved(this.publicUrl) && !/^https?:\/\/[^/]/.test(this.publicUrl)) {
       throw new HeadsUpConfigError(`HeadsUp: publicUrl "${props.publicUrl}" is not an http(s) URL`);
     }
+    // Only a given publicUrl: the Function URL cannot go into its own function's environment (a cycle);
+    // without it the sidebar's detail links use the origin Help Scout called, which is that URL.
+    if (props.publicUrl) this.httpFunction.addEnvironment('HEADSUP_PUBLIC_URL', this.publicUrl);
 
     this.triageFunction = this.nodeFunction(
       'Triage',

@@ -22,7 +22,12 @@ export const SAMPLE_USERS = [
   { id: 'u_4002', email: 'carlos@umbrella.example', name: 'Carlos Oliveira', company: 3 },
 ] as const;
 
-type Kind = { app: string; level?: EventInput['level']; error: (n: number) => EventInput['error']; url: string };
+type Kind = {
+  app: string;
+  level?: EventInput['level'];
+  error: (n: number) => EventInput['error'];
+  url: string;
+};
 
 const frame = (fn: string, file: string, line: number) => `    at ${fn} (/srv/app/dist/${file}:${line}:17)`;
 
@@ -57,7 +62,10 @@ export const SAMPLE_KINDS: Kind[] = [
       type: 'SamlResponseError',
       code: 'saml_clock_skew',
       message: `SAML response not yet valid: clock skew of ${180 + (n % 200)} seconds`,
-      stack: ['SamlResponseError: NotBefore in the future', frame('validateAssertion', 'sso/saml.js', 132)].join('\n'),
+      stack: [
+        'SamlResponseError: NotBefore in the future',
+        frame('validateAssertion', 'sso/saml.js', 132),
+      ].join('\n'),
     }),
   },
   {
@@ -87,7 +95,10 @@ export const SAMPLE_KINDS: Kind[] = [
     error: () => ({
       type: 'TypeError',
       message: "Cannot read properties of undefined (reading 'widgets')",
-      stack: ["TypeError: Cannot read properties of undefined (reading 'widgets')", frame('renderDashboard', 'web/dashboard.js', 214)].join('\n'),
+      stack: [
+        "TypeError: Cannot read properties of undefined (reading 'widgets')",
+        frame('renderDashboard', 'web/dashboard.js', 214),
+      ].join('\n'),
     }),
   },
   {
@@ -98,7 +109,10 @@ export const SAMPLE_KINDS: Kind[] = [
       type: 'KnexTimeoutError',
       code: 'ETIMEDOUT',
       message: `Knex: Timeout acquiring a connection after ${30000 + (n % 5) * 1000} ms. The pool is probably full.`,
-      stack: ['KnexTimeoutError: Timeout acquiring a connection', frame('runReport', 'reports/run.js', 77)].join('\n'),
+      stack: [
+        'KnexTimeoutError: Timeout acquiring a connection',
+        frame('runReport', 'reports/run.js', 77),
+      ].join('\n'),
     }),
   },
 ];
@@ -122,7 +136,12 @@ export type SampleOptions = {
 };
 
 /** `count` events; distinct errors differ by app and fingerprint so each forms its own group. */
-export function sampleEvents({ count, distinctErrors, users, random = seededRandom() }: SampleOptions): EventInput[] {
+export function sampleEvents({
+  count,
+  distinctErrors,
+  users,
+  random = seededRandom(),
+}: SampleOptions): EventInput[] {
   const groups = distinctErrors ?? SAMPLE_KINDS.length;
   return Array.from({ length: count }, (_, i) => {
     const g = Math.floor(random() * groups);
@@ -144,7 +163,10 @@ export function sampleEvents({ count, distinctErrors, users, random = seededRand
       request: {
         method: 'POST',
         url: `https://app.example.com${kind.url}?session=abc123`,
-        headers: { 'user-agent': 'Mozilla/5.0 (Macintosh) Firefox/133.0', authorization: 'Bearer live-token-xyz' },
+        headers: {
+          'user-agent': 'Mozilla/5.0 (Macintosh) Firefox/133.0',
+          authorization: 'Bearer live-token-xyz',
+        },
       },
       context: { release: '2026.11.3', region: 'eu-west-1' },
       tags: { feature: kind.url.split('/')[1] ?? 'app' },

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -10,11 +10,11 @@ import { createTriageHandler } from '../functions/handlers/triage';
 import { createWebApp } from '../functions/web/app';
 import { createNotifyDeps, createTriageDeps, createWebDeps } from '../functions/wiring';
 import { QUEUES } from '../lib/definitions';
+import { createConsoleApp } from './console/routes';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { type IntercomFake, startIntercomFake } from './fakes/intercom-api';
 import { type SlackFake, startSlackFake } from './fakes/slack-api';
 import { localDynamoClient, localSqsClient } from './local-aws';
-import { createConsoleApp } from './console/routes';
 import { createQueuePair, createTable } from './resources';
 import { SAMPLE_USERS } from './samples';
 import { SqsEventSource } from './sqs-event-source';
@@ -59,10 +59,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
 
   try {
-    if (options.dataDir) mkdirSync(join(options.dataDir, 'dynamodb'), { recursive: true });
-    const dynamoLocal = await startDynamoDbLocal({
-      dataDir: options.dataDir && join(options.dataDir, 'dynamodb'),
-    });
+    // Absolute: DynamoDB Local runs with its own package folder as working directory.
+    const dbDir = options.dataDir && resolve(options.dataDir, 'dynamodb');
+    if (dbDir) mkdirSync(dbDir, { recursive: true });
+    const dynamoLocal = await startDynamoDbLocal({ dataDir: dbDir });
     cleanups.push(dynamoLocal.stop);
     // fauxqs is ESM-only and this file runs as CommonJS under tsx: load it with import().
     const { startFauxqs } = await import('fauxqs');
@@ -71,9 +71,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const dynamo = localDynamoClient(dynamoLocal.endpoint);
     const sqs = localSqsClient(sqsServer.address);
-    await createTable(dynamo, TABLE_NAME).catch((err) => {
-      if (!(err instanceof ResourceInUseException)) throw err; // kept from an earlier --persist run
-    });
+    await createTable(dynamo, TABLE_NAME).then(
+      () =>
+        log(dbDir ? `DynamoDB: new table, kept in ${dbDir}` : 'DynamoDB: in memory (--persist keeps data)'),
+      (err) => {
+        if (!(err instanceof ResourceInUseException)) throw err;
+        log(`DynamoDB: using the data kept in ${dbDir}`);
+      },
+    );
     const queues = await createQueuePair(sqs, QUEUE_NAME, {
       visibilityTimeoutSeconds: LOCAL_VISIBILITY_SECONDS,
     });
@@ -97,7 +102,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       intercomFake = await startIntercomFake();
       cleanups.push(() => intercomFake!.close());
       // The sample users are known to the stand-in, so their fix messages arrive in the console.
-      for (const u of SAMPLE_USERS) intercomFake.addContact({ external_id: u.id, email: u.email, name: u.name });
+      for (const u of SAMPLE_USERS)
+        intercomFake.addContact({ external_id: u.id, email: u.email, name: u.name });
       Object.assign(env, {
         INTERCOM_TOKEN: intercomFake.token,
         INTERCOM_API_URL: intercomFake.url,

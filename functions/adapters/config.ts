@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { WIRING_ENV } from '../../lib/definitions';
 import { parseDuration } from '../core/duration';
+import { HELPSCOUT_SECRET_LENGTH } from '../core/helpscout-signature';
 import { isSlackChannelId } from '../core/slack-channel';
 
 /**
@@ -73,6 +74,9 @@ const notifySchema = z.object({
   HEADSUP_PUBLIC_URL: url('the base URL of detail links'),
 });
 
+const { min: HS_MIN, max: HS_MAX } = HELPSCOUT_SECRET_LENGTH;
+const helpScoutSecretRule = `expected the Help Scout app secret, ${HS_MIN} to ${HS_MAX} characters (Help Scout allows at most ${HS_MAX})`;
+
 const ingestKeys = required('comma-separated ingest keys').transform((v, ctx) => {
   const keys = v
     .split(',')
@@ -95,7 +99,19 @@ const webSchema = z.object({
     .string()
     .min(16, 'expected the Slack app signing secret (Basic Information)')
     .optional(),
+  /** Optional: without it every Help Scout sidebar request is refused (403). */
+  HELPSCOUT_SECRET: z.string().min(HS_MIN, helpScoutSecretRule).max(HS_MAX, helpScoutSecretRule).optional(),
+  /**
+   * Optional: on AWS the http function is its own Function URL and cannot be told it, so detail links
+   * in the Help Scout sidebar then use the origin of the request.
+   */
+  HEADSUP_PUBLIC_URL: url('the base URL of detail links').optional(),
+  /** How far back the sidebar sees; absent means the default (DEFAULT_LINK_TTL_SECONDS). */
+  HEADSUP_LINK_TTL: duration.optional(),
 });
+
+/** The detail-link lifetime when HEADSUP_LINK_TTL is not set: the duration schema's own default. */
+export const DEFAULT_LINK_TTL_SECONDS: number = duration.parse(undefined);
 
 export type TriageConfig = {
   tableName: string;
@@ -122,6 +138,11 @@ export type WebConfig = {
   notifyQueueUrl: string;
   ingestKeys: string[];
   slackSigningSecret?: string;
+  helpScoutSecret?: string;
+  /** Unset: detail links in the Help Scout sidebar use the request's own origin. */
+  publicUrl?: string;
+  /** Unset: DEFAULT_LINK_TTL_SECONDS. */
+  linkTtlSeconds?: number;
 };
 
 function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.output<S> {
@@ -169,5 +190,8 @@ export function loadWebConfig(env: Env): WebConfig {
     notifyQueueUrl: e[WIRING_ENV.notifyQueueUrl],
     ingestKeys: e.HEADSUP_INGEST_KEYS,
     slackSigningSecret: e.SLACK_SIGNING_SECRET,
+    helpScoutSecret: e.HELPSCOUT_SECRET,
+    publicUrl: e.HEADSUP_PUBLIC_URL,
+    linkTtlSeconds: e.HEADSUP_LINK_TTL,
   };
 }

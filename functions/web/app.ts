@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { DynamoStore } from '../adapters/dynamo-store';
 import { detailPage, expiredPage, notFoundPage, PAGE_CSS_HASH } from './detail-page';
+import { type HelpScoutDeps, registerHelpScoutRoute } from './helpscout-route';
 import { type IngestDeps, registerIngestRoute } from './ingest-route';
 import { registerSlackActionsRoute, type SlackActionsDeps } from './slack-actions-route';
 
@@ -10,6 +11,7 @@ export type WebDeps = {
   now: () => number;
   ingest: IngestDeps;
   slackActions: SlackActionsDeps;
+  helpScout: HelpScoutDeps;
 };
 
 /** nanoid's default alphabet and length: anything else cannot be a link, so no table read for it. */
@@ -25,6 +27,7 @@ export function createWebApp(deps: WebDeps): Hono {
   app.get('/healthz', (c) => c.json({ ok: true }));
   registerIngestRoute(app, deps.ingest);
   registerSlackActionsRoute(app, deps.slackActions, () => deps.now());
+  registerHelpScoutRoute(app, deps.helpScout, () => deps.now());
 
   // Detail pages are capability URLs: never cached, never indexed, never leaked through Referer.
   app.use(

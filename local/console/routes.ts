@@ -35,9 +35,18 @@ export function createConsoleApp(ctx: ConsoleContext): Hono {
   });
 
   app.post('/console/click', async (c) => {
-    const { channel, ts, actionId } = (await c.req.json()) as { channel: string; ts: string; actionId: string };
+    const { channel, ts, actionId } = (await c.req.json()) as {
+      channel: string;
+      ts: string;
+      actionId: string;
+    };
     if (!ctx.slack) return c.json({ error: 'Slack is real here: click in Slack' }, 400);
-    const res = await ctx.slack.clickButton(`${ctx.baseUrl()}/slack/actions`, { channel, ts, actionId, userId: CONSOLE_USER });
+    const res = await ctx.slack.clickButton(`${ctx.baseUrl()}/slack/actions`, {
+      channel,
+      ts,
+      actionId,
+      userId: CONSOLE_USER,
+    });
     return c.json({ status: res.status });
   });
   return app;

@@ -43,7 +43,9 @@ export function consoleState({ slack, intercom, inspectQueue, dlqNames }: Consol
         id: c.id,
         name: c.name,
         email: c.email,
-        messages: intercom.messagesFor(c.id).map((m) => ({ id: m.id, body: m.body, createdAt: m.created_at })),
+        messages: intercom
+          .messagesFor(c.id)
+          .map((m) => ({ id: m.id, body: m.body, createdAt: m.created_at })),
       })),
     },
     dlq: dlqNames.flatMap((queue) => {
@@ -54,7 +56,8 @@ export function consoleState({ slack, intercom, inspectQueue, dlqNames }: Consol
         queue,
         messageId: m.messageId,
         at: m.sentTimestamp,
-        reason: m.messageAttributes['headsup-reason']?.StringValue ?? 'failed 5 times (see the function logs)',
+        reason:
+          m.messageAttributes['headsup-reason']?.StringValue ?? 'failed 5 times (see the function logs)',
         body: m.body.length > 4000 ? `${m.body.slice(0, 4000)}…` : m.body,
       }));
     }),

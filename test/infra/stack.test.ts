@@ -356,7 +356,9 @@ describe('functions', () => {
     expect(JSON.stringify(env.HEADSUP_PUBLIC_URL)).toContain(`"${ids.functionUrl}","FunctionUrl"`);
   });
 
-  test('http is wired to the table, the errors and notify queues and its two secrets, and nothing else', () => {
+  test('http is wired to the table, the errors and notify queues, its two secrets and the link lifetime, and nothing else', () => {
+    // No HEADSUP_PUBLIC_URL by default: it would be the function's own URL (a cycle); the Help Scout
+    // sidebar then links to the origin it was called at.
     expect(only(functions, ids.http).Environment.Variables).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       [WIRING_ENV.table]: { Ref: ids.table },
@@ -364,8 +366,17 @@ describe('functions', () => {
       [WIRING_ENV.notifyQueueUrl]: { Ref: ids.notifyQueue },
       [SECRETS.webhooks.arnEnv]: { Ref: ids.webhookSecret },
       [SECRETS.ingest.arnEnv]: { Ref: ids.ingestSecret },
+      HEADSUP_LINK_TTL: '24h',
       POWERTOOLS_SERVICE_NAME: 'headsup-http',
     });
+  });
+
+  test('a given publicUrl and linkTtl reach the http function too (the Help Scout sidebar’s links and window)', () => {
+    const custom = build({ publicUrl: 'https://headsup.example.com/', linkTtl: '15m' });
+    const env = only(propsOf<FunctionProps>(custom.template, 'AWS::Lambda::Function'), custom.ids.http)
+      .Environment.Variables;
+    expect(env.HEADSUP_PUBLIC_URL).toBe('https://headsup.example.com');
+    expect(env.HEADSUP_LINK_TTL).toBe('15m');
   });
 
   test('the Intercom ids reach notify (admin and app id) and triage (app id) only when given', () => {
@@ -643,6 +654,7 @@ describe('outputs', () => {
         'ErrorsQueueUrl',
         'FunctionUrl',
         'GetIngestKeyCommand',
+        'HelpScoutCallbackUrl',
         'IngestKeySecretName',
         'IngestUrl',
         'NotifyDlqUrl',
@@ -666,6 +678,11 @@ describe('outputs', () => {
     expect(outputs.SlackInteractivityUrl?.Value).toEqual({
       'Fn::Join': ['', [functionUrl, 'slack/actions']],
     });
+  });
+
+  test('the Help Scout callback URL is the Function URL plus helpscout, and says where the secret goes', () => {
+    expect(outputs.HelpScoutCallbackUrl?.Value).toEqual({ 'Fn::Join': ['', [functionUrl, 'helpscout']] });
+    expect(outputs.HelpScoutCallbackUrl?.Description).toContain('HELPSCOUT_SECRET');
   });
 
   test('the secret names and the commands that put the real values name the right secret and keys', () => {

@@ -44,12 +44,15 @@ export type StackProcess = {
 };
 
 /** Starts `headsup start` (what `npm start` runs) as a child process and waits for its ready line. */
-export async function startStackProcess(env: Record<string, string> = {}): Promise<StackProcess> {
+export async function startStackProcess(
+  env: Record<string, string> = {},
+  args: string[] = [],
+): Promise<StackProcess> {
   const port = await freePort();
   const started = Date.now();
   const child = spawn(
     process.execPath,
-    [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bin/headsup.ts', 'start'],
+    [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bin/headsup.ts', 'start', ...args],
     {
       cwd: ROOT,
       env: { ...withoutSlackTokens(process.env), PORT: String(port), ...env },

@@ -21,6 +21,7 @@ import { SqsEventSource } from '../../local/sqs-event-source';
 export const PUBLIC_URL = 'https://headsup.test';
 export const INGEST_KEY = 'test-ingest-key-0123456789';
 export const SIGNING_SECRET = 'test-signing-secret';
+export const HELPSCOUT_SECRET = 'test-helpscout-secret';
 export const INTERCOM_APP_ID = 'fakeapp1';
 export const TEMPLATES_DIR = join(__dirname, '..', '..', 'templates');
 
@@ -84,6 +85,9 @@ export async function startPipeline(
       notifyQueueUrl: notifyQueues.queueUrl,
       ingestKeys: ['older-ingest-key-98765', INGEST_KEY],
       slackSigningSecret: SIGNING_SECRET,
+      helpScoutSecret: HELPSCOUT_SECRET,
+      publicUrl: PUBLIC_URL,
+      linkTtlSeconds: config.linkTtlSeconds,
     },
     { dynamo, sqs },
   );

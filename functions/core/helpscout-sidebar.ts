@@ -1,0 +1,213 @@
+import { formatRelative, formatUtc } from './duration';
+import { escapeHtml } from './escape';
+import { clip } from './limit-size';
+import { type DetailLink, type ErrorGroup, USER_COUNT_CAP } from './records';
+import { detailUrl } from './slack-messages';
+
+/**
+ * The Help Scout sidebar (a legacy "Dynamic Content" app): what a customer's request names, and the
+ * HTML answered for it. Help Scout keeps only its sidebar style guide's markup, so this uses nothing
+ * else: `c-sb-section`, `c-sb-list c-sb-list--two-line`, `c-sb-list-item`, `c-sb-list-item__label`,
+ * `c-sb-list-item__text`, `badge`, and plain `p`, `strong`, `span`, `ul`, `li`, `a`.
+ */
+
+/** Errors shown at most, newest first. */
+export const SIDEBAR_MAX_ERRORS = 10;
+/** Addresses of one customer looked up at most (one index query each). */
+export const MAX_CUSTOMER_ADDRESSES = 5;
+/** The event schema's limit on `user.email`: nothing longer can be in the index. */
+const MAX_EMAIL_LENGTH = 320;
+const MESSAGE_CHARS = 160;
+const MAX_COMPANIES = 3;
+
+export type HelpScoutRequest = { ok: true; emails: string[] } | { ok: false; error: string };
+
+type JsonObject = Record<string, unknown>;
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The customer's addresses from Help Scout's request body: `customer.email` then `customer.emails[]`
+ * (strings, or `{ value }` objects), lower-cased, de-duplicated, at most MAX_CUSTOMER_ADDRESSES.
+ * `ticket` is not read: it is `false` on drafts. A conversation without a customer names no address;
+ * only a body that is not JSON, or whose customer or emails have the wrong shape, is an error.
+ */
+export function parseHelpScoutRequest(rawBody: string): HelpScoutRequest {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(rawBody);
+  } catch {
+    return { ok: false, error: 'the body is not JSON' };
+  }
+  if (!isObject(payload)) return { ok: false, error: 'expected a JSON object with a customer' };
+  const { customer } = payload;
+  if (customer === undefined || customer === null) return { ok: true, emails: [] };
+  if (!isObject(customer)) return { ok: false, error: 'customer must be an object' };
+  const { email, emails } = customer;
+  if (emails !== undefined && emails !== null && !Array.isArray(emails)) {
+    return { ok: false, error: 'customer.emails must be an array' };
+  }
+  const unique: string[] = [];
+  for (const entry of [email, ...(Array.isArray(emails) ? emails : [])]) {
+    const address = addressOf(entry);
+    if (address && !unique.includes(address)) unique.push(address);
+  }
+  return { ok: true, emails: unique.slice(0, MAX_CUSTOMER_ADDRESSES) };
+}
+
+function addressOf(entry: unknown): string | undefined {
+  const value = isObject(entry) ? entry.value : entry;
+  if (typeof value !== 'string') return undefined;
+  const address = value.trim().toLowerCase();
+  return address.length <= MAX_EMAIL_LENGTH && /^[^\s@]+@[^\s@]+$/.test(address) ? address : undefined;
+}
+
+/** Several addresses' lists (each newest first) as one, newest first, each link once. */
+export function newestFirst(lists: readonly DetailLink[][]): DetailLink[] {
+  const byId = new Map<string, DetailLink>();
+  for (const list of lists) for (const link of list) byId.set(link.id, link);
+  // The same order as the index's sort key (`<ISO receivedAt>#<id>`, descending).
+  return [...byId.values()].sort(
+    (a, b) => b.receivedAt - a.receivedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
+  );
+}
+
+/** What the sidebar shows of a link's group: how often, for how many users, and its template's name. */
+export type SidebarGroup = Pick<ErrorGroup, 'count' | 'userCount' | 'template'>;
+
+export type SidebarInput = {
+  /** The addresses looked up; none means the conversation names no customer address. */
+  emails: readonly string[];
+  /** The customer's unexpired links, newest first; more than SIDEBAR_MAX_ERRORS says some are left out. */
+  links: readonly DetailLink[];
+  /** By fingerprint; a missing or expired group shows no count. */
+  groups: ReadonlyMap<string, SidebarGroup | undefined>;
+};
+
+export type SidebarOptions = {
+  /** Base URL of detail links, without a trailing slash. */
+  publicUrl: string;
+  now: number;
+  /** The detail-link lifetime: how far back the sidebar can see. */
+  windowSeconds: number;
+};
+
+/** The sidebar's HTML. Every value from an event or the request is escaped; the markup is ours. */
+export function helpScoutSidebar(input: SidebarInput, options: SidebarOptions): string {
+  const window = formatWindow(options.windowSeconds);
+  if (input.emails.length === 0) {
+    return section(h`<p>No customer email address on this conversation to look up errors for.</p>`);
+  }
+  if (input.links.length === 0) return section(h`<p>No errors in the last ${window}</p>`);
+  const shown = input.links.slice(0, SIDEBAR_MAX_ERRORS);
+  const rows = shown.map((link) => row(link, input.groups.get(link.fingerprint), options));
+  const more = input.links.length > shown.length;
+  return section(
+    h`<p><strong>Errors in the last ${window}</strong></p>`,
+    companyBadges(shown),
+    h`<ul class="c-sb-list c-sb-list--two-line">${rows}</ul>`,
+    more && h`<p>Showing the ${SIDEBAR_MAX_ERRORS} most recent.</p>`,
+  );
+}
+
+function section(...parts: Part[]): string {
+  return h`<div class="c-sb-section">${parts}</div>`.text;
+}
+
+/** The companies of the shown errors (usually one), newest first: name and plan as badges. */
+function companyBadges(links: readonly DetailLink[]): Html | '' {
+  const seen = new Map<string, Html>();
+  for (const { event } of links) {
+    const c = event.company;
+    const name = c?.name ?? c?.slug ?? c?.id;
+    const key = c?.id ?? name ?? c?.plan;
+    if (!c || key === undefined || seen.has(key) || seen.size === MAX_COMPANIES) continue;
+    seen.set(
+      key,
+      h`${name && h`<span class="badge">${name}</span>`}${c.plan && h` <span class="badge">${c.plan}</span>`}`,
+    );
+  }
+  return seen.size === 0
+    ? ''
+    : h`<p>${[...seen.values()].map((badges, i) => h`${i > 0 && ' '}${badges}`)}</p>`;
+}
+
+function row(link: DetailLink, group: SidebarGroup | undefined, { now, publicUrl }: SidebarOptions): Html {
+  const { event } = link;
+  const occurredAt = event.occurredAt ? Date.parse(event.occurredAt) : Number.NaN;
+  const at = Number.isFinite(occurredAt) ? occurredAt : link.receivedAt;
+  const where =
+    event.environment && event.environment !== 'production'
+      ? `${event.app} (${event.environment})`
+      : event.app;
+  const message = event.error.message?.trim();
+  const expiresMs = link.expiresAt * 1000;
+  return h`<li class="c-sb-list-item"><span class="c-sb-list-item__label"><strong>${
+    event.error.type ?? event.error.code ?? 'Error'
+  }</strong> · ${where}${message && text(clip(message, MESSAGE_CHARS))}${text(
+    h`${formatRelative(at, now)} (${formatUtc(at)})${group && ` · ${occurrences(group)}`}`,
+  )}${fixLine(link, group, now)}${text(
+    expiresMs > now
+      ? h`<a href="${detailUrl(publicUrl, link.id)}" target="_blank" rel="noopener noreferrer">Open details</a> · link expires ${formatRelative(expiresMs, now)}`
+      : 'Details expired',
+  )}</span></li>`;
+}
+
+const text = (content: Part) => h`<span class="c-sb-list-item__text">${content}</span>`;
+
+/** Occurrences of the whole group (every user), not only this customer's. */
+function occurrences({ count, userCount }: SidebarGroup): string {
+  const times = count === 1 ? 'once' : `${count} times`;
+  if (userCount <= 1) return times;
+  return `${times} for ${userCount >= USER_COUNT_CAP ? `${USER_COUNT_CAP}+` : userCount} users`;
+}
+
+/** The fix message the customer got for this error, if any (a cooldown means they got it earlier). */
+function fixLine(link: DetailLink, group: SidebarGroup | undefined, now: number): Html | '' {
+  const n = link.notify;
+  if (!n) return '';
+  const name = group?.template?.id === n.templateId ? group.template.name : n.templateId;
+  const when = (ms: number) => `${formatRelative(ms, now)} (${formatUtc(ms)})`;
+  switch (n.status) {
+    case 'sent':
+      return text(h`Fix sent: “${name}” ${when(n.at)}`);
+    case 'cooldown':
+      return text(h`Fix sent: “${name}” ${when(n.lastSentAt)}`);
+    case 'uncertain':
+      return text(h`Fix may have been sent: “${name}” ${when(n.at)}`);
+    default:
+      return '';
+  }
+}
+
+const WINDOW_UNITS: Array<[unit: string, seconds: number]> = [
+  ['day', 86400],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+/** `24 hours`, `15 minutes`, `7 days`, `90 seconds`: as the lifetime was most likely written. */
+export function formatWindow(seconds: number): string {
+  // Days only from two on: a 24h lifetime reads "24 hours", not "1 day".
+  const [unit, size] = WINDOW_UNITS.find(
+    ([u, s]) => seconds % s === 0 && (u !== 'day' || seconds >= 2 * s),
+  ) ?? ['second', 1];
+  return new Intl.NumberFormat('en', { style: 'unit', unit, unitDisplay: 'long' }).format(seconds / size);
+}
+
+/** Markup built here: inserted as it is. Everything else interpolated into `h` is escaped. */
+class Html {
+  constructor(readonly text: string) {}
+}
+
+type Part = Html | string | number | undefined | false | '' | Part[];
+
+function h(strings: TemplateStringsArray, ...parts: Part[]): Html {
+  return new Html(strings.reduce((out, s, i) => out + s + (i < parts.length ? render(parts[i]) : ''), ''));
+}
+
+function render(part: Part): string {
+  if (part === undefined || part === false) return '';
+  if (part instanceof Html) return part.text;
+  if (Array.isArray(part)) return part.map(render).join('');
+  return escapeHtml(String(part));
+}

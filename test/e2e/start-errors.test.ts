@@ -1,0 +1,93 @@
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { freePort } from '../../local/free-port';
+import { DEV_INGEST_KEY } from '../../local/stack';
+import { ROOT, type StackProcess, startStackProcess } from '../support/local-stack-process';
+
+/** `headsup start` that is expected to fail: its exit code and what it printed. */
+function startFailing(env: Record<string, string>) {
+  const run = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bin/headsup.ts', 'start'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, SLACK_BOT_TOKEN: '', INTERCOM_TOKEN: '', ...env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
+  return { status: run.status, stderr: run.stderr.trim() };
+}
+
+describe('npm start refuses bad configuration with one clear line', () => {
+  it('a port that is not a number', () => {
+    expect(startFailing({ PORT: 'eighty' })).toEqual({
+      status: 1,
+      stderr: 'headsup: PORT "eighty" is not a port number (1–65535)',
+    });
+  });
+
+  it('a port that is taken', async () => {
+    const blocker = createServer().listen(0, '0.0.0.0');
+    await new Promise((r) => blocker.once('listening', r));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const run = startFailing({ PORT: String(port) });
+      expect(run.status).toBe(1);
+      expect(run.stderr.split('\n').at(-1)).toBe(
+        `headsup: port ${port} is already in use: stop what runs there or start with PORT=<another port>`,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('no Java runtime', async () => {
+    const run = startFailing({ PORT: String(await freePort()), PATH: '/nonexistent' });
+    expect(run.status).toBe(1);
+    expect(run.stderr.split('\n').at(-1)).toBe(
+      'headsup: Java is missing: DynamoDB Local needs a Java 17+ runtime (e.g. apt-get install openjdk-17-jre-headless)',
+    );
+  });
+});
+
+describe('npm start -- --persist', () => {
+  let stack: StackProcess | undefined;
+  afterEach(async () => {
+    if (stack?.child.exitCode === null) await stack.interrupt();
+  });
+  afterAll(() => rmSync(join(ROOT, '.headsup'), { recursive: true, force: true }));
+
+  it('keeps detail links between runs', async () => {
+    rmSync(join(ROOT, '.headsup'), { recursive: true, force: true });
+    stack = await startStackProcess({}, ['--persist']);
+    const res = await fetch(`${stack.url}/v1/errors`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${DEV_INGEST_KEY}` },
+      body: JSON.stringify({
+        app: 'billing',
+        error: { message: 'kept across restarts' },
+        user: { id: 'u_1' },
+      }),
+    });
+    expect(res.status).toBe(202);
+    const state = async (s: StackProcess) =>
+      JSON.stringify(await (await fetch(`${s.url}/console/state`)).json());
+    let link = '';
+    for (let i = 0; i < 100 && !link; i++) {
+      link = /\/e\/([\w-]{21})/.exec(await state(stack))?.[1] ?? '';
+      if (!link) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(link).not.toBe('');
+    expect((await fetch(`${stack.url}/e/${link}`)).status).toBe(200);
+    await stack.interrupt();
+
+    stack = await startStackProcess({}, ['--persist']);
+    expect(stack.output()).toContain('DynamoDB: using the data kept in');
+    const page = await fetch(`${stack.url}/e/${link}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('kept across restarts');
+  });
+});
