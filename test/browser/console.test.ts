@@ -1,0 +1,84 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { ROOT, type StackProcess, startStackProcess } from '../support/local-stack-process';
+
+const SHOTS = join(ROOT, 'test-results', 'browser');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** A manual template (plan limit) for a sample user the Intercom stand-in knows. */
+const PLAN_LIMIT_EVENT = {
+  app: 'web',
+  error: { type: 'PlanLimitError', code: 'plan_limit_reached', message: 'Project limit of 3 reached' },
+  user: { id: 'u_1002', email: 'ann.lee@acme.example', name: 'Ann Lee' },
+  company: { name: 'Acme Corp', plan: 'starter' },
+};
+
+describe('the dev console in Chromium', () => {
+  let stack: StackProcess;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    stack = await startStackProcess();
+    // The network here is closed: no background services, a fresh profile, as root without a sandbox.
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.interrupt();
+  });
+
+  const shot = (name: string, target: Page = page) =>
+    target.screenshot({ path: join(SHOTS, name), fullPage: false });
+
+  it('shows a sample error in Slack, its detail page, and a sent fix in the user’s messenger', async () => {
+    await page.goto(stack.url);
+    await page.getByText('No alerts yet').waitFor();
+    await shot('1-console-empty.png');
+
+    await page.getByRole('button', { name: 'Send 5 sample errors' }).click();
+    await page.locator('#slack-body .msg').first().waitFor();
+    await shot('2-sample-errors-in-slack.png');
+
+    // A custom event with a manual fix template: its alert offers "Send fix".
+    await page.getByRole('button', { name: 'Custom event…' }).click();
+    await page.locator('#custom-json').fill(JSON.stringify(PLAN_LIMIT_EVENT, null, 2));
+    await page.getByRole('button', { name: 'POST /v1/errors' }).click();
+    await page.getByText(/^202 /).waitFor();
+    const alert = page.locator('#slack-body .msg', { hasText: 'Project limit of 3 reached' });
+    await alert.getByRole('button', { name: 'Send fix: Feature outside plan' }).waitFor();
+
+    const [details] = await Promise.all([
+      page.waitForEvent('popup'),
+      alert.getByRole('link', { name: 'Open details' }).click(),
+    ]);
+    await details.waitForLoadState();
+    await details.getByRole('heading', { name: 'PlanLimitError' }).waitFor();
+    expect(await details.textContent('body')).toContain('Project limit of 3 reached');
+    expect(await details.textContent('body')).toMatch(/This link expires in 2[34] hours/);
+    await shot('3-detail-page.png', details);
+    await details.close();
+
+    await alert.getByRole('button', { name: 'Send fix: Feature outside plan' }).click();
+    const messenger = page.locator('#intercom-body .contact', { hasText: 'Ann Lee' });
+    await messenger.getByText('1 message').waitFor();
+    const body = messenger.frameLocator('iframe').locator('body');
+    await body.getByText('Hi Ann,').waitFor();
+    await alert.getByText('Sent “Feature outside plan” to Ann Lee in Intercom').waitFor();
+    await messenger.scrollIntoViewIfNeeded();
+    await shot('4-fix-in-messenger.png');
+  });
+});
