@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { loadNotifyConfig, loadTriageConfig, loadWebConfig } from '../functions/adapters/config';
@@ -42,6 +43,8 @@ export type LocalStack = {
   slackFake?: SlackFake;
   /** The Intercom stand-in, when no Intercom token was given. */
   intercomFake?: IntercomFake;
+  /** For measurements (the benchmark): the stack's own AWS clients and resources. */
+  aws: { dynamo: DynamoDBClient; sqs: SQSClient; tableName: string; errorsQueueUrl: string; notifyQueueUrl: string };
   stop: () => Promise<void>;
 };
 
@@ -160,6 +163,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ingestKey: webDeps.ingest.keys[0]!,
       slackFake,
       intercomFake,
+      aws: { dynamo, sqs, tableName: TABLE_NAME, errorsQueueUrl: queues.queueUrl, notifyQueueUrl: notifyQueues.queueUrl },
       stop,
     };
   } catch (err) {

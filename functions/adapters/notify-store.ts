@@ -165,19 +165,38 @@ export class NotifyStore {
   }
 
   /** The latest fix of a group, so its Slack parent shows it and hides a button already used. */
-  async setGroupFix(fingerprint: string, fix: GroupFix): Promise<void> {
-    await this.db
-      .send(
+  /**
+   * Records a group's latest fix and counts it. Returns true for the group's first automatic outcome:
+   * that one is told in the thread; the rest are counted on the alert, so a burst of automatic fixes
+   * to many users does not flood the thread (nor hit Slack's per-channel rate limit).
+   */
+  async recordGroupFix(fingerprint: string, fix: GroupFix, automatic: boolean): Promise<boolean> {
+    const sent = fix.status === 'sent' ? 1 : 0;
+    const values = { ':fix': fix, ':sent': sent, ':notSent': 1 - sent, ':yes': true };
+    const update = (firstAuto: boolean) =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { [PK]: `GROUP#${fingerprint}`, [SK]: 'GROUP' },
-          UpdateExpression: 'SET fix = :fix',
-          ConditionExpression: `attribute_exists(${PK})`,
-          ExpressionAttributeValues: { ':fix': fix },
+          UpdateExpression: `SET fix = :fix${firstAuto ? ', autoReported = :yes' : ''} ADD fixesSent :sent, fixesNotSent :notSent`,
+          ConditionExpression: firstAuto
+            ? `attribute_exists(${PK}) AND attribute_not_exists(autoReported)`
+            : `attribute_exists(${PK})`,
+          ExpressionAttributeValues: firstAuto
+            ? values
+            : { ':fix': fix, ':sent': sent, ':notSent': 1 - sent },
         }),
-      )
-      .catch((err) => {
-        if (!isConditionFailure(err)) throw err;
-      });
+      );
+    try {
+      await update(automatic);
+      return automatic;
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+    // Not the first automatic outcome (or the group is gone): count it without telling the thread.
+    await update(false).catch((err) => {
+      if (!isConditionFailure(err)) throw err;
+    });
+    return false;
   }
 }

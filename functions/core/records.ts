@@ -60,6 +60,9 @@ export type ErrorGroup = {
   };
   template?: GroupTemplate;
   fix?: GroupFix;
+  /** Fix messages sent, and fix outcomes that sent nothing, for this group. */
+  fixesSent?: number;
+  fixesNotSent?: number;
   slack?: SlackRef;
   /** Who is posting the parent message right now, and since when (ms). */
   postClaim?: { by: string; at: number };

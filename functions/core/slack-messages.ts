@@ -82,7 +82,16 @@ function fixContext(group: ErrorGroup): KnownBlock[] {
     lines.push(`:memo: Fix template *${escapeMrkdwn(group.template.name)}* · ${how}`);
   }
   const fix = group.fix;
-  if (fix) {
+  const sent = group.fixesSent ?? 0;
+  const notSent = group.fixesNotSent ?? 0;
+  if (group.template?.auto && sent + notSent > 1) {
+    // Automatic fixes to many users: counts, not a line per user.
+    const parts = [`sent to ${plural(sent, 'user')}`];
+    if (notSent > 0) parts.push(`${notSent} not sent (not in Intercom, cooldown or refused)`);
+    lines.push(
+      `:white_check_mark: Fixes ${parts.join(' · ')} · latest to ${escapeMrkdwn(fix?.userName ?? '')}`,
+    );
+  } else if (fix) {
     const who = escapeMrkdwn(fix.userName);
     const by = fix.requestedBy ? ` by <@${fix.requestedBy}>` : '';
     lines.push(

@@ -141,21 +141,31 @@ async function report(
   deps: NotifyDeps,
 ): Promise<NotifyOutcome['status']> {
   await deps.guard.recordOutcome(link.id, job.templateId, outcome, false);
-  await deps.guard.setGroupFix(link.fingerprint, {
-    status: outcome.status,
-    linkId: link.id,
-    userName: recipientName(link.event.user),
-    at: outcome.at,
-    requestedBy: job.requestedBy?.id,
-    contactId: outcome.status === 'sent' ? outcome.contactId : undefined,
-    reason: 'reason' in outcome ? outcome.reason : undefined,
-  });
+  const automatic = job.trigger === 'auto';
+  const firstAutomatic = await deps.guard.recordGroupFix(
+    link.fingerprint,
+    {
+      status: outcome.status,
+      linkId: link.id,
+      userName: recipientName(link.event.user),
+      at: outcome.at,
+      requestedBy: job.requestedBy?.id,
+      contactId: outcome.status === 'sent' ? outcome.contactId : undefined,
+      reason: 'reason' in outcome ? outcome.reason : undefined,
+    },
+    automatic,
+  );
   deps.metrics.addMetric(`fix_${outcome.status}`, MetricUnit.Count, 1);
-  const group = await deps.store.getGroup(link.fingerprint, deps.now());
+  // A click is answered in its thread at once; automatic fixes only the first time per group — the
+  // alert's coalesced updates show the rest as counts.
+  // A cooldown is only reported once per user and template anyway (noteCooldown) and says why nothing
+  // was sent to a person who hit the error again: the thread tells it.
+  const tellThread = !automatic || firstAutomatic || outcome.status === 'cooldown';
+  const group = tellThread ? await deps.store.getGroup(link.fingerprint, deps.now()) : undefined;
   if (group?.slack) {
     await deps.slack.reply(group.slack, outcomeMessage(outcome, templateName, link.event.user, job));
     await deps.slack.update(group.slack, parentMessage(group, deps.messages));
-  } else {
+  } else if (tellThread) {
     deps.log.warn('fix outcome not posted: the group has no Slack alert yet', {
       linkId: link.id,
       outcome: outcome.status,

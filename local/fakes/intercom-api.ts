@@ -78,6 +78,8 @@ export interface IntercomFakeResponse {
 export interface IntercomFakeRequest {
   /** 1-based arrival order. */
   seq: number;
+  /** When it arrived (epoch ms): latency measurements (the benchmark). */
+  receivedAt: number;
   method: string;
   path: string;
   query: Record<string, string>;
@@ -349,6 +351,7 @@ class IntercomFakeServer implements IntercomFake {
     this.seq += 1;
     const rec: Rec = {
       seq: this.seq,
+      receivedAt: Date.now(),
       method: req.method ?? 'GET',
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),

@@ -71,6 +71,8 @@ export interface SlackFakeResponse {
 export interface SlackFakeRequest {
   /** 1-based arrival order. */
   seq: number;
+  /** When it arrived (epoch ms): latency measurements (the benchmark). */
+  receivedAt: number;
   /** API method from the path, e.g. `chat.postMessage` (`response_url/<n>` for interactivity responses). */
   method: string;
   httpMethod: string;
@@ -404,6 +406,7 @@ class SlackFakeServer implements SlackFake {
     this.seq += 1;
     const rec: SlackFakeRequest = {
       seq: this.seq,
+      receivedAt: Date.now(),
       method,
       httpMethod: req.method ?? 'GET',
       headers: req.headers,

@@ -133,6 +133,23 @@ describe('fix messages through Intercom', () => {
     expect(p.intercom.requests.filter((r) => r.path.startsWith('/contacts'))).toHaveLength(2); // id, then email
   });
 
+  it('counts automatic fixes to many users on the alert instead of a thread reply each', async () => {
+    const users = Array.from({ length: 12 }, (_, i) => ({ id: `many_${i}`, name: `User ${i}` }));
+    for (const u of users) p.intercom.addContact({ external_id: u.id, name: u.name });
+    p.notifySource.start(); // fixes go out while triage works, as on AWS
+    await p.send(users.map((user, i) => body({ id: `many-${i}`, user })));
+    await p.source.drain();
+    await p.notifySource.stop();
+    await p.notifySource.drain();
+
+    expect(p.intercom.messages).toHaveLength(12);
+    expect(threadTexts().filter((t) => t.startsWith(':white_check_mark: Sent'))).toHaveLength(1);
+    const shown = /Fixes sent to (\d+) users/.exec(JSON.stringify(p.slack.parents()[0]!.blocks));
+    expect(Number(shown?.[1])).toBeGreaterThanOrEqual(2);
+    // Slack calls stay bounded by the coalescing window, not by the number of users.
+    expect(p.slack.requests.filter((r) => r.method.startsWith('chat.')).length).toBeLessThanOrEqual(8);
+  });
+
   it('holds a second fix inside the cooldown (saying why once) and sends again after it', async () => {
     const fred = p.intercom.addContact({ external_id: 'u_1', name: 'Fred' });
     await process(body({ id: 'c1' }));
