@@ -44,7 +44,13 @@ export type LocalStack = {
   /** The Intercom stand-in, when no Intercom token was given. */
   intercomFake?: IntercomFake;
   /** For measurements (the benchmark): the stack's own AWS clients and resources. */
-  aws: { dynamo: DynamoDBClient; sqs: SQSClient; tableName: string; errorsQueueUrl: string; notifyQueueUrl: string };
+  aws: {
+    dynamo: DynamoDBClient;
+    sqs: SQSClient;
+    tableName: string;
+    errorsQueueUrl: string;
+    notifyQueueUrl: string;
+  };
   stop: () => Promise<void>;
 };
 
@@ -135,6 +141,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     cleanups.push(() => source.stop());
     const notify = createNotifyHandler(async () => createNotifyDeps(loadNotifyConfig(env), aws));
     const notifySource = new SqsEventSource(sqs, notifyQueues.queueUrl, notify, {
+      concurrency: QUEUES.notify.maxConcurrency,
       onError: (err) => log(`notify: ${(err as Error).message}`),
     });
     notifySource.start();
@@ -163,7 +170,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ingestKey: webDeps.ingest.keys[0]!,
       slackFake,
       intercomFake,
-      aws: { dynamo, sqs, tableName: TABLE_NAME, errorsQueueUrl: queues.queueUrl, notifyQueueUrl: notifyQueues.queueUrl },
+      aws: {
+        dynamo,
+        sqs,
+        tableName: TABLE_NAME,
+        errorsQueueUrl: queues.queueUrl,
+        notifyQueueUrl: notifyQueues.queueUrl,
+      },
       stop,
     };
   } catch (err) {

@@ -173,14 +173,16 @@ export class NotifyStore {
   async recordGroupFix(fingerprint: string, fix: GroupFix, automatic: boolean): Promise<boolean> {
     const sent = fix.status === 'sent' ? 1 : 0;
     const values = { ':fix': fix, ':sent': sent, ':notSent': 1 - sent, ':yes': true };
+    // Cooldowns have their own "first": the thread says once why a repeat got no message.
+    const flag = fix.status === 'cooldown' ? 'cooldownReported' : 'autoReported';
     const update = (firstAuto: boolean) =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { [PK]: `GROUP#${fingerprint}`, [SK]: 'GROUP' },
-          UpdateExpression: `SET fix = :fix${firstAuto ? ', autoReported = :yes' : ''} ADD fixesSent :sent, fixesNotSent :notSent`,
+          UpdateExpression: `SET fix = :fix${firstAuto ? `, ${flag} = :yes` : ''} ADD fixesSent :sent, fixesNotSent :notSent`,
           ConditionExpression: firstAuto
-            ? `attribute_exists(${PK}) AND attribute_not_exists(autoReported)`
+            ? `attribute_exists(${PK}) AND attribute_not_exists(${flag})`
             : `attribute_exists(${PK})`,
           ExpressionAttributeValues: firstAuto
             ? values

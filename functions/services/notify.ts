@@ -158,9 +158,7 @@ async function report(
   deps.metrics.addMetric(`fix_${outcome.status}`, MetricUnit.Count, 1);
   // A click is answered in its thread at once; automatic fixes only the first time per group — the
   // alert's coalesced updates show the rest as counts.
-  // A cooldown is only reported once per user and template anyway (noteCooldown) and says why nothing
-  // was sent to a person who hit the error again: the thread tells it.
-  const tellThread = !automatic || firstAutomatic || outcome.status === 'cooldown';
+  const tellThread = !automatic || firstAutomatic;
   const group = tellThread ? await deps.store.getGroup(link.fingerprint, deps.now()) : undefined;
   if (group?.slack) {
     await deps.slack.reply(group.slack, outcomeMessage(outcome, templateName, link.event.user, job));
