@@ -22,15 +22,10 @@
  * with `searchable: false` is found by id and external id but not by search (Intercom's search index lags
  * new contacts by minutes). No rate limiting unless injected.
  */
-import { EventEmitter } from 'node:events';
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { HttpFake, isObject, type JsonObject, readBody, send, type Truthy } from './http-fake';
+
+export type { JsonObject, Truthy } from './http-fake';
 
 export type IntercomFakeOptions = {
   /** Access token the fake accepts (default `intercom-test-token`). */
@@ -42,8 +37,6 @@ export type IntercomFakeOptions = {
   /** Workspace (app) id, used as `workspace_id` and in inbox links (default `fakeapp1`). */
   appId?: string;
 };
-
-export type JsonObject = { [key: string]: unknown };
 
 /** A failure to inject into the next matching request(s); `method` (HTTP) and `path` (prefix) restrict it. */
 export type IntercomFailSpec = (
@@ -144,8 +137,6 @@ export interface IntercomViolation {
   detail: string;
 }
 
-export type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
-
 export interface IntercomFake {
   /** `baseUrl` for IntercomClient: `http://127.0.0.1:PORT`. */
   readonly url: string;
@@ -187,63 +178,32 @@ export async function startIntercomFake(options: IntercomFakeOptions = {}): Prom
 type Rec = IntercomFakeRequest;
 type Res = IntercomFakeResponse;
 
-interface HeldRequest {
-  timer: NodeJS.Timeout;
-  res: ServerResponse;
-}
-
-class IntercomFakeServer implements IntercomFake {
+class IntercomFakeServer extends HttpFake<IntercomFailSpec, Rec> implements IntercomFake {
   url = '';
   readonly token: string;
   readonly appId: string;
   readonly adminIds: readonly string[];
-  readonly requests: Rec[] = [];
   readonly contacts: IntercomContact[] = [];
   readonly messages: IntercomFakeMessage[] = [];
   readonly violations: IntercomViolation[] = [];
-  private readonly failures: Array<{ spec: IntercomFailSpec; remaining: number }> = [];
-  private readonly held = new Set<HeldRequest>();
-  private readonly changes = new EventEmitter();
-  private readonly server: Server;
-  private seq = 0;
   private contactCounter = 0;
   private messageCounter = 0;
 
   constructor(options: IntercomFakeOptions) {
+    super();
     this.token = options.token ?? DEFAULT_INTERCOM_TOKEN;
     this.appId = options.appId ?? DEFAULT_APP_ID;
     this.adminIds = options.adminIds ?? DEFAULT_ADMIN_IDS;
-    this.changes.setMaxListeners(0);
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => this.crash(res, error));
-    });
   }
 
-  listen(port: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, '127.0.0.1', () => {
-        const { port: actual } = this.server.address() as AddressInfo;
-        this.url = `http://127.0.0.1:${actual}`;
-        resolve();
-      });
-    });
-  }
-
-  close(): Promise<void> {
-    this.dropHeld();
-    return new Promise((resolve, reject) => {
-      this.server.close((error) => (error ? reject(error) : resolve()));
-      this.server.closeAllConnections();
-    });
+  async listen(port: number): Promise<void> {
+    this.url = await this.listenOn(port);
   }
 
   reset(options: { keepContacts?: boolean } = {}): void {
-    this.dropHeld();
-    this.requests.length = 0;
+    this.resetRequests();
     this.messages.length = 0;
     this.violations.length = 0;
-    this.failures.length = 0;
     if (!options.keepContacts) this.contacts.length = 0;
     this.changed();
   }
@@ -285,37 +245,6 @@ class IntercomFakeServer implements IntercomFake {
     return `https://app.intercom.com/a/apps/${this.appId}/users/${contactId}`;
   }
 
-  failNext(spec: IntercomFailSpec, times = 1): void {
-    if (times > 0) this.failures.push({ spec, remaining: times });
-  }
-
-  waitFor<T>(predicate: (fake: IntercomFake) => T, timeoutMs = 5000): Promise<Truthy<T>> {
-    return new Promise((resolve, reject) => {
-      let lastError: unknown;
-      const finish = (): void => {
-        clearTimeout(timer);
-        this.changes.off('change', check);
-      };
-      const check = (): void => {
-        try {
-          const value = predicate(this);
-          if (!value) return;
-          finish();
-          resolve(value as Truthy<T>);
-        } catch (error) {
-          lastError = error; // e.g. reading a message that does not exist yet
-        }
-      };
-      const timer = setTimeout(() => {
-        finish();
-        const cause = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-        reject(new Error(`waitFor: not met within ${timeoutMs} ms${cause}; ${this.summary()}`));
-      }, timeoutMs);
-      this.changes.on('change', check);
-      check();
-    });
-  }
-
   /** Stores a message from a validated request (shared by the POST /messages handler). */
   addMessage(rec: Rec, fields: Omit<IntercomFakeMessage, 'id' | 'createdBy'>): IntercomFakeMessage {
     this.messageCounter += 1;
@@ -334,23 +263,11 @@ class IntercomFakeServer implements IntercomFake {
     this.violations.push({ seq: rec.seq, method: rec.method, path: rec.path, kind, detail });
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const rawBody = await readBody(req);
     const url = new URL(req.url ?? '/', this.url);
-    const rec = this.record(req, url, rawBody);
-    const injected = this.takeFailure(rec);
-    if (injected) {
-      rec.injected = injected;
-      this.inject(rec, injected, res);
-      return;
-    }
-    this.answer(res, rec, this.process(rec));
-  }
-
-  private record(req: IncomingMessage, url: URL, rawBody: string): Rec {
-    this.seq += 1;
-    const rec: Rec = {
-      seq: this.seq,
+    const rec = this.record((seq) => ({
+      seq,
       receivedAt: Date.now(),
       method: req.method ?? 'GET',
       path: url.pathname,
@@ -359,9 +276,15 @@ class IntercomFakeServer implements IntercomFake {
       body: parseJson(rawBody),
       rawBody,
       clientGone: false,
-    };
-    this.requests.push(rec);
-    return rec;
+    }));
+    const injected = this.takeFailure(
+      rec,
+      (spec) =>
+        (spec.method === undefined || spec.method.toUpperCase() === rec.method) &&
+        (spec.path === undefined || rec.path.startsWith(spec.path)),
+    );
+    if (injected) return this.inject(rec, injected, res);
+    this.answer(res, rec, this.process(rec));
   }
 
   /** Intercom's checks in order (auth, headers), then the route itself. */
@@ -405,22 +328,10 @@ class IntercomFakeServer implements IntercomFake {
     return undefined;
   }
 
-  private takeFailure(rec: Rec): IntercomFailSpec | undefined {
-    const index = this.failures.findIndex(
-      ({ spec }) =>
-        (spec.method === undefined || spec.method.toUpperCase() === rec.method) &&
-        (spec.path === undefined || rec.path.startsWith(spec.path)),
-    );
-    const entry = this.failures[index];
-    if (!entry) return undefined;
-    entry.remaining -= 1;
-    if (entry.remaining <= 0) this.failures.splice(index, 1);
-    return entry.spec;
-  }
-
   private inject(rec: Rec, spec: IntercomFailSpec, res: ServerResponse): void {
     if ('delayMs' in spec) {
-      this.hold(rec, spec, res);
+      // See `IntercomFailSpec.apply` for whether the request takes effect.
+      this.hold(rec, spec, res, () => this.process(rec));
       return;
     }
     if (spec.status === 429) {
@@ -441,51 +352,12 @@ class IntercomFakeServer implements IntercomFake {
     this.answer(res, rec, { ...errorReply(rec, spec.status, code, message), headers: {} });
   }
 
-  /** Answers late; see `IntercomFailSpec.apply` for whether the request takes effect. */
-  private hold(rec: Rec, spec: { delayMs: number; apply?: boolean }, res: ServerResponse): void {
-    const early = spec.apply ? this.process(rec) : undefined;
-    if (early) rec.response = early;
-    const held: HeldRequest = {
-      res,
-      timer: setTimeout(() => {
-        this.held.delete(held);
-        this.answer(res, rec, early ?? this.process(rec));
-      }, spec.delayMs),
-    };
-    this.held.add(held);
-    res.on('close', () => {
-      if (!this.held.delete(held)) return;
-      clearTimeout(held.timer);
-      rec.clientGone = true;
-      this.changed();
-    });
-    if (early) this.changed();
-  }
-
-  private answer(res: ServerResponse, rec: Rec, response: Res): void {
-    rec.response = response;
-    send(res, response);
-    this.changed();
-  }
-
-  private dropHeld(): void {
-    for (const held of this.held) {
-      clearTimeout(held.timer);
-      held.res.destroy();
-    }
-    this.held.clear();
-  }
-
-  private changed(): void {
-    this.changes.emit('change');
-  }
-
-  private summary(): string {
+  protected summary(): string {
     const last = this.requests.slice(-5).map((r) => `${r.method} ${r.path}→${r.response?.status ?? 'held'}`);
     return `${this.contacts.length} contacts, ${this.messages.length} messages, ${this.requests.length} requests (last: ${last.join(', ') || 'none'}), ${this.violations.length} violations`;
   }
 
-  private crash(res: ServerResponse, error: unknown): void {
+  protected crash(res: ServerResponse, error: unknown): void {
     const detail = error instanceof Error ? error.message : String(error);
     const body = {
       type: 'error.list',
@@ -741,21 +613,6 @@ function rateLimitHeaders(remaining: number, reset = windowEnd()): Record<string
   };
 }
 
-function send(res: ServerResponse, response: Res): void {
-  if (res.destroyed || res.writableEnded) return;
-  res.writeHead(response.status, { 'content-type': 'application/json; charset=utf-8', ...response.headers });
-  res.end(JSON.stringify(response.body));
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 function parseJson(raw: string): unknown {
   if (raw === '') return undefined;
   try {
@@ -776,10 +633,6 @@ function safeDecode(segment: string): string {
   } catch {
     return segment;
   }
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Intercom counts in 10-second windows; `X-RateLimit-Reset` is the end of the current one. */

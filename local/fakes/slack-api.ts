@@ -18,15 +18,10 @@
  * bodies (file uploads) are not supported.
  */
 import { createHmac } from 'node:crypto';
-import { EventEmitter } from 'node:events';
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { HttpFake, isObject, type JsonObject, readBody, send, type Truthy } from './http-fake';
+
+export type { JsonObject, Truthy } from './http-fake';
 
 export type SlackFakeOptions = {
   /** Bot token the fake accepts (default `xoxb-test-token`). */
@@ -43,8 +38,6 @@ export type SlackFakeOptions = {
    */
   allowedMentions?: string[];
 };
-
-export type JsonObject = { [key: string]: unknown };
 
 /** A failure to inject into the next matching request(s); `method` restricts it to one API method. */
 export type FailSpec = (
@@ -134,8 +127,6 @@ export interface SlackViolation {
   detail: string;
 }
 
-export type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
-
 export interface ClickButtonOptions {
   channel: string;
   ts: string;
@@ -196,67 +187,36 @@ export async function startSlackFake(options: SlackFakeOptions = {}): Promise<Sl
   return fake;
 }
 
-interface HeldRequest {
-  timer: NodeJS.Timeout;
-  res: ServerResponse;
-}
-
 type Handler = (fake: SlackFakeServer, rec: SlackFakeRequest) => SlackFakeResponse;
 
-class SlackFakeServer implements SlackFake {
+class SlackFakeServer extends HttpFake<FailSpec, SlackFakeRequest> implements SlackFake {
   url = '';
   origin = '';
   readonly token: string;
   readonly signingSecret: string;
-  readonly requests: SlackFakeRequest[] = [];
   readonly messages: SlackFakeMessage[] = [];
   readonly violations: SlackViolation[] = [];
   private readonly allowedLinkPrefixes: string[];
   private readonly allowedMentions: string[];
-  private readonly failures: Array<{ spec: FailSpec; remaining: number }> = [];
-  private readonly held = new Set<HeldRequest>();
-  private readonly changes = new EventEmitter();
-  private readonly server: Server;
-  private seq = 0;
   private tsCounter = 0;
 
   constructor(options: SlackFakeOptions) {
+    super();
     this.token = options.token ?? DEFAULT_TOKEN;
     this.signingSecret = options.signingSecret ?? DEFAULT_SIGNING_SECRET;
     this.allowedLinkPrefixes = options.allowedLinkPrefixes ?? [];
     this.allowedMentions = options.allowedMentions ?? [];
-    this.changes.setMaxListeners(0);
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => this.crash(res, error));
-    });
   }
 
-  listen(port: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, '127.0.0.1', () => {
-        const { port: actual } = this.server.address() as AddressInfo;
-        this.origin = `http://127.0.0.1:${actual}`;
-        this.url = `${this.origin}/api/`;
-        resolve();
-      });
-    });
-  }
-
-  close(): Promise<void> {
-    this.dropHeld();
-    return new Promise((resolve, reject) => {
-      this.server.close((error) => (error ? reject(error) : resolve()));
-      this.server.closeAllConnections();
-    });
+  async listen(port: number): Promise<void> {
+    this.origin = await this.listenOn(port);
+    this.url = `${this.origin}/api/`;
   }
 
   reset(): void {
-    this.dropHeld();
-    this.requests.length = 0;
+    this.resetRequests();
     this.messages.length = 0;
     this.violations.length = 0;
-    this.failures.length = 0;
     this.changed();
   }
 
@@ -276,37 +236,6 @@ class SlackFakeServer implements SlackFake {
 
   calls(method: string): SlackFakeRequest[] {
     return this.requests.filter((r) => r.method === method);
-  }
-
-  failNext(spec: FailSpec, times = 1): void {
-    if (times > 0) this.failures.push({ spec, remaining: times });
-  }
-
-  waitFor<T>(predicate: (fake: SlackFake) => T, timeoutMs = 5000): Promise<Truthy<T>> {
-    return new Promise((resolve, reject) => {
-      let lastError: unknown;
-      const finish = (): void => {
-        clearTimeout(timer);
-        this.changes.off('change', check);
-      };
-      const check = (): void => {
-        try {
-          const value = predicate(this);
-          if (!value) return;
-          finish();
-          resolve(value as Truthy<T>);
-        } catch (error) {
-          lastError = error; // e.g. reading a message that does not exist yet
-        }
-      };
-      const timer = setTimeout(() => {
-        finish();
-        const cause = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-        reject(new Error(`waitFor: not met within ${timeoutMs} ms${cause}; ${this.summary()}`));
-      }, timeoutMs);
-      this.changes.on('change', check);
-      check();
-    });
   }
 
   signRequest(rawBody: string, timestamp = Math.floor(Date.now() / 1000)) {
@@ -387,34 +316,28 @@ class SlackFakeServer implements SlackFake {
     }
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
     const path = new URL(req.url ?? '/', this.origin).pathname;
     if (path.startsWith('/response_url/')) return this.answerResponseUrl(req, res, path, raw);
     if (!path.startsWith('/api/')) return send(res, reply({ ok: false, error: 'not_found' }, 404));
     const decoded = decodeBody(req.headers['content-type'], raw);
-    const rec = this.record(req, path.slice('/api/'.length), decoded.params);
-    const injected = this.takeFailure(rec.method);
-    if (injected) {
-      rec.injected = injected;
-      return this.inject(rec, injected, res, decoded.error);
-    }
+    const rec = this.recordCall(req, path.slice('/api/'.length), decoded.params);
+    const injected = this.takeFailure(rec, (spec) => spec.method === undefined || spec.method === rec.method);
+    if (injected) return this.inject(rec, injected, res, decoded.error);
     this.answer(res, rec, this.process(rec, decoded.error));
   }
 
-  private record(req: IncomingMessage, method: string, params: JsonObject): SlackFakeRequest {
-    this.seq += 1;
-    const rec: SlackFakeRequest = {
-      seq: this.seq,
+  private recordCall(req: IncomingMessage, method: string, params: JsonObject): SlackFakeRequest {
+    return this.record((seq) => ({
+      seq,
       receivedAt: Date.now(),
       method,
       httpMethod: req.method ?? 'GET',
       headers: req.headers,
       params,
       clientGone: false,
-    };
-    this.requests.push(rec);
-    return rec;
+    }));
   }
 
   /** Slack's own checks, in the order that matters for the error code, then the method itself. */
@@ -439,15 +362,6 @@ class SlackFakeServer implements SlackFake {
     return undefined;
   }
 
-  private takeFailure(method: string): FailSpec | undefined {
-    const index = this.failures.findIndex((f) => f.spec.method === undefined || f.spec.method === method);
-    const entry = this.failures[index];
-    if (!entry) return undefined;
-    entry.remaining -= 1;
-    if (entry.remaining <= 0) this.failures.splice(index, 1);
-    return entry.spec;
-  }
-
   private inject(
     rec: SlackFakeRequest,
     spec: FailSpec,
@@ -455,7 +369,8 @@ class SlackFakeServer implements SlackFake {
     decodeError?: DecodeError,
   ): void {
     if ('delayMs' in spec) {
-      this.hold(rec, spec, res, decodeError);
+      // See `FailSpec.apply` for whether the request takes effect.
+      this.hold(rec, spec, res, () => this.process(rec, decodeError));
       return;
     }
     if ('error' in spec) {
@@ -470,54 +385,10 @@ class SlackFakeServer implements SlackFake {
     this.answer(res, rec, reply({ ok: false, error: serverErrorCode(spec.status) }, spec.status));
   }
 
-  /** Answers late; see `FailSpec.apply` for whether the request takes effect. */
-  private hold(
-    rec: SlackFakeRequest,
-    spec: { delayMs: number; apply?: boolean },
-    res: ServerResponse,
-    decodeError?: DecodeError,
-  ): void {
-    const early = spec.apply ? this.process(rec, decodeError) : undefined;
-    if (early) rec.response = early;
-    const held: HeldRequest = {
-      res,
-      timer: setTimeout(() => {
-        this.held.delete(held);
-        this.answer(res, rec, early ?? this.process(rec, decodeError));
-      }, spec.delayMs),
-    };
-    this.held.add(held);
-    res.on('close', () => {
-      if (!this.held.delete(held)) return;
-      clearTimeout(held.timer);
-      rec.clientGone = true;
-      this.changed();
-    });
-    if (early) this.changed();
-  }
-
-  private answer(res: ServerResponse, rec: SlackFakeRequest, response: SlackFakeResponse): void {
-    rec.response = response;
-    send(res, response);
-    this.changed();
-  }
-
   /** Interactivity `response_url`: accepted and recorded, no effect on messages. */
   private answerResponseUrl(req: IncomingMessage, res: ServerResponse, path: string, raw: string): void {
-    const rec = this.record(req, path.slice(1), decodeBody(req.headers['content-type'], raw).params);
+    const rec = this.recordCall(req, path.slice(1), decodeBody(req.headers['content-type'], raw).params);
     this.answer(res, rec, reply({ ok: true }));
-  }
-
-  private dropHeld(): void {
-    for (const held of this.held) {
-      clearTimeout(held.timer);
-      held.res.destroy();
-    }
-    this.held.clear();
-  }
-
-  private changed(): void {
-    this.changes.emit('change');
   }
 
   private nextTs(): string {
@@ -526,7 +397,7 @@ class SlackFakeServer implements SlackFake {
     return `${TS_EPOCH + Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
   }
 
-  private summary(): string {
+  protected summary(): string {
     const last = this.requests
       .slice(-5)
       .map((r) => `${r.method}→${r.response?.body.error ?? r.response?.status}`);
@@ -573,7 +444,7 @@ class SlackFakeServer implements SlackFake {
     };
   }
 
-  private crash(res: ServerResponse, error: unknown): void {
+  protected crash(res: ServerResponse, error: unknown): void {
     const detail = error instanceof Error ? error.message : String(error);
     if (!res.headersSent) send(res, reply({ ok: false, error: 'fake_internal_error', detail }, 500));
   }
@@ -1001,21 +872,6 @@ function parseJsonFields(params: JsonObject): JsonObject {
   return out;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, response: SlackFakeResponse): void {
-  if (res.destroyed || res.writableEnded) return;
-  res.writeHead(response.status, { 'content-type': 'application/json; charset=utf-8', ...response.headers });
-  res.end(JSON.stringify(response.body));
-}
-
 function reply(body: JsonObject, status = 200): SlackFakeResponse {
   return { status, headers: {}, body };
 }
@@ -1024,10 +880,6 @@ function serverErrorCode(status: number): string {
   if (status === 500) return 'internal_error';
   if (status === 503) return 'service_unavailable';
   return 'fatal_error';
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function str(value: unknown): string | undefined {
