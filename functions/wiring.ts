@@ -11,7 +11,7 @@ import { createDocumentClient, DynamoStore } from './adapters/dynamo-store';
 import { createIntercomClient, IntercomMessenger } from './adapters/intercom';
 import { NotifyStore } from './adapters/notify-store';
 import { logger, metrics } from './adapters/observability';
-import { createSlackClient, SlackChannel } from './adapters/slack';
+import { createSlackClient, SlackChannel, SlackThreads } from './adapters/slack';
 import { ErrorsQueue, EventQueue, NotifyQueue } from './adapters/sqs-queue';
 import { loadTemplates } from './adapters/template-files';
 import type { NotifyDeps } from './services/notify';
@@ -76,8 +76,8 @@ export function createNotifyDeps(config: NotifyConfig, aws: AwsClients = createA
     store: new DynamoStore(db, config.tableName),
     guard: new NotifyStore(db, config.tableName),
     intercom: new IntercomMessenger(createIntercomClient(config.intercom), config.intercom.adminId),
-    // Thread replies and parent updates: the channel comes from each group's stored Slack reference.
-    slack: new SlackChannel(createSlackClient(config.slack), ''),
+    // Thread replies and parent updates only: each group's stored Slack reference names the channel.
+    slack: new SlackThreads(createSlackClient(config.slack)),
     templates: loadTemplates(config.templatesDir),
     messages: config.messages,
     now: Date.now,

@@ -19,24 +19,9 @@ export function createSlackClient({ token, apiUrl, timeoutMs = 5000 }: SlackClie
   });
 }
 
-/** Posts, updates and threads Heads-up's alerts in one channel. */
-export class SlackChannel {
-  constructor(
-    private readonly client: WebClient,
-    readonly channel: string,
-  ) {}
-
-  async post(message: SlackMessage): Promise<SlackRef> {
-    const res = await this.client.chat.postMessage({
-      channel: this.channel,
-      ...message,
-      unfurl_links: false,
-      unfurl_media: false,
-    });
-    if (!res.channel || !res.ts)
-      throw new Error('Slack accepted chat.postMessage but returned no channel/ts');
-    return { channel: res.channel, ts: res.ts };
-  }
+/** Updates alerts that already exist and replies in their threads: wherever each alert was posted. */
+export class SlackThreads {
+  constructor(protected readonly client: WebClient) {}
 
   async update(ref: SlackRef, message: SlackMessage): Promise<void> {
     await this.client.chat.update({ channel: ref.channel, ts: ref.ts, ...message });
@@ -51,6 +36,28 @@ export class SlackChannel {
       unfurl_links: false,
       unfurl_media: false,
     });
+  }
+}
+
+/** Posts new alerts to the configured channel, and updates and threads them. */
+export class SlackChannel extends SlackThreads {
+  constructor(
+    client: WebClient,
+    readonly channel: string,
+  ) {
+    super(client);
+  }
+
+  async post(message: SlackMessage): Promise<SlackRef> {
+    const res = await this.client.chat.postMessage({
+      channel: this.channel,
+      ...message,
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+    if (!res.channel || !res.ts)
+      throw new Error('Slack accepted chat.postMessage but returned no channel/ts');
+    return { channel: res.channel, ts: res.ts };
   }
 }
 

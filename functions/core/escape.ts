@@ -8,11 +8,14 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Escapes then clips to a Block Kit limit without leaving half an entity (`&am…`) at the cut. */
+/** Clips already-escaped text without leaving half an entity (`&am…`) at the cut. */
+export function clipEscaped(escaped: string, max: number): string {
+  return escaped.length <= max ? escaped : clip(escaped, max).replace(/&[a-z]{0,4}…$/, '…');
+}
+
+/** Escapes then clips to a Block Kit limit. */
 export function mrkdwnWithin(text: string, max: number): string {
-  const escaped = escapeMrkdwn(text);
-  if (escaped.length <= max) return escaped;
-  return clip(escaped, max).replace(/&[a-z]{0,4}…$/, '…');
+  return clipEscaped(escapeMrkdwn(text), max);
 }
 
 /** A fenced code block whose content cannot close the fence early. */

@@ -7,12 +7,17 @@ import type { ErrorEvent, ErrorInfo } from './event-schema';
  */
 export const REDACTED = '[REDACTED]';
 
-const SENSITIVE_KEY =
-  /password|passwd|^pass$|^pwd$|secret|api[-_]?key|auth|credential|cookie|session|token|bearer|private[-_]?key|mysql_pwd|csrf|xsrf|signature/i;
+/** Words that make a key name a secret, as regex fragments: one list for keys and for `key=value` text. */
+const SECRET_WORDS =
+  'password|passwd|pwd|secret|api[-_]?key|auth|credential|cookie|session|token|bearer|private[-_]?key|mysql_pwd|csrf|xsrf|signature';
 
-// `password=hunter2`, `"api_key": "abc"`, `token: abc` inside free text or query strings.
-const KEY_VALUE_IN_TEXT =
-  /((?:[\w-]*?)(?:password|passwd|pwd|secret|api[-_]?key|apikey|auth[\w-]*|credentials?|cookie|session(?:id)?|token|private[-_]?key|mysql_pwd|csrf[\w-]*)["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&,;"'<>]+)/gi;
+const SENSITIVE_KEY = new RegExp(`${SECRET_WORDS}|^pass$`, 'i');
+
+// `password=hunter2`, `"api_key": "abc"`, `authorization: abc` inside free text or query strings.
+const KEY_VALUE_IN_TEXT = new RegExp(
+  `([\\w-]*?(?:${SECRET_WORDS})[\\w-]*["']?\\s*[=:]\\s*)("[^"]*"|'[^']*'|[^\\s&,;"'<>]+)`,
+  'gi',
+);
 const BEARER = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9\-._~+/]+=*/gi;
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+:[^\s/@]*@/gi;
 const PEM_PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g;

@@ -1,6 +1,6 @@
 import type { Button, KnownBlock } from '@slack/web-api';
 import { formatUtc } from './duration';
-import { escapeMrkdwn, mrkdwnCodeBlock, mrkdwnWithin } from './escape';
+import { clipEscaped, escapeMrkdwn, mrkdwnCodeBlock, mrkdwnWithin } from './escape';
 import type { ErrorEvent } from './event-schema';
 import { intercomContactUrl } from './intercom-links';
 import { clip } from './limit-size';
@@ -195,7 +195,7 @@ export function parentMessage(group: ErrorGroup, options: MessageOptions): Slack
 
 function mrkdwnField(label: string, escapedValue: string): string {
   const head = `*${label}*\n`;
-  return head + clip(escapedValue, BLOCK_LIMITS.fieldChars - head.length).replace(/&[a-z]{0,4}…$/, '…');
+  return head + clipEscaped(escapedValue, BLOCK_LIMITS.fieldChars - head.length);
 }
 
 /** The thread reply that accompanies a coalesced update: what is new since the last one. */

@@ -3,7 +3,7 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoStore } from '../adapters/dynamo-store';
 import { classifyIntercomError, type IntercomMessenger } from '../adapters/intercom';
 import type { NotifyStore } from '../adapters/notify-store';
-import type { SlackChannel } from '../adapters/slack';
+import type { SlackThreads } from '../adapters/slack';
 import {
   type NotifyJob,
   type NotifyOutcome,
@@ -21,7 +21,7 @@ export type NotifyDeps = {
   store: DynamoStore;
   guard: NotifyStore;
   intercom: IntercomMessenger;
-  slack: SlackChannel;
+  slack: SlackThreads;
   templates: FixTemplate[];
   messages: MessageOptions;
   now: () => number;
