@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
@@ -9,8 +9,23 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../../lib/definitions';
-import type { DetailLink, ErrorGroup, SlackRef } from '../core/records';
+import type { ErrorEvent } from '../core/event-schema';
+import { clip } from '../core/limit-size';
+import { recipientKey } from '../core/notify';
+import type { DetailLink, ErrorGroup, GroupTemplate, SlackRef } from '../core/records';
 import { USER_COUNT_CAP } from '../core/records';
+import {
+  eventKey,
+  groupKey,
+  isConditionFailure,
+  linkKey,
+  PK,
+  seconds,
+  TTL,
+  toGroup,
+  toLink,
+  unlessConditionFails,
+} from './table-items';
 
 /** How long a group lives after its last occurrence: a repeat within it threads under the same alert. */
 export const GROUP_TTL_SECONDS = 7 * 86400;
@@ -29,17 +44,10 @@ export type Occurrence = {
   /** False when this event was already counted by an earlier, failed attempt. */
   countIt: boolean;
   /** The fix template the occurrence matched: its group's alert offers or reports it. */
-  template?: { id: string; name: string; auto: boolean };
+  template?: GroupTemplate;
 };
 
-const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = TABLE;
 const IDX = TABLE.customerIndex;
-
-const linkKey = (id: string) => ({ [PK]: `LINK#${id}`, [SK]: 'LINK' });
-const groupKey = (fingerprint: string) => ({ [PK]: `GROUP#${fingerprint}`, [SK]: 'GROUP' });
-const eventKey = (eventId: string) => ({ [PK]: `EVENT#${eventId}`, [SK]: 'EVENT' });
-
-const seconds = (ms: number) => Math.floor(ms / 1000);
 
 /** The customer index key: lower-cased email when known, else the producer's user id. */
 export function customerKey(user: { id?: string; email?: string } | undefined): string | undefined {
@@ -48,33 +56,17 @@ export function customerKey(user: { id?: string; email?: string } | undefined): 
   return undefined;
 }
 
-/** A short, stable, non-identifying key per user: the group item stays small and holds no PII. */
-function userHash(user: { id?: string; email?: string } | undefined): string | undefined {
-  const id = user?.id ?? user?.email?.toLowerCase();
-  return id === undefined ? undefined : createHash('sha256').update(id).digest('base64url').slice(0, 12);
+/**
+ * A short, stable, non-identifying key per user (the same identity as the fix-message guard): the
+ * group item stays small and holds no PII.
+ */
+function userHash(user: ErrorEvent['user']): string | undefined {
+  const key = recipientKey(user);
+  return key === undefined ? undefined : createHash('sha256').update(key).digest('base64url').slice(0, 12);
 }
 
 export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-}
-
-export function isConditionFailure(err: unknown): err is ConditionalCheckFailedException {
-  return (
-    err instanceof ConditionalCheckFailedException ||
-    (err as Error)?.name === 'ConditionalCheckFailedException'
-  );
-}
-
-type GroupItem = Omit<ErrorGroup, 'userCount'> & { users?: Set<string> };
-
-function toGroup(item: Record<string, unknown>): ErrorGroup {
-  const { users, [PK]: _pk, [SK]: _sk, ...rest } = item as GroupItem & Record<string, unknown>;
-  return { ...(rest as Omit<ErrorGroup, 'userCount'>), userCount: users?.size ?? 0 };
-}
-
-function toLink(item: Record<string, unknown>): DetailLink {
-  const { id, eventId, fingerprint, event, receivedAt, expiresAt, templateId, notify } = item as DetailLink;
-  return { id, eventId, fingerprint, event, receivedAt, expiresAt, templateId, notify };
 }
 
 /** Heads-up's DynamoDB table: detail links, groups, idempotency keys and the Slack claim protocol. */
@@ -115,8 +107,8 @@ export class DynamoStore {
   /** Writes a detail item unless it exists: a retried event keeps the link and times it got first. */
   async putLinkOnce(link: DetailLink): Promise<void> {
     const customer = customerKey(link.event.user);
-    try {
-      await this.db.send(
+    await unlessConditionFails(
+      this.db.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -129,10 +121,8 @@ export class DynamoStore {
           },
           ConditionExpression: `attribute_not_exists(${PK})`,
         }),
-      );
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-    }
+      ),
+    );
   }
 
   /** Expired items may linger until DynamoDB deletes them (up to days): expiry is decided here. */
@@ -159,9 +149,10 @@ export class DynamoStore {
     return Items.slice(0, limit).map(toLink);
   }
 
-  async getGroup(fingerprint: string, now: number): Promise<ErrorGroup | undefined> {
+  /** Strongly consistent by default (Slack decisions); pages and the sidebar can read cheaper. */
+  async getGroup(fingerprint: string, now: number, consistent = true): Promise<ErrorGroup | undefined> {
     const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: groupKey(fingerprint), ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: groupKey(fingerprint), ConsistentRead: consistent }),
     );
     return Item && (Item[TTL] as number) > seconds(now) ? toGroup(Item) : undefined;
   }
@@ -178,10 +169,10 @@ export class DynamoStore {
       return await this.updateGroup(user ? withUser(base, user) : base);
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
-      const old = err.Item;
-      const expired = old?.[TTL]?.N !== undefined && Number(old[TTL].N) <= seconds(now);
-      if (expired) {
-        await this.resetExpiredGroup(fingerprint, Number(old![TTL]!.N));
+      // An item without a TTL is no live group either (e.g. left by a write after TTL deletion).
+      const oldTtl = err.Item?.[TTL]?.N;
+      if (oldTtl === undefined || Number(oldTtl) <= seconds(now)) {
+        await this.resetExpiredGroup(fingerprint, oldTtl === undefined ? undefined : Number(oldTtl));
         return this.recordOccurrence(occurrence, now);
       }
       return this.updateGroup(base); // the distinct-user set is full: count the occurrence only
@@ -194,19 +185,19 @@ export class DynamoStore {
   }
 
   /** Replaces an expired group's item with nothing but its key, so the next write starts a new group. */
-  private async resetExpiredGroup(fingerprint: string, oldExpiresAt: number): Promise<void> {
-    try {
-      await this.db.send(
+  private async resetExpiredGroup(fingerprint: string, oldExpiresAt: number | undefined): Promise<void> {
+    // A refusal means someone else reset it first: fine.
+    await unlessConditionFails(
+      this.db.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...groupKey(fingerprint), count: 0, [TTL]: Number.MAX_SAFE_INTEGER },
-          ConditionExpression: `${TTL} = :old`,
-          ExpressionAttributeValues: { ':old': oldExpiresAt },
+          ...(oldExpiresAt === undefined
+            ? { ConditionExpression: `attribute_not_exists(${TTL})` }
+            : { ConditionExpression: `${TTL} = :old`, ExpressionAttributeValues: { ':old': oldExpiresAt } }),
         }),
-      );
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err; // someone else reset it first: fine
-    }
+      ),
+    );
   }
 
   /** Takes the right to post a group's parent message. Undefined when someone else holds it. */
@@ -240,15 +231,17 @@ export class DynamoStore {
   }
 
   async releaseParentClaim(fingerprint: string, by: string): Promise<void> {
-    await this.ignoreConditionFailure(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: groupKey(fingerprint),
-        UpdateExpression: 'REMOVE postClaim',
-        ConditionExpression: 'postClaim.#by = :by',
-        ExpressionAttributeNames: { '#by': 'by' },
-        ExpressionAttributeValues: { ':by': by },
-      }),
+    await unlessConditionFails(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: groupKey(fingerprint),
+          UpdateExpression: 'REMOVE postClaim',
+          ConditionExpression: 'postClaim.#by = :by',
+          ExpressionAttributeNames: { '#by': 'by' },
+          ExpressionAttributeValues: { ':by': by },
+        }),
+      ),
     );
   }
 
@@ -273,18 +266,20 @@ export class DynamoStore {
     previousPostedAt: number,
     previousCount: number,
   ) {
-    await this.ignoreConditionFailure(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: groupKey(fingerprint),
-        UpdateExpression: 'SET lastPostedAt = :prev, postedCount = :prevCount',
-        ConditionExpression: 'lastPostedAt = :claimed',
-        ExpressionAttributeValues: {
-          ':prev': previousPostedAt,
-          ':prevCount': previousCount,
-          ':claimed': claimedAt,
-        },
-      }),
+    await unlessConditionFails(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: groupKey(fingerprint),
+          UpdateExpression: 'SET lastPostedAt = :prev, postedCount = :prevCount',
+          ConditionExpression: 'lastPostedAt = :claimed',
+          ExpressionAttributeValues: {
+            ':prev': previousPostedAt,
+            ':prevCount': previousCount,
+            ':claimed': claimedAt,
+          },
+        }),
+      ),
     );
   }
 
@@ -299,36 +294,26 @@ export class DynamoStore {
     return group !== undefined;
   }
 
-  async clearFlush(fingerprint: string): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: groupKey(fingerprint),
-        UpdateExpression: 'REMOVE flushDueAt',
-      }),
-    );
+  /**
+   * Clears a group's pending flush and returns the group as it stands, or undefined when it is gone
+   * or expired: a late flush must never create an item (it would have no TTL).
+   */
+  async clearFlush(fingerprint: string, now: number): Promise<ErrorGroup | undefined> {
+    const group = await this.conditionalGroupUpdate({
+      Key: groupKey(fingerprint),
+      UpdateExpression: 'REMOVE flushDueAt',
+      ConditionExpression: `attribute_exists(${PK})`,
+    });
+    return group && group.expiresAt > seconds(now) ? group : undefined;
   }
 
   private async conditionalGroupUpdate(
     input: Omit<UpdateCommandInput, 'TableName' | 'ReturnValues'>,
   ): Promise<ErrorGroup | undefined> {
-    try {
-      const { Attributes } = await this.db.send(
-        new UpdateCommand({ ...input, TableName: this.tableName, ReturnValues: 'ALL_NEW' }),
-      );
-      return Attributes && toGroup(Attributes);
-    } catch (err) {
-      if (isConditionFailure(err)) return undefined;
-      throw err;
-    }
-  }
-
-  private async ignoreConditionFailure(command: UpdateCommand): Promise<void> {
-    try {
-      await this.db.send(command);
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-    }
+    const result = await unlessConditionFails(
+      this.db.send(new UpdateCommand({ ...input, TableName: this.tableName, ReturnValues: 'ALL_NEW' })),
+    );
+    return result?.Attributes && toGroup(result.Attributes);
   }
 }
 
@@ -357,7 +342,7 @@ function occurrenceUpdate(
       ':level': event.level,
       ':type': event.error.type ?? null,
       ':code': event.error.code ?? null,
-      ':message': event.error.message?.slice(0, 500) ?? null,
+      ':message': event.error.message === undefined ? null : clip(event.error.message, 500),
       ':now': now,
       ':nowS': seconds(now),
       ':latest': { linkId: link.id, linkExpiresAt: link.expiresAt, user: event.user, company: event.company },

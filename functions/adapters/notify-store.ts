@@ -1,15 +1,17 @@
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { TABLE } from '../../lib/definitions';
 import type { NotifyOutcome } from '../core/notify';
-import type { GroupFix } from '../core/records';
-import { isConditionFailure } from './dynamo-store';
-
-const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = TABLE;
-const sentKey = (recipient: string, templateId: string) => ({
-  [PK]: `SENT#${recipient}#${templateId}`,
-  [SK]: 'SENT',
-});
-const seconds = (ms: number) => Math.floor(ms / 1000);
+import type { ErrorGroup, GroupFix } from '../core/records';
+import {
+  groupKey,
+  isConditionFailure,
+  linkKey,
+  PK,
+  seconds,
+  sentKey,
+  TTL,
+  toGroup,
+  unlessConditionFails,
+} from './table-items';
 
 /** The guard of one user and template: who holds it, in which state, until when. */
 export type SendGuard = {
@@ -108,8 +110,8 @@ export class NotifyStore {
 
   /** Gives the guard back when nothing was sent, so a retry (or a later occurrence) may send. */
   async releaseSend(recipient: string, templateId: string, linkId: string): Promise<void> {
-    try {
-      await this.db.send(
+    await unlessConditionFails(
+      this.db.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: sentKey(recipient, templateId),
@@ -117,16 +119,14 @@ export class NotifyStore {
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: { ':link': linkId, ':sending': 'sending' },
         }),
-      );
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-    }
+      ),
+    );
   }
 
   /** True the first time a cooldown is noticed for this guard: the thread says why once, not per occurrence. */
   async noteCooldown(recipient: string, templateId: string): Promise<boolean> {
-    try {
-      await this.db.send(
+    const noted = await unlessConditionFails(
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: sentKey(recipient, templateId),
@@ -134,12 +134,9 @@ export class NotifyStore {
           ConditionExpression: `attribute_exists(${PK}) AND attribute_not_exists(cooldownNoticed)`,
           ExpressionAttributeValues: { ':yes': true },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+      ),
+    );
+    return noted !== undefined;
   }
 
   /** Writes the outcome onto the detail item (shown on the page); `reported` once Slack has it. */
@@ -149,56 +146,50 @@ export class NotifyStore {
     outcome: NotifyOutcome,
     reported: boolean,
   ): Promise<void> {
-    await this.db
-      .send(
+    // A refusal means the link is gone: nothing to record on.
+    await unlessConditionFails(
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { [PK]: `LINK#${linkId}`, [SK]: 'LINK' },
+          Key: linkKey(linkId),
           UpdateExpression: 'SET notify = :notify',
           ConditionExpression: `attribute_exists(${PK})`,
           ExpressionAttributeValues: { ':notify': { ...outcome, templateId, reported } },
         }),
-      )
-      .catch((err) => {
-        if (!isConditionFailure(err)) throw err; // the link is gone: nothing to record on
-      });
+      ),
+    );
   }
 
-  /** The latest fix of a group, so its Slack parent shows it and hides a button already used. */
   /**
-   * Records a group's latest fix and counts it. Returns true for the group's first automatic outcome:
-   * that one is told in the thread; the rest are counted on the alert, so a burst of automatic fixes
-   * to many users does not flood the thread (nor hit Slack's per-channel rate limit).
+   * Records a group's latest fix, counts it (unless `count` is false: a retry re-reporting an outcome
+   * already counted) and returns the group as it now stands, in one write. `first` is true when this
+   * link is the group's first automatic outcome of its kind — the one told in the thread; the rest are
+   * counted on the alert, so a burst of automatic fixes does not flood the thread (nor hit Slack's
+   * per-channel rate limit). Keyed by link id, so a retry of that same outcome is still "first".
    */
-  async recordGroupFix(fingerprint: string, fix: GroupFix, automatic: boolean): Promise<boolean> {
-    const sent = fix.status === 'sent' ? 1 : 0;
-    const values = { ':fix': fix, ':sent': sent, ':notSent': 1 - sent, ':yes': true };
+  async recordGroupFix(
+    fingerprint: string,
+    fix: GroupFix,
+    options: { automatic: boolean; count: boolean },
+  ): Promise<{ first: boolean; group?: ErrorGroup }> {
+    const sent = options.count && fix.status === 'sent' ? 1 : 0;
+    const notSent = options.count && fix.status !== 'sent' ? 1 : 0;
     // Cooldowns have their own "first": the thread says once why a repeat got no message.
-    const flag = fix.status === 'cooldown' ? 'cooldownReported' : 'autoReported';
-    const update = (firstAuto: boolean) =>
+    const flag = fix.status === 'cooldown' ? 'cooldownReportedFor' : 'autoReportedFor';
+    const result = await unlessConditionFails(
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { [PK]: `GROUP#${fingerprint}`, [SK]: 'GROUP' },
-          UpdateExpression: `SET fix = :fix${firstAuto ? `, ${flag} = :yes` : ''} ADD fixesSent :sent, fixesNotSent :notSent`,
-          ConditionExpression: firstAuto
-            ? `attribute_exists(${PK}) AND attribute_not_exists(${flag})`
-            : `attribute_exists(${PK})`,
-          ExpressionAttributeValues: firstAuto
-            ? values
-            : { ':fix': fix, ':sent': sent, ':notSent': 1 - sent },
+          Key: groupKey(fingerprint),
+          UpdateExpression: `SET fix = :fix, ${flag} = if_not_exists(${flag}, :link) ADD fixesSent :sent, fixesNotSent :notSent`,
+          ConditionExpression: `attribute_exists(${PK})`,
+          ExpressionAttributeValues: { ':fix': fix, ':link': fix.linkId, ':sent': sent, ':notSent': notSent },
+          ReturnValues: 'ALL_NEW',
         }),
-      );
-    try {
-      await update(automatic);
-      return automatic;
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-    }
-    // Not the first automatic outcome (or the group is gone): count it without telling the thread.
-    await update(false).catch((err) => {
-      if (!isConditionFailure(err)) throw err;
-    });
-    return false;
+      ),
+    );
+    const item = result?.Attributes;
+    if (!item) return { first: false }; // the group is gone
+    return { first: options.automatic && item[flag] === fix.linkId, group: toGroup(item) };
   }
 }

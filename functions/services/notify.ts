@@ -76,8 +76,15 @@ export async function notifyMessage(body: string, deps: NotifyDeps): Promise<Not
       throw new RetryLater('a fix to this user is being sent right now');
     }
     if (held.linkId === link.id) {
+      if (held.state === 'sending') {
+        // An attempt stopped between claiming and recording: the message may have gone out. Never resend.
+        await deps.guard.markUncertain(recipient, template.id, now);
+        return finish({ status: 'uncertain', at: now, reason: 'an earlier attempt stopped while sending' });
+      }
       // Done before (a duplicate job or a retry after the send): only make sure the team was told.
-      if (link.notify && !link.notify.reported) await report(link.notify, link, job, templateName, deps);
+      if (link.notify && !link.notify.reported) {
+        await report(link.notify, link, job, templateName, deps, { recorded: true });
+      }
       return 'duplicate';
     }
     const outcome: NotifyOutcome = {
@@ -88,8 +95,8 @@ export async function notifyMessage(body: string, deps: NotifyDeps): Promise<Not
     };
     // A burst of occurrences must not flood the thread: an automatic job reports a cooldown once.
     const tellTeam = job.trigger === 'slack' || (await deps.guard.noteCooldown(recipient, template.id));
-    await deps.guard.recordOutcome(link.id, template.id, outcome, !tellTeam);
     if (tellTeam) await report(outcome, link, job, templateName, deps);
+    else await deps.guard.recordOutcome(link.id, template.id, outcome, true);
     return 'cooldown';
   }
 
@@ -108,15 +115,9 @@ export async function notifyMessage(body: string, deps: NotifyDeps): Promise<Not
     return finish({ status: 'not-in-intercom', at: now });
   }
 
+  let messageId: string;
   try {
-    const { messageId } = await deps.intercom.sendInApp(
-      contact.id,
-      template.render(templateContext(link.event)),
-    );
-    const sentAt = deps.now();
-    await deps.guard.markSent(recipient, template.id, sentAt, template.cooldown);
-    deps.metrics.addMetric('fixesSent', MetricUnit.Count, 1);
-    return finish({ status: 'sent', at: sentAt, contactId: contact.id, messageId });
+    ({ messageId } = await deps.intercom.sendInApp(contact.id, template.render(templateContext(link.event))));
   } catch (err) {
     const failure = classifyIntercomError(err);
     if (failure.kind === 'uncertain') {
@@ -127,6 +128,12 @@ export async function notifyMessage(body: string, deps: NotifyDeps): Promise<Not
     if (failure.kind === 'retry') throw new RetryLater(failure.reason);
     return finish({ status: 'failed', at: now, reason: failure.reason });
   }
+  // Sent: from here a failure must not release the guard (a retry would send again); it leaves the
+  // guard "sending" for this link, which a retry treats as maybe-delivered.
+  const sentAt = deps.now();
+  await deps.guard.markSent(recipient, template.id, sentAt, template.cooldown);
+  deps.metrics.addMetric('fixesSent', MetricUnit.Count, 1);
+  return finish({ status: 'sent', at: sentAt, contactId: contact.id, messageId });
 }
 
 /**
@@ -139,10 +146,12 @@ async function report(
   job: NotifyJob,
   templateName: string,
   deps: NotifyDeps,
+  /** True when an earlier attempt recorded (and counted) this outcome but could not tell Slack. */
+  retry: { recorded: boolean } = { recorded: false },
 ): Promise<NotifyOutcome['status']> {
-  await deps.guard.recordOutcome(link.id, job.templateId, outcome, false);
+  if (!retry.recorded) await deps.guard.recordOutcome(link.id, job.templateId, outcome, false);
   const automatic = job.trigger === 'auto';
-  const firstAutomatic = await deps.guard.recordGroupFix(
+  const { first, group: current } = await deps.guard.recordGroupFix(
     link.fingerprint,
     {
       status: outcome.status,
@@ -153,13 +162,13 @@ async function report(
       contactId: outcome.status === 'sent' ? outcome.contactId : undefined,
       reason: 'reason' in outcome ? outcome.reason : undefined,
     },
-    automatic,
+    { automatic, count: !retry.recorded },
   );
-  deps.metrics.addMetric(`fix_${outcome.status}`, MetricUnit.Count, 1);
+  if (!retry.recorded) deps.metrics.addMetric(`fix_${outcome.status}`, MetricUnit.Count, 1);
   // A click is answered in its thread at once; automatic fixes only the first time per group — the
   // alert's coalesced updates show the rest as counts.
-  const tellThread = !automatic || firstAutomatic;
-  const group = tellThread ? await deps.store.getGroup(link.fingerprint, deps.now()) : undefined;
+  const tellThread = !automatic || first;
+  const group = tellThread ? current : undefined;
   if (group?.slack) {
     await deps.slack.reply(group.slack, outcomeMessage(outcome, templateName, link.event.user, job));
     await deps.slack.update(group.slack, parentMessage(group, deps.messages));

@@ -48,8 +48,9 @@ export function internalKindOf(attributes: Record<string, { stringValue?: string
 export async function triageMessage(message: QueueMessage, deps: TriageDeps): Promise<TriageOutcome> {
   if (message.internalKind === 'flush') {
     const { fingerprint } = JSON.parse(message.body) as { fingerprint: string };
-    await deps.store.clearFlush(fingerprint);
-    await syncSlack(fingerprint, `flush:${message.messageId}`, deps);
+    // The clear returns the group as it stands (no second read); a late flush for a gone group is a no-op.
+    const group = await deps.store.clearFlush(fingerprint, deps.now());
+    if (group) await syncSlack(fingerprint, `flush:${message.messageId}`, deps, group);
     return 'flushed';
   }
 
@@ -174,7 +175,7 @@ async function deferFlush(fingerprint: string, dueAt: number, deps: TriageDeps):
   try {
     await deps.queue.sendFlush({ fingerprint }, (dueAt - now) / 1000);
   } catch (err) {
-    await deps.store.clearFlush(fingerprint);
+    await deps.store.clearFlush(fingerprint, now);
     throw err;
   }
 }

@@ -1,3 +1,4 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { nanoid } from 'nanoid';
 import {
   createDocumentClient,
@@ -12,11 +13,12 @@ import { sampleEvent } from '../support/samples';
 
 describe('DynamoStore against DynamoDB Local', () => {
   let store: DynamoStore;
+  let table: Awaited<ReturnType<typeof freshTable>>;
   const t0 = Date.UTC(2026, 10, 21, 9, 0);
 
   beforeAll(async () => {
-    const { dynamo, tableName } = await freshTable();
-    store = new DynamoStore(createDocumentClient(dynamo), tableName);
+    table = await freshTable();
+    store = new DynamoStore(createDocumentClient(table.dynamo), table.tableName);
   });
 
   const link = (over: Partial<DetailLink> = {}, userId = 'u1'): DetailLink => ({
@@ -119,5 +121,27 @@ describe('DynamoStore against DynamoDB Local', () => {
     const key = customerKey({ email: 'CUST@example.com' })!;
     const found = await store.listCustomerLinks(key, t0, 10);
     expect(found.map((l) => l.id)).toEqual([newer.id, older.id]);
+  });
+
+  it('ignores a late flush for a group that is gone, and repairs a group item left without a TTL', async () => {
+    expect(await store.clearFlush('fp-gone', t0)).toBeUndefined();
+    expect(await store.getGroup('fp-gone', t0)).toBeUndefined();
+
+    // An item with keys only (as an unconditional write after TTL deletion would leave) must not
+    // block the group for ever: the next occurrence starts it afresh.
+    const { dynamo, tableName } = table;
+    await dynamo.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: { pk: { S: 'GROUP#fp-keys-only' }, sk: { S: 'GROUP' } },
+      }),
+    );
+    const fingerprint = 'fp-keys-only';
+    const group = await store.recordOccurrence(
+      { fingerprint, link: link({ fingerprint }), countIt: true },
+      t0,
+    );
+    expect(group.count).toBe(1);
+    expect(group.expiresAt).toBeGreaterThan(t0 / 1000);
   });
 });

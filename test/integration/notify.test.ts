@@ -168,6 +168,70 @@ describe('fix messages through Intercom', () => {
   });
 });
 
+describe('fix messages when a step after the send fails', () => {
+  let p: Pipeline;
+  beforeEach(async () => {
+    p = await startPipeline();
+  });
+  afterEach(() => p.close());
+
+  /** Runs triage, then hands back the notify job it queued (for calling the handler directly). */
+  async function queuedJob(event: string): Promise<string> {
+    await p.send([event]);
+    await p.source.drain();
+    const { ReceiveMessageCommand } = await import('@aws-sdk/client-sqs');
+    const { Messages = [] } = await p.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: p.notifyQueues.queueUrl }),
+    );
+    return Messages[0]!.Body!;
+  }
+
+  it('never sends twice when recording the send fails: the retry reports "may have arrived"', async () => {
+    p.intercom.addContact({ external_id: 'u_1', name: 'Fred' });
+    const job = await queuedJob(body({ id: 'mark-fails' }));
+    let failed = false;
+    // DynamoDB refuses the "sent" mark once, after Intercom has taken the message.
+    p.dynamo.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { UpdateExpression?: string };
+        if (!failed && input.UpdateExpression?.includes('#state = :sent')) {
+          failed = true;
+          throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'failMarkSent' },
+    );
+    expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toHaveLength(1);
+    expect(p.intercom.messages).toHaveLength(1);
+
+    // Soon after: another attempt may still be sending — wait. Later: it is reported, never resent.
+    expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toHaveLength(1);
+    const later = Date.now() + 3 * 60_000;
+    p.notifyDeps.now = () => later;
+    expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toEqual([]);
+    expect(p.intercom.messages).toHaveLength(1);
+    const [link] = await scanItems(p.dynamo, p.config.tableName, 'LINK#');
+    expect(link!.notify).toMatchObject({ M: { status: { S: 'uncertain' } } });
+  });
+
+  it('tells the thread on the retry when Slack failed after the send, and counts the fix once', async () => {
+    p.intercom.addContact({ external_id: 'u_1', name: 'Fred' });
+    const job = await queuedJob(body({ id: 'slack-fails' }));
+    p.slack.failNext({ status: 500, method: 'chat.postMessage' });
+    expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toHaveLength(1);
+    expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toEqual([]);
+
+    expect(p.intercom.messages).toHaveLength(1);
+    const parent = p.slack.parents()[0]!;
+    expect(p.slack.replies(parent.channel, parent.ts).map((m) => m.text)).toEqual([
+      ':white_check_mark: Sent “Expired card” to Fred Smith in Intercom · sent automatically',
+    ]);
+    const [group] = await scanItems(p.dynamo, p.config.tableName, 'GROUP#');
+    expect(group!.fixesSent).toEqual({ N: '1' });
+  });
+});
+
 describe('"Send fix" in Slack', () => {
   let p: Pipeline;
   let base: string;
