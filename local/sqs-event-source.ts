@@ -71,6 +71,10 @@ export class SqsEventSource {
     try {
       const response = await this.handler(event);
       failed = new Set(response?.batchItemFailures.map((f) => f.itemIdentifier) ?? []);
+      // Lambda treats a failure naming a record that is not in the batch as a failed batch.
+      if ([...failed].some((id) => !Messages.some((m) => m.MessageId === id))) {
+        failed = new Set(Messages.map((m) => m.MessageId!));
+      }
     } catch (err) {
       this.options.onError?.(err);
       failed = new Set(Messages.map((m) => m.MessageId!)); // a thrown handler fails the whole batch

@@ -149,8 +149,9 @@ export function createReporter(options: ReporterOptions): Reporter {
         id: randomUUID(),
         occurredAt: new Date().toISOString(),
         app,
-        environment: extra.environment ?? options.environment,
         ...extra,
+        // After the spread: an `environment: undefined` in `extra` must not wipe the configured one.
+        environment: extra.environment ?? options.environment,
         error: serializeError(error),
         context: aggregated ? { ...extra.context, aggregatedErrors: aggregated } : extra.context,
       };

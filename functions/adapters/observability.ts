@@ -3,8 +3,12 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 
 /**
  * Structured JSON logs and CloudWatch EMF metrics (Powertools). POWERTOOLS_SERVICE_NAME names the
- * function on AWS; locally everything logs as "headsup". Tokens never reach a log line: adapters
- * log descriptions of failures, not requests.
+ * function on AWS (a constructor option would override it); locally everything is "headsup". Tokens
+ * never reach a log line: adapters log descriptions of failures, not requests.
  */
-export const logger = new Logger({ serviceName: 'headsup' });
-export const metrics = new Metrics({ namespace: 'HeadsUp', serviceName: 'headsup' });
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'headsup';
+export const logger = new Logger({ serviceName });
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'HeadsUp',
+  serviceName,
+});

@@ -44,6 +44,14 @@ export class ErrorsQueue {
   }
 }
 
+/**
+ * SQS refuses U+FFFE and U+FFFF in a body (JSON.stringify already escapes control characters and lone
+ * surrogates); a producer's text must not make its event impossible to queue.
+ */
+function sqsSafe(json: string): string {
+  return json.replace(/[\uFFFE\uFFFF]/g, '\uFFFD');
+}
+
 /** SQS limits for one SendMessageBatch: 10 entries and 1 MiB of bodies together. */
 const BATCH_ENTRIES = 10;
 const BATCH_BYTES = 1024 * 1024 - 16 * 1024; // headroom for attributes and encoding
@@ -95,7 +103,7 @@ export class EventQueue {
       const { Failed = [] } = await this.sqs.send(
         new SendMessageBatchCommand({
           QueueUrl: this.queueUrl,
-          Entries: chunk.map((e, i) => ({ Id: String(i), MessageBody: e.body })),
+          Entries: chunk.map((e, i) => ({ Id: String(i), MessageBody: sqsSafe(e.body) })),
         }),
       );
       return Failed.map((f) => chunk[Number(f.Id)]!);

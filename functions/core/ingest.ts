@@ -42,21 +42,13 @@ export function parseIngestBody(value: unknown, newId: () => string): IngestResu
     }
     const id = parsed.event.id ?? newId();
     // The producer's JSON goes on unchanged but for the id: triage validates it again and applies defaults.
-    entries.push({ id, body: sqsSafe(JSON.stringify({ ...(raw as object), id })) });
+    entries.push({ id, body: JSON.stringify({ ...(raw as object), id }) });
   });
 
   if (tooLarge > 0 && tooLarge === issues.length)
     return fail(413, 'event too large: the limit is 256 KiB', issues);
   if (issues.length > 0) return fail(400, 'invalid event: nothing was accepted', issues);
   return { ok: true, entries };
-}
-
-/**
- * SQS refuses U+FFFE and U+FFFF in a body (JSON.stringify already escapes control characters and lone
- * surrogates); a producer's text must not make its event impossible to queue.
- */
-function sqsSafe(json: string): string {
-  return json.replace(/[\uFFFE\uFFFF]/g, '\uFFFD');
 }
 
 function joinPath(prefix: string, path: string): string {

@@ -1,8 +1,11 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { SECRETS } from '../../lib/definitions';
 import type { Env } from '../adapters/config';
 import { logger, metrics } from '../adapters/observability';
 import { withSecrets } from '../adapters/secrets';
+
+const SECRET_NAMES = Object.values(SECRETS).flatMap((secret) => secret.keys);
 
 /**
  * An SQS batch handler where each record succeeds or fails alone (ReportBatchItemFailures): records
@@ -12,9 +15,11 @@ export function createSqsBatchHandler<D>(
   getDeps: () => Promise<D>,
   handleRecord: (record: SQSRecord, deps: D) => Promise<unknown>,
 ) {
-  const processor = new BatchProcessor(EventType.SQS);
   return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
     const deps = await getDeps();
+    // One processor per invocation: it keeps the batch's failures on itself, and invocations that
+    // overlap (the local stack, tests) would otherwise reset each other's and lose failed records.
+    const processor = new BatchProcessor(EventType.SQS);
     try {
       return await processPartialResponse(
         event,
@@ -32,19 +37,22 @@ export function createSqsBatchHandler<D>(
 }
 
 /**
- * Configuration and secrets read once per container (cold start) and cached; a problem is logged as
- * one line and retried at the next invocation.
+ * Configuration and secrets, read at cold start and then per invocation from the secrets cache
+ * (Powertools, 5 minutes): collaborators are rebuilt only when a secret value changed, so a rotated
+ * ingest key or a signing secret put after the deploy takes effect in warm containers too. A problem
+ * is logged as one line and retried at the next invocation.
  */
 export function coldStart<D>(build: (env: Env) => D): () => Promise<D> {
-  let deps: Promise<D> | undefined;
-  return () => {
-    deps ??= withSecrets(process.env)
-      .then(build)
-      .catch((err: Error) => {
-        deps = undefined;
-        logger.error(err.message);
-        throw err;
-      });
-    return deps;
+  let built: { key: string; deps: D } | undefined;
+  return async () => {
+    try {
+      const env = await withSecrets(process.env);
+      const key = SECRET_NAMES.map((name) => env[name] ?? '').join('\u0000');
+      if (built?.key !== key) built = { key, deps: build(env) };
+      return built.deps;
+    } catch (err) {
+      logger.error((err as Error).message);
+      throw err;
+    }
   };
 }

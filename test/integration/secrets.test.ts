@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { clearCaches } from '@aws-lambda-powertools/parameters';
 import { withSecrets } from '../../functions/adapters/secrets';
+import { coldStart } from '../../functions/handlers/lambda-support';
 
 /**
  * Secrets Manager cannot run here, so a loopback stand-in answers GetSecretValue (its JSON protocol);
@@ -64,5 +66,25 @@ describe('secrets from Secrets Manager', () => {
 
   it('leaves the environment alone when no secret is configured (the local stack)', async () => {
     expect(await withSecrets({ SLACK_BOT_TOKEN: 'xoxb-local' })).toEqual({ SLACK_BOT_TOKEN: 'xoxb-local' });
+  });
+
+  it('rebuilds a warm container’s collaborators when a secret value changes, and only then', async () => {
+    const builds: (string | undefined)[] = [];
+    const getDeps = coldStart((env) => {
+      builds.push(env.HEADSUP_INGEST_KEYS);
+      return { keys: env.HEADSUP_INGEST_KEYS };
+    });
+    process.env.HEADSUP_INGEST_SECRET_ARN = 'arn:ingest';
+    try {
+      clearCaches();
+      expect(await getDeps()).toEqual({ keys: 'generated-key-0123456789' });
+      expect(await getDeps()).toEqual({ keys: 'generated-key-0123456789' });
+      secrets['arn:ingest'] = { HEADSUP_INGEST_KEYS: 'rotated-key-0123456789' };
+      clearCaches(); // the secret's cache age has passed
+      expect(await getDeps()).toEqual({ keys: 'rotated-key-0123456789' });
+      expect(builds).toEqual(['generated-key-0123456789', 'rotated-key-0123456789']);
+    } finally {
+      delete process.env.HEADSUP_INGEST_SECRET_ARN;
+    }
   });
 });

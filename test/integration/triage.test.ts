@@ -121,6 +121,22 @@ describe('triage handler', () => {
     expect(JSON.stringify(parent.blocks)).toContain('*Occurrences*\\n2 · 1 user');
   });
 
+  it('reports each invocation’s own failures when invocations overlap', async () => {
+    p.slack.failNext({ delayMs: 300 }); // keeps the second invocation busy while the first one ends
+    const [broken, fine] = await Promise.all([
+      // An internal flush message whose body is not JSON: that record fails.
+      p.handler({
+        Records: sqsEvent([{ messageId: 'bad-flush', body: '{' }]).Records.map((r) => ({
+          ...r,
+          messageAttributes: { 'headsup-internal': { stringValue: 'flush', dataType: 'String' } },
+        })),
+      }),
+      p.handler(sqsEvent([{ messageId: 'good', body: body({ id: 'overlap' }) }])),
+    ]);
+    expect(broken.batchItemFailures).toEqual([{ itemIdentifier: 'bad-flush' }]);
+    expect(fine.batchItemFailures).toEqual([]);
+  });
+
   it('sends invalid and oversized events to the DLQ with a reason; the rest of the batch succeeds', async () => {
     const missingApp = JSON.stringify({ error: { message: 'no app' } });
     const huge = body({ context: { blob: 'x'.repeat(300 * 1024) } });
