@@ -22,7 +22,9 @@ import type { WebDeps } from './web/app';
 export type AwsClients = { dynamo: DynamoDBClient; sqs: SQSClient };
 
 export function createAwsClients(): AwsClients {
-  return { dynamo: new DynamoDBClient({}), sqs: new SQSClient({}) };
+  // The configured endpoint, not each queue URL's host: AWS_ENDPOINT_URL_SQS must win locally (on AWS
+  // both are the same).
+  return { dynamo: new DynamoDBClient({}), sqs: new SQSClient({ useQueueUrlAsEndpoint: false }) };
 }
 
 /** Builds the triage function's collaborators. The same wiring runs on Lambda and locally. */

@@ -9,7 +9,12 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** A manual template (plan limit) for a sample user the Intercom stand-in knows. */
 const PLAN_LIMIT_EVENT = {
   app: 'web',
-  error: { type: 'PlanLimitError', code: 'plan_limit_reached', message: 'Project limit of 3 reached' },
+  // A message no random sample produces, so the locators below find exactly this alert.
+  error: {
+    type: 'PlanLimitError',
+    code: 'plan_limit_reached',
+    message: 'Browser test: project limit reached',
+  },
   user: { id: 'u_1002', email: 'ann.lee@acme.example', name: 'Ann Lee' },
   company: { name: 'Acme Corp', plan: 'starter' },
 };
@@ -58,7 +63,7 @@ describe('the dev console in Chromium', () => {
     await page.locator('#custom-json').fill(JSON.stringify(PLAN_LIMIT_EVENT, null, 2));
     await page.getByRole('button', { name: 'POST /v1/errors' }).click();
     await page.getByText(/^202 /).waitFor();
-    const alert = page.locator('#slack-body .msg', { hasText: 'Project limit of 3 reached' });
+    const alert = page.locator('#slack-body .msg', { hasText: 'Browser test: project limit reached' });
     await alert.getByRole('button', { name: 'Send fix: Feature outside plan' }).waitFor();
 
     const [details] = await Promise.all([
@@ -67,7 +72,7 @@ describe('the dev console in Chromium', () => {
     ]);
     await details.waitForLoadState();
     await details.getByRole('heading', { name: 'PlanLimitError' }).waitFor();
-    expect(await details.textContent('body')).toContain('Project limit of 3 reached');
+    expect(await details.textContent('body')).toContain('Browser test: project limit reached');
     expect(await details.textContent('body')).toMatch(/This link expires in 2[34] hours/);
     await shot('3-detail-page.png', details);
     await details.close();

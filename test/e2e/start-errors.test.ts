@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../local/free-port';
 import { DEV_INGEST_KEY } from '../../local/stack';
@@ -58,11 +59,12 @@ describe('npm start -- --persist', () => {
   afterEach(async () => {
     if (stack?.child.exitCode === null) await stack.interrupt();
   });
-  afterAll(() => rmSync(join(ROOT, '.headsup'), { recursive: true, force: true }));
+  // A temporary working directory: a developer's own .headsup/ data is never touched.
+  const dir = mkdtempSync(join(tmpdir(), 'headsup-persist-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('keeps detail links between runs', async () => {
-    rmSync(join(ROOT, '.headsup'), { recursive: true, force: true });
-    stack = await startStackProcess({}, ['--persist']);
+    stack = await startStackProcess({}, ['--persist'], dir);
     const res = await fetch(`${stack.url}/v1/errors`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${DEV_INGEST_KEY}` },
@@ -84,7 +86,7 @@ describe('npm start -- --persist', () => {
     expect((await fetch(`${stack.url}/e/${link}`)).status).toBe(200);
     await stack.interrupt();
 
-    stack = await startStackProcess({}, ['--persist']);
+    stack = await startStackProcess({}, ['--persist'], dir);
     expect(stack.output()).toContain('DynamoDB: using the data kept in');
     const page = await fetch(`${stack.url}/e/${link}`);
     expect(page.status).toBe(200);

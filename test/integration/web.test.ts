@@ -4,7 +4,7 @@ import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda
 import { nanoid } from 'nanoid';
 import type { DynamoStore } from '../../functions/adapters/dynamo-store';
 import type { DetailLink } from '../../functions/core/records';
-import { INGEST_KEY, type Pipeline, startPipeline } from '../support/pipeline';
+import { INGEST_KEY, type Pipeline, SIGNING_SECRET, startPipeline } from '../support/pipeline';
 import { sampleEvent } from '../support/samples';
 
 describe('web app: detail pages', () => {
@@ -21,6 +21,17 @@ describe('web app: detail pages', () => {
     base = await p.serveWeb();
   });
   afterAll(() => p.close());
+
+  /** The http function's environment, as the stack sets it, pointing at this pipeline. */
+  const lambdaEnv = () =>
+    Object.assign(process.env, {
+      HEADSUP_TABLE: p.config.tableName,
+      HEADSUP_ERRORS_QUEUE_URL: p.queues.queueUrl,
+      HEADSUP_NOTIFY_QUEUE_URL: p.notifyQueues.queueUrl,
+      HEADSUP_INGEST_KEYS: INGEST_KEY,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      AWS_ENDPOINT_URL_SQS: p.sqsServer.address,
+    });
 
   async function storeLink(over: Partial<DetailLink> = {}): Promise<DetailLink> {
     const link: DetailLink = {
@@ -136,13 +147,7 @@ describe('web app: detail pages', () => {
 
   it('serves the same app through the Lambda Function URL handler', async () => {
     const link = await storeLink();
-    Object.assign(process.env, {
-      HEADSUP_TABLE: p.config.tableName,
-      HEADSUP_ERRORS_QUEUE_URL: p.queues.queueUrl,
-      HEADSUP_NOTIFY_QUEUE_URL: p.notifyQueues.queueUrl,
-      HEADSUP_INGEST_KEYS: INGEST_KEY,
-      AWS_ENDPOINT_URL_SQS: p.sqsServer.address,
-    });
+    lambdaEnv();
     const { handler } = await import('../../functions/handlers/http');
     const event = {
       version: '2.0',
@@ -159,5 +164,53 @@ describe('web app: detail pages', () => {
     expect(res.statusCode).toBe(200);
     expect(String(res.body)).toContain('Card ending 4242 expired');
     expect(res.headers?.['cache-control']).toBe('no-store');
+  });
+
+  it('verifies a Slack click that the Function URL hands over base64-encoded, over its exact bytes', async () => {
+    lambdaEnv();
+    const { handler } = await import('../../functions/handlers/http');
+    // A payload with non-ASCII text: decoding base64 to a string instead of bytes would break the signature.
+    const payload = {
+      type: 'block_actions',
+      user: { id: 'U0LAMBDA01', username: 'zoë' },
+      actions: [{ action_id: 'send_fix', value: `${'L'.repeat(21)}|card-expired` }],
+    };
+    const raw = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    const signed = p.slack.signRequest(raw);
+    const post = (body: string, headers: Record<string, string>) =>
+      handler(
+        {
+          version: '2.0',
+          rawPath: '/slack/actions',
+          rawQueryString: '',
+          headers: {
+            host: 'abc.lambda-url.us-east-1.on.aws',
+            'content-type': 'application/x-www-form-urlencoded',
+            ...headers,
+          },
+          requestContext: {
+            http: { method: 'POST', path: '/slack/actions', sourceIp: '127.0.0.1' },
+            domainName: 'x',
+          },
+          body: Buffer.from(body, 'utf8').toString('base64'),
+          isBase64Encoded: true,
+        } as unknown as LambdaFunctionURLEvent,
+        {} as never,
+      ) as Promise<Exclude<LambdaFunctionURLResult, string>>;
+
+    expect((await post(`${raw}&x=1`, signed)).statusCode).toBe(401);
+    expect((await post(raw, signed)).statusCode).toBe(200);
+    const { ReceiveMessageCommand } = await import('@aws-sdk/client-sqs');
+    const { Messages = [] } = await p.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: p.notifyQueues.queueUrl }),
+    );
+    expect(Messages.map((m) => JSON.parse(m.Body!))).toEqual([
+      {
+        linkId: 'L'.repeat(21),
+        templateId: 'card-expired',
+        trigger: 'slack',
+        requestedBy: { id: 'U0LAMBDA01', name: 'zoë' },
+      },
+    ]);
   });
 });

@@ -47,14 +47,16 @@ export type StackProcess = {
 export async function startStackProcess(
   env: Record<string, string> = {},
   args: string[] = [],
+  /** Working directory: where `--persist` keeps `.headsup/` (tests use a temporary one). */
+  cwd = ROOT,
 ): Promise<StackProcess> {
   const port = await freePort();
   const started = Date.now();
   const child = spawn(
     process.execPath,
-    [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bin/headsup.ts', 'start', ...args],
+    [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'bin/headsup.ts'), 'start', ...args],
     {
-      cwd: ROOT,
+      cwd,
       env: { ...withoutSlackTokens(process.env), PORT: String(port), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
