@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { serve } from '@hono/node-server';
@@ -128,6 +128,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       HEADSUP_NOTIFY_QUEUE_URL: notifyQueues.queueUrl,
       HEADSUP_INGEST_KEYS: env.HEADSUP_INGEST_KEYS ?? DEV_INGEST_KEY,
       HEADSUP_PUBLIC_URL: env.HEADSUP_PUBLIC_URL ?? `http://localhost:${options.port}`,
+      // The package's own templates unless told otherwise: the stack may run from any directory.
+      HEADSUP_TEMPLATES: env.HEADSUP_TEMPLATES ?? join(__dirname, '..', 'templates'),
     });
 
     const aws = { dynamo, sqs };

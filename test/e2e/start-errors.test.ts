@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { freePort } from '../../local/free-port';
 import { DEV_INGEST_KEY } from '../../local/stack';
 import { ROOT, type StackProcess, startStackProcess } from '../support/local-stack-process';
+import { eventually } from '../support/recording-server';
 
 /** `headsup start` that is expected to fail: its exit code and what it printed. */
 function startFailing(env: Record<string, string>) {
@@ -75,14 +76,11 @@ describe('npm start -- --persist', () => {
       }),
     });
     expect(res.status).toBe(202);
-    const state = async (s: StackProcess) =>
-      JSON.stringify(await (await fetch(`${s.url}/console/state`)).json());
-    let link = '';
-    for (let i = 0; i < 100 && !link; i++) {
-      link = /\/e\/([\w-]{21})/.exec(await state(stack))?.[1] ?? '';
-      if (!link) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(link).not.toBe('');
+    const running = stack;
+    const link = await eventually(async () => {
+      const state = JSON.stringify(await (await fetch(`${running.url}/console/state`)).json());
+      return /\/e\/([\w-]{21})/.exec(state)?.[1];
+    }, 30_000);
     expect((await fetch(`${stack.url}/e/${link}`)).status).toBe(200);
     await stack.interrupt();
 
