@@ -81,9 +81,9 @@ async function sendSample(argv: string[]): Promise<void> {
     fail(`--count "${values.count}" is not a number from 1 to 100000`);
   const { sampleEvents } = await import('../local/samples');
   const { postEvents } = await import('../local/send-events');
-  const { DEV_INGEST_KEY } = await import('../local/stack');
+  const { localIngestKey } = await import('../local/dev-key');
   const url = (values.url ?? `http://localhost:${portFromEnv()}`).replace(/\/+$/, '');
-  const key = values.key ?? process.env.HEADSUP_INGEST_KEYS?.split(',')[0]?.trim() ?? DEV_INGEST_KEY;
+  const key = values.key ?? localIngestKey(process.env);
   let results: Awaited<ReturnType<typeof postEvents>>;
   try {
     results = await postEvents(url, key, sampleEvents({ count, random: Math.random }));

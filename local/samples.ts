@@ -4,7 +4,7 @@ import type { EventInput } from '../functions/core/event-schema';
  * Realistic sample errors for the dev console, `headsup send-sample` and the benchmark: several apps,
  * kinds of error (half of them matching the shipped fix templates), users and companies.
  */
-export const SAMPLE_COMPANIES = [
+const SAMPLE_COMPANIES = [
   { id: 'c_acme', name: 'Acme Corp', slug: 'acme', plan: 'pro' },
   { id: 'c_globex', name: 'Globex', slug: 'globex', plan: 'starter' },
   { id: 'c_initech', name: 'Initech', slug: 'initech', plan: 'enterprise' },
@@ -32,7 +32,7 @@ type Kind = {
 const frame = (fn: string, file: string, line: number) => `    at ${fn} (/srv/app/dist/${file}:${line}:17)`;
 
 /** The kinds of error samples are drawn from; the first five match the shipped templates. */
-export const SAMPLE_KINDS: Kind[] = [
+const SAMPLE_KINDS: Kind[] = [
   {
     app: 'billing',
     url: '/billing/checkout',

@@ -9,9 +9,11 @@ import { loadNotifyConfig, loadTriageConfig, loadWebConfig } from '../functions/
 import { createNotifyHandler } from '../functions/handlers/notify';
 import { createTriageHandler } from '../functions/handlers/triage';
 import { createWebApp } from '../functions/web/app';
-import { createNotifyDeps, createTriageDeps, createWebDeps } from '../functions/wiring';
+import { createWebDeps } from '../functions/web/wiring';
+import { createNotifyDeps, createTriageDeps } from '../functions/wiring';
 import { QUEUES } from '../lib/definitions';
 import { createConsoleApp } from './console/routes';
+import { localIngestKey } from './dev-key';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { type IntercomFake, startIntercomFake } from './fakes/intercom-api';
 import { type SlackFake, startSlackFake } from './fakes/slack-api';
@@ -20,8 +22,8 @@ import { createQueuePair, createTable } from './resources';
 import { SAMPLE_USERS } from './samples';
 import { SqsEventSource } from './sqs-event-source';
 
-/** The local ingest key when HEADSUP_INGEST_KEYS is not set: documented, so the README runs as written. */
-export const DEV_INGEST_KEY = 'headsup-local-dev-key';
+export { DEV_INGEST_KEY } from './dev-key';
+
 const TABLE_NAME = 'headsup';
 const QUEUE_NAME = 'headsup-errors';
 const NOTIFY_QUEUE_NAME = 'headsup-notify';
@@ -126,7 +128,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       HEADSUP_ERRORS_QUEUE_URL: queues.queueUrl,
       HEADSUP_ERRORS_DLQ_URL: queues.dlqUrl,
       HEADSUP_NOTIFY_QUEUE_URL: notifyQueues.queueUrl,
-      HEADSUP_INGEST_KEYS: env.HEADSUP_INGEST_KEYS ?? DEV_INGEST_KEY,
+      HEADSUP_INGEST_KEYS: env.HEADSUP_INGEST_KEYS ?? localIngestKey(env),
       HEADSUP_PUBLIC_URL: env.HEADSUP_PUBLIC_URL ?? `http://localhost:${options.port}`,
       // The package's own templates unless told otherwise: the stack may run from any directory.
       HEADSUP_TEMPLATES: env.HEADSUP_TEMPLATES ?? join(__dirname, '..', 'templates'),

@@ -3,7 +3,7 @@ import type { EventInput } from '../functions/core/event-schema';
 type ErrorInput = EventInput['error'];
 
 /** Client-side caps, so an event stays under the 256 KiB the server accepts. */
-export const REPORT_LIMITS = { message: 8000, stack: 32_000, aggregated: 10, causeDepth: 5 } as const;
+const REPORT_LIMITS = { message: 8000, stack: 32_000, aggregated: 10, causeDepth: 5 } as const;
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 

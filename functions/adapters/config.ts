@@ -106,12 +106,9 @@ const webSchema = z.object({
    * in the Help Scout sidebar then use the origin of the request.
    */
   HEADSUP_PUBLIC_URL: url('the base URL of detail links').optional(),
-  /** How far back the sidebar sees; absent means the default (DEFAULT_LINK_TTL_SECONDS). */
-  HEADSUP_LINK_TTL: duration.optional(),
+  /** How far back the sidebar sees (links live that long). */
+  HEADSUP_LINK_TTL: duration,
 });
-
-/** The detail-link lifetime when HEADSUP_LINK_TTL is not set: the duration schema's own default. */
-export const DEFAULT_LINK_TTL_SECONDS: number = duration.parse(undefined);
 
 export type TriageConfig = {
   tableName: string;
@@ -141,8 +138,7 @@ export type WebConfig = {
   helpScoutSecret?: string;
   /** Unset: detail links in the Help Scout sidebar use the request's own origin. */
   publicUrl?: string;
-  /** Unset: DEFAULT_LINK_TTL_SECONDS. */
-  linkTtlSeconds?: number;
+  linkTtlSeconds: number;
 };
 
 function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.output<S> {

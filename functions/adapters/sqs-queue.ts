@@ -7,7 +7,7 @@ import type { NotifyJob } from '../core/notify';
 /** SQS message attributes carry at most 256 KiB together with the body; a reason needs far less. */
 const REASON_CHARS = 1000;
 
-export type FlushMessage = { fingerprint: string };
+type FlushMessage = { fingerprint: string };
 
 /** The errors queue as the triage function uses it: delayed flushes to itself, and its DLQ. */
 export class ErrorsQueue {
@@ -57,7 +57,7 @@ const BATCH_ENTRIES = 10;
 const BATCH_BYTES = 1024 * 1024 - 16 * 1024; // headroom for attributes and encoding
 
 /** Splits entries into SendMessageBatch-sized chunks, by count and by total size. */
-export function batchChunks(entries: IngestEntry[]): IngestEntry[][] {
+function batchChunks(entries: IngestEntry[]): IngestEntry[][] {
   const chunks: IngestEntry[][] = [];
   let current: IngestEntry[] = [];
   let bytes = 0;

@@ -38,7 +38,7 @@ export function recipientName(user: ErrorEvent['user']): string {
 }
 
 /** The Slack thread reply telling the team what happened to a fix message. Event text is escaped. */
-export function outcomeText(
+function outcomeText(
   outcome: NotifyOutcome,
   templateName: string,
   user: ErrorEvent['user'],

@@ -21,9 +21,16 @@ export type SlackMessage = { text: string; blocks: KnownBlock[] };
 /** What the message builders need besides the group. */
 export type MessageOptions = { publicUrl: string; intercomAppId?: string };
 
-/** The value of a "Send fix" button: which occurrence, which template. */
+/** The "Send fix" button: its action id, and its value naming the occurrence and the template. */
+export const SEND_FIX_ACTION_ID = 'send_fix';
+
 export function sendFixValue(linkId: string, templateId: string): string {
   return `${linkId}|${templateId}`;
+}
+
+export function parseSendFixValue(value: string | undefined): { linkId?: string; templateId?: string } {
+  const [linkId, templateId] = (value ?? '').split('|');
+  return { linkId, templateId };
 }
 
 const LEVEL_EMOJI: Record<ErrorEvent['level'], string> = {
@@ -125,7 +132,7 @@ function buttons(group: ErrorGroup, options: MessageOptions) {
   if (template && !template.auto && latest.user && !alreadySent) {
     elements.push({
       type: 'button',
-      action_id: 'send_fix',
+      action_id: SEND_FIX_ACTION_ID,
       style: 'primary',
       text: { type: 'plain_text', text: clip(`Send fix: ${template.name}`, BLOCK_LIMITS.buttonChars) },
       value: sendFixValue(latest.linkId, template.id),

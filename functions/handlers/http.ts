@@ -2,7 +2,7 @@ import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'a
 import { handle } from 'hono/aws-lambda';
 import { loadWebConfig } from '../adapters/config';
 import { createWebApp } from '../web/app';
-import { createWebDeps } from '../wiring';
+import { createWebDeps } from '../web/wiring';
 import { coldStart } from './lambda-support';
 
 type UrlHandler = (event: LambdaFunctionURLEvent, context: Context) => Promise<LambdaFunctionURLResult>;

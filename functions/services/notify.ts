@@ -30,10 +30,10 @@ export type NotifyDeps = {
 };
 
 /** A guard still "sending" after this long belongs to an attempt that died mid-way. */
-export const SENDING_STALE_MS = 2 * 60_000;
+const SENDING_STALE_MS = 2 * 60_000;
 
 /** A failure worth retrying through the queue (Intercom 429/5xx, another attempt still sending). */
-export class RetryLater extends Error {
+class RetryLater extends Error {
   override name = 'RetryLater';
 }
 

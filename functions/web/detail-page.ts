@@ -9,7 +9,7 @@ import type { DetailLink, ErrorGroup } from '../core/records';
  * escapes every interpolated value; no script, no third-party asset. The one stylesheet is inline
  * and allowed by its hash in the Content-Security-Policy (it is our constant, so it goes in raw).
  */
-export const PAGE_CSS = `
+const PAGE_CSS = `
 :root{color-scheme:light dark;--muted:#6b7280;--line:#d1d5db;--bad:#b91c1c}
 body{font:15px/1.5 system-ui,sans-serif;margin:0 auto;max-width:960px;padding:24px}
 h1{font-size:1.5rem;margin:0 0 4px;word-break:break-word}

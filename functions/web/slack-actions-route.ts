@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Hono } from 'hono';
 import type { NotifyQueue } from '../adapters/sqs-queue';
 import { type NotifyJob, notifyJobSchema } from '../core/notify';
+import { parseSendFixValue, SEND_FIX_ACTION_ID } from '../core/slack-messages';
 import { verifySlackSignature } from '../core/slack-signature';
 
 export type SlackActionsDeps = {
@@ -41,7 +42,8 @@ export function registerSlackActionsRoute(app: Hono, deps: SlackActionsDeps, now
 
     const payload = parsePayload(rawBody);
     const action = payload?.actions?.[0];
-    if (payload?.type !== 'block_actions' || action?.action_id !== 'send_fix') return c.body(null, 200);
+    if (payload?.type !== 'block_actions' || action?.action_id !== SEND_FIX_ACTION_ID)
+      return c.body(null, 200);
 
     const job = sendFixJob(action.value, payload.user);
     if (!job) {
@@ -62,12 +64,10 @@ function parsePayload(rawBody: Buffer): BlockAction | undefined {
   }
 }
 
-/** The button's value is `linkId|templateId` (see sendFixValue); the clicker is the requester. */
+/** The job a click asks for: the button's occurrence and template; the clicker is the requester. */
 function sendFixJob(value: string | undefined, user: BlockAction['user']): NotifyJob | undefined {
-  const [linkId, templateId] = (value ?? '').split('|');
   const result = notifyJobSchema.safeParse({
-    linkId,
-    templateId,
+    ...parseSendFixValue(value),
     trigger: 'slack',
     requestedBy: user?.id ? { id: user.id, name: user.username ?? user.name } : undefined,
   });

@@ -33,7 +33,7 @@ export interface DelaySpec {
 }
 
 /** Queued `failNext` specs: the first one that matches a request is used, `times` times over. */
-export class FailureQueue<Spec extends object> {
+class FailureQueue<Spec extends object> {
   private readonly entries: Array<{ spec: Spec; remaining: number }> = [];
 
   push(spec: Spec, times = 1): void {

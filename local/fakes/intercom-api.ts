@@ -161,8 +161,8 @@ export interface IntercomFake {
   close(): Promise<void>;
 }
 
-export const DEFAULT_INTERCOM_TOKEN = 'intercom-test-token';
-export const INTERCOM_VERSION = '2.14';
+const DEFAULT_INTERCOM_TOKEN = 'intercom-test-token';
+const INTERCOM_VERSION = '2.14';
 const DEFAULT_ADMIN_IDS = ['991'];
 const DEFAULT_APP_ID = 'fakeapp1';
 const RATE_LIMIT = 10_000;
@@ -539,7 +539,7 @@ function createMessage(fake: IntercomFakeServer, rec: Rec): Res {
 }
 
 /** The markup a message body must never carry when user values are escaped. */
-export function unsafeHtml(html: string): string[] {
+function unsafeHtml(html: string): string[] {
   const found: string[] = [];
   for (const pattern of [/<script\b[^>]*>?/gi, /<[^>]*?\son\w+\s*=/gi, /javascript\s*:/gi]) {
     for (const match of html.matchAll(pattern)) found.push(match[0]);

@@ -792,7 +792,7 @@ function mrkdwnTexts(params: JsonObject, blocks: JsonObject[]): Array<{ path: st
 }
 
 /** The `<…>` control sequences in `text` that ping people (but `allowedMentions`) or link outside `allowedPrefixes`. */
-export function unsafeSequences(
+function unsafeSequences(
   text: string,
   allowedPrefixes: readonly string[],
   allowedMentions: readonly string[] = [],

@@ -64,11 +64,12 @@ describe('configuration', () => {
     };
     expect(
       loadWebConfig({ ...web, HEADSUP_INGEST_KEYS: ' key-one-0123456789 , key-two-0123456789 ' }),
-    ).toEqual({
+    ).toMatchObject({
       tableName: 't1',
       errorsQueueUrl: good.HEADSUP_ERRORS_QUEUE_URL,
       notifyQueueUrl: good.HEADSUP_NOTIFY_QUEUE_URL,
       ingestKeys: ['key-one-0123456789', 'key-two-0123456789'],
+      linkTtlSeconds: 86400,
     });
     expect(() => loadWebConfig(web)).toThrow(
       'Configuration error: HEADSUP_INGEST_KEYS missing — expected comma-separated ingest keys',

@@ -1,4 +1,4 @@
-import { DEFAULT_LINK_TTL_SECONDS, loadWebConfig } from '../../functions/adapters/config';
+import { loadWebConfig } from '../../functions/adapters/config';
 import {
   formatWindow,
   helpScoutSidebar,
@@ -303,12 +303,11 @@ describe('web configuration for Help Scout', () => {
     HEADSUP_INGEST_KEYS: 'key-one-0123456789',
   };
 
-  it('leaves the secret, the public URL and the link lifetime optional', () => {
+  it('leaves the secret and the public URL optional, and defaults the link lifetime to 24 h', () => {
     const config = loadWebConfig(web);
     expect(config.helpScoutSecret).toBeUndefined();
     expect(config.publicUrl).toBeUndefined();
-    expect(config.linkTtlSeconds).toBeUndefined();
-    expect(DEFAULT_LINK_TTL_SECONDS).toBe(86400);
+    expect(config.linkTtlSeconds).toBe(86400);
   });
 
   it('reads them when set', () => {

@@ -16,7 +16,7 @@ function chain(error: ErrorInfo): ErrorInfo[] {
  * Whether every condition a template gives holds. Code and type match anywhere in the cause chain, so a
  * wrapped `CardExpiredError` still finds its template; the message regex applies to the top message.
  */
-export function templateMatches(template: FixTemplate, event: ErrorEvent): boolean {
+function templateMatches(template: FixTemplate, event: ErrorEvent): boolean {
   const { match } = template;
   const errors = chain(event.error);
   const anyOf = (wanted: string[] | undefined, values: (string | undefined)[]) =>

@@ -1,0 +1,11 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+
+/** AWS SDK clients; endpoints come from the SDK's own AWS_ENDPOINT_URL_* variables locally. */
+export type AwsClients = { dynamo: DynamoDBClient; sqs: SQSClient };
+
+export function createAwsClients(): AwsClients {
+  // The configured endpoint, not each queue URL's host: AWS_ENDPOINT_URL_SQS must win locally (on AWS
+  // both are the same).
+  return { dynamo: new DynamoDBClient({}), sqs: new SQSClient({ useQueueUrlAsEndpoint: false }) };
+}
