@@ -60,16 +60,18 @@ const PROJECT_ROOT = path.resolve(__dirname, '..');
  */
 const TEMPLATES_DIR = 'templates';
 
-// Table actions by role, instead of grantRead(Write)Data: no Scan, no streams, and the one named
-// index rather than `index/*`.
-const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
-const TABLE_WRITE_ACTIONS = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-  'dynamodb:ConditionCheckItem',
-];
+/**
+ * Exactly the table calls each function makes (functions/adapters/*-store.ts), instead of
+ * grantRead(Write)Data: no Scan, no batch calls, and the customer index only where it is queried.
+ */
+export const TABLE_ACCESS = {
+  http: { table: ['dynamodb:GetItem'], index: ['dynamodb:Query'] },
+  triage: { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], index: [] },
+  notify: {
+    table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    index: [],
+  },
+} as const satisfies Record<string, { table: readonly string[]; index: readonly string[] }>;
 
 /** An optional id prop, trimmed; one config-error line when it is given but malformed. */
 function checkedId(
@@ -213,7 +215,7 @@ export class HeadsUp extends Construct {
     // Slack, Help Scout, browsers and producers call it without AWS credentials; the handler verifies
     // each request (ingest: a bearer key from the ingest secret; Slack and Help Scout: their signatures).
     this.functionUrl = this.httpFunction.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
-    this.grantTable(this.httpFunction, TABLE_READ_ACTIONS);
+    this.grantTable(this.httpFunction, TABLE_ACCESS.http);
     // Ingest puts validated events on the errors queue (SendMessageBatch is authorized as SendMessage) and
     // "Send fix" puts a job on the notify queue; it never consumes, never touches a DLQ and does not need
     // the outbound tokens.
@@ -261,7 +263,7 @@ export class HeadsUp extends Construct {
         maxConcurrency: QUEUES.errors.maxConcurrency,
       }),
     );
-    this.grantTable(this.triageFunction, [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS]);
+    this.grantTable(this.triageFunction, TABLE_ACCESS.triage);
     // It re-enqueues delayed "flush" messages, moves invalid events to the DLQ with the reason, and
     // enqueues a notify job when a matching template is marked auto.
     this.errorsQueue.grantSendMessages(this.triageFunction);
@@ -296,7 +298,7 @@ export class HeadsUp extends Construct {
     );
     // The cooldown guard and the outcome on the detail item; the event source mapping alone grants the
     // receive and delete on its queue, and it sends to no queue.
-    this.grantTable(this.notifyFunction, [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS]);
+    this.grantTable(this.notifyFunction, TABLE_ACCESS.notify);
     this.tokensSecret.grantRead(this.notifyFunction);
 
     this.errorsDlqAlarm = this.dlqAlarm(
@@ -378,12 +380,18 @@ export class HeadsUp extends Construct {
     return alarm;
   }
 
-  private grantTable(grantee: iam.IGrantable, actions: string[]): iam.Grant {
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions,
-      resourceArns: [this.table.tableArn, `${this.table.tableArn}/index/${TABLE.customerIndex.name}`],
-    });
+  private grantTable(
+    grantee: iam.IGrantable,
+    access: { table: readonly string[]; index: readonly string[] },
+  ): void {
+    iam.Grant.addToPrincipal({ grantee, actions: [...access.table], resourceArns: [this.table.tableArn] });
+    if (access.index.length > 0) {
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: [...access.index],
+        resourceArns: [`${this.table.tableArn}/index/${TABLE.customerIndex.name}`],
+      });
+    }
   }
 
   /**
