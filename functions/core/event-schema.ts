@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { parseJsonText } from './json-text';
 
-/** Limits of design §3. Everything else derives from these numbers. */
+/** Limits on what a producer may send. Everything else derives from these numbers. */
 export const EVENT_LIMITS = {
   /** The whole event as received, in UTF-8 bytes. */
   eventBytes: 256 * 1024,
@@ -91,11 +92,10 @@ export function parseErrorEvent(raw: string | unknown): ParseResult {
     if (bytes > EVENT_LIMITS.eventBytes) {
       return invalid(`event is ${bytes} bytes; the limit is ${EVENT_LIMITS.eventBytes} bytes (256 KiB)`, []);
     }
-    try {
-      value = JSON.parse(raw);
-    } catch (err) {
-      return invalid(`body is not valid JSON: ${(err as Error).message}`, []);
-    }
+    // Depth-checked before zod or redaction recurse over it; the reason never quotes the body.
+    const json = parseJsonText(raw);
+    if (!json.ok) return invalid(json.reason, []);
+    value = json.value;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return invalid('an event must be a JSON object', []);

@@ -1,91 +1,196 @@
 import type { ErrorEvent, ErrorInfo } from './event-schema';
+import { parseJsonText } from './json-text';
+import {
+  AUTH_SCHEMES,
+  CARD_CANDIDATE,
+  isSensitiveKey,
+  JWT_CANDIDATE,
+  PEM_PRIVATE_KEY,
+  REDACTED,
+  redactCard,
+  redactJwt,
+  redactKeyValues,
+  redactUrlPasswords,
+  SLACK_WEBHOOK,
+  VENDOR_TOKEN,
+} from './secret-patterns';
 
 /**
  * Secret scrubbing before anything is stored or shown. Two nets: keys that name a secret (the whole
- * value goes) and values that look like one wherever they appear (free text, URLs, stacks).
- * The key list follows the common scrubbing defaults (vendors.md).
+ * value goes) and values that look like one wherever they appear (free text, URLs, stacks). The rules
+ * live in secret-patterns.ts; this file walks values and events.
  */
-export const REDACTED = '[REDACTED]';
+export { isSensitiveKey, REDACTED };
 
-/** Words that make a key name a secret, as regex fragments: one list for keys and for `key=value` text. */
-const SECRET_WORDS =
-  'password|passwd|pwd|secret|api[-_]?key|auth|credential|cookie|session|token|bearer|private[-_]?key|mysql_pwd|csrf|xsrf|signature';
+export type RedactOptions = {
+  /** The Luhn card-number rule; off for numeric ids (`user.id`, `error.code`), which are often 13–19 digits. */
+  cards?: boolean;
+};
 
-const SENSITIVE_KEY = new RegExp(`${SECRET_WORDS}|^pass$`, 'i');
+/**
+ * redactEvent scrubs at most this much of any one string: limit-size keeps far less (16 KiB stacks at
+ * most), and the rest of an oversized field would be cut anyway. It bounds the work per event.
+ */
+export const REDACT_WINDOW_CHARS = 32 * 1024;
+/** Longer than any token: a secret cut by the window lies wholly within the last this-many characters. */
+export const CUT_MARGIN_CHARS = 256;
 
-// `password=hunter2`, `"api_key": "abc"`, `authorization: abc` inside free text or query strings.
-const KEY_VALUE_IN_TEXT = new RegExp(
-  `([\\w-]*?(?:${SECRET_WORDS})[\\w-]*["']?\\s*[=:]\\s*)("[^"]*"|'[^']*'|[^\\s&,;"'<>]+)`,
-  'gi',
-);
-const BEARER = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9\-._~+/]+=*/gi;
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+:[^\s/@]*@/gi;
-const PEM_PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g;
-const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
-const CARD_CANDIDATE = /\b\d(?:[ -]?\d){12,18}\b/g;
+/** Nodes of one value that are scrubbed; past it, values are replaced (a shared or cyclic object graph). */
+const MAX_NODES = 50_000;
+const MAX_DEPTH = 32;
+const TOO_DEEP = '[nested too deep]';
+const TOO_MANY = '[too many values]';
 
-function isSensitiveKey(key: string): boolean {
-  return SENSITIVE_KEY.test(key);
+/** Scrubs secrets that appear inside a piece of text. Linear in the text's length. */
+export function redactText(text: string, options: RedactOptions = {}): string {
+  let out = text.replace(PEM_PRIVATE_KEY, '[REDACTED private key]');
+  out = redactUrlPasswords(out);
+  out = out.replace(SLACK_WEBHOOK, REDACTED);
+  out = out.replace(VENDOR_TOKEN, REDACTED);
+  out = out.replace(JWT_CANDIDATE, redactJwt);
+  for (const [pattern, replacement] of AUTH_SCHEMES) out = out.replace(pattern, replacement);
+  out = redactKeyValues(out);
+  if (options.cards !== false) out = out.replace(CARD_CANDIDATE, redactCard);
+  return out;
 }
 
-/** Scrubs secrets that appear inside a piece of text. */
-export function redactText(text: string): string {
-  return text
-    .replace(PEM_PRIVATE_KEY, '[REDACTED private key]')
-    .replace(URL_USERINFO, `$1${REDACTED}@`)
-    .replace(BEARER, `$1 ${REDACTED}`)
-    .replace(JWT, REDACTED)
-    .replace(KEY_VALUE_IN_TEXT, `$1${REDACTED}`)
-    .replace(CARD_CANDIDATE, (match) => (passesLuhn(match.replace(/\D/g, '')) ? '[REDACTED card]' : match));
+/**
+ * Scrubs an oversized string through a window: the first REDACT_WINDOW_CHARS + margin are scrubbed,
+ * then the margin is dropped. A secret cut at the window's edge is shorter than the margin, and text
+ * after the last replacement is kept verbatim, so whatever is left of it sits in the dropped tail.
+ */
+function redactField(text: string, options?: RedactOptions): string {
+  if (text.length <= REDACT_WINDOW_CHARS + CUT_MARGIN_CHARS) return redactText(text, options);
+  const scrubbed = redactText(sliceWhole(text, REDACT_WINDOW_CHARS + CUT_MARGIN_CHARS), options);
+  return `${sliceWhole(scrubbed, scrubbed.length - CUT_MARGIN_CHARS)}…`;
 }
 
-/** Scrubs any JSON value: sensitive keys lose their whole value, strings are scrubbed as text. */
+/** `text.slice(0, end)` without leaving half a surrogate pair. */
+function sliceWhole(text: string, end: number): string {
+  const code = text.charCodeAt(end - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? end - 1 : end);
+}
+
+/**
+ * Scrubs any JSON value: sensitive keys lose their whole value, strings are scrubbed as text, and
+ * header lists (`[{name, value}]`, `[{key, value}]`, `[[name, value]]`, Node's flat `rawHeaders`) lose
+ * the values of sensitive names. Bounded in depth and in nodes, so its work is linear in the input.
+ */
 export function redactValue(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return redactText(value);
-  if (depth > 20 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1));
+  return walk(value, depth, { nodes: 0 });
+}
+
+type Budget = { nodes: number };
+
+function walk(value: unknown, depth: number, budget: Budget): unknown {
+  if (typeof value === 'string') return redactField(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_DEPTH) return TOO_DEEP;
+  if (++budget.nodes > MAX_NODES) return TOO_MANY;
+  if (Array.isArray(value)) {
+    if (value.length === 2 && typeof value[0] === 'string' && isSensitiveKey(value[0])) {
+      return [redactField(value[0]), value[1] === null || value[1] === undefined ? value[1] : REDACTED];
+    }
+    return value.map((v) => walk(v, depth + 1, budget));
+  }
+  const record = value as Record<string, unknown>;
+  const name = typeof record.name === 'string' ? record.name : record.key;
+  const namedSecret = typeof name === 'string' && isSensitiveKey(name);
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) {
-    out[key] = isSensitiveKey(key) && v !== null && v !== undefined ? REDACTED : redactValue(v, depth + 1);
+  for (const [key, v] of Object.entries(record)) {
+    if (v === null || v === undefined) out[key] = v;
+    else if (isSensitiveKey(key) || (namedSecret && key === 'value')) out[key] = REDACTED;
+    else if (key.toLowerCase() === 'rawheaders' && Array.isArray(v)) out[key] = redactRawHeaders(v);
+    else out[key] = walk(v, depth + 1, budget);
   }
   return out;
 }
 
-function redactErrorInfo(info: ErrorInfo): ErrorInfo {
+/** Node's `rawHeaders`: `[name, value, name, value, …]`. */
+function redactRawHeaders(list: unknown[]): unknown[] {
+  return list.map((v, i) => {
+    if (typeof v !== 'string') return TOO_DEEP;
+    const name = list[i - 1];
+    return i % 2 === 1 && typeof name === 'string' && isSensitiveKey(name) ? REDACTED : redactField(v);
+  });
+}
+
+const NO_CARDS: RedactOptions = { cards: false };
+
+function redactOptional(text: string | undefined, options?: RedactOptions): string | undefined {
+  return text === undefined ? undefined : redactField(text, options);
+}
+
+function redactErrorInfo(info: ErrorInfo, depth: number): ErrorInfo {
   return {
     ...info,
-    type: info.type === undefined ? undefined : redactText(info.type),
-    message: info.message === undefined ? undefined : redactText(info.message),
-    stack: info.stack === undefined ? undefined : redactText(info.stack),
-    cause: info.cause === undefined ? undefined : redactErrorInfo(info.cause),
+    type: redactOptional(info.type),
+    message: redactOptional(info.message),
+    code: redactOptional(info.code, NO_CARDS),
+    stack: redactOptional(info.stack),
+    // Validation keeps 5 causes; the bound only guards callers that skip it.
+    cause:
+      info.cause === undefined || depth >= MAX_DEPTH ? undefined : redactErrorInfo(info.cause, depth + 1),
   };
 }
 
-/** Returns a copy of the event with every user-influenced field scrubbed. */
+type Headers = Record<string, string | string[]>;
+
+function redactHeaders(headers: Headers): Headers {
+  const out: Headers = {};
+  for (const [name, v] of Object.entries(headers)) {
+    if (isSensitiveKey(name)) out[name] = REDACTED;
+    else out[name] = Array.isArray(v) ? v.map((s) => redactField(s)) : redactField(v);
+  }
+  return out;
+}
+
+/**
+ * Returns a copy of the event with every user-influenced text scrubbed. Ids (`user.id`, `company.id`,
+ * `error.code`) skip the card rule; an ordinary email address matches no rule and stays, as Intercom
+ * needs it. `id`, `app`, `environment`, `level` and `occurredAt` are validated identifiers, kept as sent.
+ */
 export function redactEvent(event: ErrorEvent): ErrorEvent {
+  const { user, company, request } = event;
   return {
     ...event,
-    error: redactErrorInfo(event.error),
-    request: event.request && {
-      ...event.request,
-      url: event.request.url === undefined ? undefined : redactText(event.request.url),
-      headers: event.request.headers && (redactValue(event.request.headers) as typeof event.request.headers),
+    error: redactErrorInfo(event.error, 0),
+    user: user && {
+      ...user,
+      id: redactOptional(user.id, NO_CARDS),
+      email: redactOptional(user.email, NO_CARDS),
+      name: redactOptional(user.name),
     },
-    context: event.context && (redactValue(event.context) as typeof event.context),
-    tags: event.tags && (redactValue(event.tags) as typeof event.tags),
+    company: company && {
+      ...company,
+      id: redactOptional(company.id, NO_CARDS),
+      name: redactOptional(company.name),
+      slug: redactOptional(company.slug),
+      plan: redactOptional(company.plan),
+    },
+    request: request && {
+      ...request,
+      method: redactOptional(request.method),
+      url: redactOptional(request.url),
+      headers: request.headers && redactHeaders(request.headers),
+    },
+    context: event.context && (redactValue(event.context) as Record<string, unknown>),
+    tags:
+      event.tags &&
+      Object.fromEntries(
+        Object.entries(event.tags).map(([k, v]) => [k, isSensitiveKey(k) ? REDACTED : redactField(v)]),
+      ),
+    fingerprint: event.fingerprint?.map((f) => redactField(f)),
   };
 }
 
-function passesLuhn(digits: string): boolean {
-  if (digits.length < 13 || digits.length > 19) return false;
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
+/**
+ * Scrubs a body that failed validation before it is parked (dead-letter queue). JSON is scrubbed as a
+ * value, so secrets under sensitive keys go whole; anything else is scrubbed as text, which also
+ * catches `"password":"x"` pairs.
+ */
+export function redactRawBody(text: string): string {
+  const parsed = parseJsonText(text);
+  if (parsed.ok) return JSON.stringify(redactValue(parsed.value));
+  return redactText(text);
 }

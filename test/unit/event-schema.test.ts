@@ -1,4 +1,5 @@
 import { EVENT_LIMITS, parseErrorEvent } from '../../functions/core/event-schema';
+import { parseJsonText } from '../../functions/core/json-text';
 
 const valid = { app: 'billing', error: { type: 'CardExpiredError', message: 'card expired' } };
 
@@ -59,5 +60,48 @@ describe('parseErrorEvent', () => {
   it('accepts ISO-8601 timestamps with offsets and rejects other dates', () => {
     expect(parseErrorEvent({ ...valid, occurredAt: '2026-11-21T09:00:00+01:00' }).ok).toBe(true);
     expect(parseErrorEvent({ ...valid, occurredAt: 'yesterday' }).ok).toBe(false);
+  });
+});
+
+describe('parseJsonText', () => {
+  it('parses JSON', () => {
+    expect(parseJsonText('{"a":[1,{"b":"]]}"}]}')).toEqual({ ok: true, value: { a: [1, { b: ']]}' }] } });
+  });
+
+  it('refuses deep nesting before parsing, not counting brackets inside strings', () => {
+    expect(parseJsonText(`${'['.repeat(65)}${']'.repeat(65)}`)).toEqual({
+      ok: false,
+      reason: 'JSON nested deeper than 64 levels',
+    });
+    expect(parseJsonText(`${'['.repeat(64)}${']'.repeat(64)}`).ok).toBe(true);
+    expect(parseJsonText(`["${'[\\"'.repeat(100)}"]`).ok).toBe(true);
+    expect(parseJsonText('[[[', 2)).toEqual({ ok: false, reason: 'JSON nested deeper than 2 levels' });
+  });
+
+  it('never quotes the body in its reason', () => {
+    for (const body of [
+      '{"password":"hunter2" x}',
+      '{"password":"hunter2"',
+      'hunter2',
+      '{"a":"position 99" x}',
+    ]) {
+      const result = parseJsonText(body);
+      if (result.ok) throw new Error('expected a failure');
+      expect(result.reason).toMatch(/^body is not valid JSON( \(at position \d+\))?$/);
+      expect(result.reason).not.toContain('hunter2');
+      expect(result.reason).not.toContain('99');
+    }
+    expect(parseJsonText('{"a":1 x}')).toEqual({
+      ok: false,
+      reason: 'body is not valid JSON (at position 7)',
+    });
+  });
+
+  it('is what parseErrorEvent uses for text', () => {
+    const deep = parseErrorEvent(`{"app":"a","error":{"message":"m"},"context":{"x":${'['.repeat(100)}}}`);
+    expect(!deep.ok && deep.reason).toBe('JSON nested deeper than 64 levels');
+    const bad = parseErrorEvent('{"app":"a","password":"hunter2" oops}');
+    expect(!bad.ok && bad.reason).toMatch(/^body is not valid JSON/);
+    expect(!bad.ok && bad.reason).not.toContain('hunter2');
   });
 });

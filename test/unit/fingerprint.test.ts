@@ -19,6 +19,18 @@ describe('normaliseMessage', () => {
   });
 });
 
+describe('normaliseMessage on odd input', () => {
+  it('finds emails only from the start of their local part, and groups on the start of a message', () => {
+    expect(normaliseMessage('x=a.b@c.io and a@b')).toBe('x=<email> and a@b');
+    expect(normaliseMessage(`boom ${'x'.repeat(10_000)} 1`)).toBe(
+      normaliseMessage(`boom ${'x'.repeat(10_000)} 2`),
+    );
+    expect(normaliseMessage('hex deadbeefcafe stays, 0xdeadbeef12 goes')).toBe(
+      'hex deadbeefcafe stays, <hex> goes',
+    );
+  });
+});
+
 describe('groupingFrames', () => {
   it('keeps the top three in-app frames without line numbers or directories', () => {
     const stack = [
@@ -31,6 +43,23 @@ describe('groupingFrames', () => {
       '    at last (/srv/app/dist/other.js:1:1)',
     ].join('\n');
     expect(groupingFrames(stack)).toEqual(['charge@billing.js', 'process@queue.js', '@main.js']);
+  });
+
+  it('reads frames with spaced names, several spaces, bare locations and query strings', () => {
+    const stack = [
+      'Error: x',
+      '    at async Promise.all   (/srv/app/dist/a.js:1:2)',
+      '    at new Charge (file:///srv/app/dist/b.mjs?v=3:10:20)',
+      '    at /srv/app/dist/c.js',
+    ].join('\n');
+    expect(groupingFrames(stack)).toEqual(['async Promise.all@a.js', 'new Charge@b.mjs', '@c.js']);
+  });
+
+  it('gives a long frame line a bounded signature', () => {
+    const line = `    at f (/${'ab/'.repeat(100_000)}x.js:1:2)`;
+    const [frame] = groupingFrames(`Error\n${line}`);
+    expect(frame?.startsWith('f@')).toBe(true);
+    expect(frame!.length).toBeLessThan(1100);
   });
 
   it('reads Python frames', () => {
