@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -15,6 +17,8 @@ import { recipientKey } from '../core/notify';
 import type { DetailLink, ErrorGroup, GroupTemplate, SlackRef } from '../core/records';
 import { USER_COUNT_CAP } from '../core/records';
 import {
+  cancellationReasons,
+  type EventScope,
   eventKey,
   groupKey,
   isConditionFailure,
@@ -41,11 +45,12 @@ export type LinkLookup =
 export type Occurrence = {
   fingerprint: string;
   link: DetailLink;
-  /** False when this event was already counted by an earlier, failed attempt. */
-  countIt: boolean;
   /** The fix template the occurrence matched: its group's alert offers or reports it. */
   template?: GroupTemplate;
 };
+
+/** A transaction that met another on the same item wrote nothing: it is retried this many times. */
+const CONFLICT_ATTEMPTS = 8;
 
 const IDX = TABLE.customerIndex;
 
@@ -81,7 +86,7 @@ export class DynamoStore {
    * delivery or a retry gets the link id chosen the first time, so the detail item is written once.
    */
   async claimEvent(
-    eventId: string,
+    scope: EventScope,
     linkId: string,
     now: number,
   ): Promise<{ fresh: boolean; linkId: string }> {
@@ -89,7 +94,7 @@ export class DynamoStore {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...eventKey(eventId), linkId, [TTL]: seconds(now) + EVENT_ID_TTL_SECONDS },
+          Item: { ...eventKey(scope), linkId, [TTL]: seconds(now) + EVENT_ID_TTL_SECONDS },
           ConditionExpression: `attribute_not_exists(${PK}) OR ${TTL} <= :now`,
           ExpressionAttributeValues: { ':now': seconds(now) },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -102,27 +107,6 @@ export class DynamoStore {
       if (!existing) throw err;
       return { fresh: false, linkId: existing };
     }
-  }
-
-  /** Writes a detail item unless it exists: a retried event keeps the link and times it got first. */
-  async putLinkOnce(link: DetailLink): Promise<void> {
-    const customer = customerKey(link.event.user);
-    await unlessConditionFails(
-      this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...linkKey(link.id),
-            ...link,
-            ...(customer && {
-              [IDX.partitionKey]: customer,
-              [IDX.sortKey]: `${new Date(link.receivedAt).toISOString()}#${link.id}`,
-            }),
-          },
-          ConditionExpression: `attribute_not_exists(${PK})`,
-        }),
-      ),
-    );
   }
 
   /** Expired items may linger until DynamoDB deletes them (up to days): expiry is decided here. */
@@ -158,24 +142,63 @@ export class DynamoStore {
   }
 
   /**
-   * Adds an occurrence to its group (creating it, or starting afresh when the old one expired) and
-   * returns the group as it now stands. One write in the common case.
+   * Stores an occurrence exactly once: its detail item and its group's count commit together in one
+   * transaction, so an attempt that dies at any point is either wholly counted or not at all, and a
+   * retry or a duplicate delivery (the link exists already) counts nothing. Returns the group as it
+   * now stands (none for a duplicate whose group has expired since) and whether this call stored it.
    */
-  async recordOccurrence(occurrence: Occurrence, now: number): Promise<ErrorGroup> {
+  async recordOccurrence(
+    occurrence: Occurrence,
+    now: number,
+  ): Promise<{ fresh: boolean; group?: ErrorGroup }> {
     const { fingerprint, link } = occurrence;
     const user = userHash(link.event.user);
-    const base = occurrenceUpdate(this.tableName, occurrence, now);
-    try {
-      return await this.updateGroup(user ? withUser(base, user) : base);
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-      // An item without a TTL is no live group either (e.g. left by a write after TTL deletion).
-      const oldTtl = err.Item?.[TTL]?.N;
-      if (oldTtl === undefined || Number(oldTtl) <= seconds(now)) {
-        await this.resetExpiredGroup(fingerprint, oldTtl === undefined ? undefined : Number(oldTtl));
-        return this.recordOccurrence(occurrence, now);
+    const update = occurrenceUpdate(this.tableName, occurrence, now);
+    let withUserSet = user !== undefined;
+    for (let attempt = 1; ; attempt++) {
+      const { ReturnValues: _all, ...groupUpdate } = withUserSet && user ? withUser(update, user) : update;
+      try {
+        await this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: linkItem(link),
+                  ConditionExpression: `attribute_not_exists(${PK})`,
+                },
+              },
+              { Update: groupUpdate },
+            ],
+          }),
+        );
+        const group = await this.getGroup(fingerprint, now);
+        if (group) return { fresh: true, group };
+        throw new Error('the group just written could not be read back');
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        if (!reasons) throw err;
+        const [linkReason, groupReason] = reasons;
+        if (linkReason?.Code === 'ConditionalCheckFailed') {
+          // Stored and counted by an earlier attempt: bring the group up to date without counting.
+          const group = await unlessConditionFails(this.updateGroup({ ...update, ...noCount(update) }));
+          return { fresh: false, group };
+        }
+        if (groupReason?.Code === 'ConditionalCheckFailed') {
+          // An item without a TTL is no live group either (e.g. left by a write after TTL deletion).
+          const oldTtl = groupReason.Item?.[TTL]?.N;
+          if (oldTtl === undefined || Number(oldTtl) <= seconds(now)) {
+            await this.resetExpiredGroup(fingerprint, oldTtl === undefined ? undefined : Number(oldTtl));
+          } else {
+            withUserSet = false; // the distinct-user set is full: count the occurrence only
+          }
+        } else if (!reasons.some((r) => r.Code === 'TransactionConflict')) {
+          throw err;
+        } else {
+          await sleep(5 + Math.random() * 20 * attempt); // another writer held the group: nothing was written
+        }
+        if (attempt >= CONFLICT_ATTEMPTS) throw err;
       }
-      return this.updateGroup(base); // the distinct-user set is full: count the occurrence only
     }
   }
 
@@ -200,16 +223,25 @@ export class DynamoStore {
     );
   }
 
-  /** Takes the right to post a group's parent message. Undefined when someone else holds it. */
+  /**
+   * Takes the right to post a group's parent message. Undefined when someone else holds it.
+   * `postAttemptAt` remembers the first attempt whose outcome is unknown (it timed out, or died): the
+   * next claimer looks in the channel for that post before posting again.
+   */
   async claimParentPost(fingerprint: string, by: string, now: number, staleMs: number) {
     return this.conditionalGroupUpdate({
       Key: groupKey(fingerprint),
-      UpdateExpression: 'SET postClaim = :claim',
+      UpdateExpression: 'SET postClaim = :claim, postAttemptAt = if_not_exists(postAttemptAt, :at)',
       ConditionExpression:
         'attribute_exists(#count) AND attribute_not_exists(slack) AND ' +
         '(attribute_not_exists(postClaim) OR postClaim.#by = :by OR postClaim.#at < :stale)',
       ExpressionAttributeNames: { '#count': 'count', '#by': 'by', '#at': 'at' },
-      ExpressionAttributeValues: { ':claim': { by, at: now }, ':by': by, ':stale': now - staleMs },
+      ExpressionAttributeValues: {
+        ':claim': { by, at: now },
+        ':by': by,
+        ':stale': now - staleMs,
+        ':at': now,
+      },
     });
   }
 
@@ -224,19 +256,24 @@ export class DynamoStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: groupKey(fingerprint),
-        UpdateExpression: 'SET slack = :slack, lastPostedAt = :now, postedCount = :posted REMOVE postClaim',
+        UpdateExpression:
+          'SET slack = :slack, lastPostedAt = :now, postedCount = :posted REMOVE postClaim, postAttemptAt',
         ExpressionAttributeValues: { ':slack': slack, ':now': now, ':posted': postedCount },
       }),
     );
   }
 
-  async releaseParentClaim(fingerprint: string, by: string): Promise<void> {
+  /**
+   * Gives the claim back after a failed post. `notPosted` when Slack said no (nothing was posted, and
+   * any earlier attempt was already looked for): else the next claimer must look for this post first.
+   */
+  async releaseParentClaim(fingerprint: string, by: string, notPosted: boolean): Promise<void> {
     await unlessConditionFails(
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: groupKey(fingerprint),
-          UpdateExpression: 'REMOVE postClaim',
+          UpdateExpression: notPosted ? 'REMOVE postClaim, postAttemptAt' : 'REMOVE postClaim',
           ConditionExpression: 'postClaim.#by = :by',
           ExpressionAttributeNames: { '#by': 'by' },
           ExpressionAttributeValues: { ':by': by },
@@ -283,26 +320,37 @@ export class DynamoStore {
     );
   }
 
-  /** Marks a delayed flush as queued; false when one is already on its way. */
-  async scheduleFlush(fingerprint: string, dueAt: number, now: number, staleMs: number): Promise<boolean> {
+  /**
+   * Marks a delayed flush as queued under `token`, which the flush message carries back: only that
+   * message can clear it (a producer cannot forge one). False when a flush is already on its way.
+   */
+  async scheduleFlush(
+    fingerprint: string,
+    token: string,
+    dueAt: number,
+    now: number,
+    staleMs: number,
+  ): Promise<boolean> {
     const group = await this.conditionalGroupUpdate({
       Key: groupKey(fingerprint),
-      UpdateExpression: 'SET flushDueAt = :due',
+      UpdateExpression: 'SET flushDueAt = :due, flushToken = :token',
       ConditionExpression: 'attribute_not_exists(flushDueAt) OR flushDueAt < :stale',
-      ExpressionAttributeValues: { ':due': dueAt, ':stale': now - staleMs },
+      ExpressionAttributeValues: { ':due': dueAt, ':stale': now - staleMs, ':token': token },
     });
     return group !== undefined;
   }
 
   /**
-   * Clears a group's pending flush and returns the group as it stands, or undefined when it is gone
-   * or expired: a late flush must never create an item (it would have no TTL).
+   * Clears the pending flush `token` names and returns the group as it stands; undefined when the
+   * token is not the pending one (a stale or forged flush) or the group is gone or expired — a late
+   * flush must never create an item (it would have no TTL).
    */
-  async clearFlush(fingerprint: string, now: number): Promise<ErrorGroup | undefined> {
+  async clearFlush(fingerprint: string, token: string, now: number): Promise<ErrorGroup | undefined> {
     const group = await this.conditionalGroupUpdate({
       Key: groupKey(fingerprint),
-      UpdateExpression: 'REMOVE flushDueAt',
-      ConditionExpression: `attribute_exists(${PK})`,
+      UpdateExpression: 'REMOVE flushDueAt, flushToken',
+      ConditionExpression: `attribute_exists(${PK}) AND flushToken = :token`,
+      ExpressionAttributeValues: { ':token': token },
     });
     return group && group.expiresAt > seconds(now) ? group : undefined;
   }
@@ -317,12 +365,19 @@ export class DynamoStore {
   }
 }
 
-/** The group upsert for one occurrence; `countIt` false re-applies a retried event without counting it twice. */
+/** The group upsert for one occurrence: counts it, adds its user, keeps its link as the latest. */
+type GroupUpsert = UpdateCommandInput & {
+  UpdateExpression: string;
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
+};
+
 function occurrenceUpdate(
   tableName: string,
-  { fingerprint, link, countIt, template }: Occurrence,
+  { fingerprint, link, template }: Occurrence,
   now: number,
-) {
+): GroupUpsert {
   const { event } = link;
   return {
     TableName: tableName,
@@ -347,16 +402,34 @@ function occurrenceUpdate(
       ':nowS': seconds(now),
       ':latest': { linkId: link.id, linkExpiresAt: link.expiresAt, user: event.user, company: event.company },
       ':expires': seconds(now) + GROUP_TTL_SECONDS,
-      ':inc': countIt ? 1 : 0,
+      ':inc': 1,
       ':template': template ? { id: template.id, name: template.name, auto: template.auto } : null,
     },
     ReturnValues: 'ALL_NEW',
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-  } satisfies UpdateCommandInput;
+  };
+}
+
+/** The same upsert for an occurrence counted before (a retry or a duplicate delivery). */
+function noCount(input: GroupUpsert): Pick<GroupUpsert, 'ExpressionAttributeValues'> {
+  return { ExpressionAttributeValues: { ...input.ExpressionAttributeValues, ':inc': 0 } };
+}
+
+/** A detail item with its customer-index keys. */
+function linkItem(link: DetailLink): Record<string, unknown> {
+  const customer = customerKey(link.event.user);
+  return {
+    ...linkKey(link.id),
+    ...link,
+    ...(customer && {
+      [IDX.partitionKey]: customer,
+      [IDX.sortKey]: `${new Date(link.receivedAt).toISOString()}#${link.id}`,
+    }),
+  };
 }
 
 /** Adds the user to the group's distinct-user set while it has room (or already holds them). */
-function withUser(input: ReturnType<typeof occurrenceUpdate>, user: string): UpdateCommandInput {
+function withUser(input: GroupUpsert, user: string): GroupUpsert {
   return {
     ...input,
     UpdateExpression: `${input.UpdateExpression}, #users :user`,

@@ -2,6 +2,7 @@ import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand }
 import type { NotifyOutcome } from '../core/notify';
 import type { ErrorGroup, GroupFix } from '../core/records';
 import {
+  fixKey,
   groupKey,
   isConditionFailure,
   linkKey,
@@ -32,6 +33,48 @@ export class NotifyStore {
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
+
+  /**
+   * Takes the once-per-occurrence guard: at most one fix message per occurrence, ever — not only
+   * within a cooldown, which may be short. It lives as long as the occurrence's link (`expiresAt`,
+   * epoch seconds). When held, says by which attempt (`token`) and since when.
+   */
+  async claimOccurrence(
+    linkId: string,
+    token: string,
+    now: number,
+    expiresAt: number,
+  ): Promise<{ claimed: true } | { claimed: false; at: number }> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...fixKey(linkId), token, at: now, [TTL]: expiresAt },
+          ConditionExpression: `attribute_not_exists(${PK})`,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { claimed: true };
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      return { claimed: false, at: Number(err.Item?.at?.N ?? 0) };
+    }
+  }
+
+  /** Gives the occurrence guard back when this attempt sent nothing, so a retry may try again. */
+  async releaseOccurrence(linkId: string, token: string): Promise<void> {
+    await unlessConditionFails(
+      this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: fixKey(linkId),
+          ConditionExpression: '#token = :token',
+          ExpressionAttributeNames: { '#token': 'token' },
+          ExpressionAttributeValues: { ':token': token },
+        }),
+      ),
+    );
+  }
 
   async claimSend(
     recipient: string,

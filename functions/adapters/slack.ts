@@ -48,10 +48,12 @@ export class SlackChannel extends SlackThreads {
     super(client);
   }
 
-  async post(message: SlackMessage): Promise<SlackRef> {
+  /** Posts a group's parent message, tagged with the group in its metadata so it can be found again. */
+  async post(message: SlackMessage, fingerprint: string): Promise<SlackRef> {
     const res = await this.client.chat.postMessage({
       channel: this.channel,
       ...message,
+      metadata: { event_type: ALERT_EVENT_TYPE, event_payload: { fingerprint } },
       unfurl_links: false,
       unfurl_media: false,
     });
@@ -59,6 +61,39 @@ export class SlackChannel extends SlackThreads {
       throw new Error('Slack accepted chat.postMessage but returned no channel/ts');
     return { channel: res.channel, ts: res.ts };
   }
+
+  /**
+   * The group's parent message if one was posted since `sinceMs`: after a post whose answer was lost
+   * (a timeout, a crash), this tells "posted" from "not posted", so a retry never posts a second one.
+   * Needs the channels:history (or groups:history) scope; without it, says so and reports none.
+   */
+  async findPosted(fingerprint: string, sinceMs: number): Promise<SlackRef | undefined> {
+    const res = await this.client.conversations.history({
+      channel: this.channel,
+      oldest: (sinceMs / 1000).toFixed(6),
+      include_all_metadata: true,
+      limit: 200,
+    });
+    const found = res.messages?.find(
+      (m) =>
+        m.metadata?.event_type === ALERT_EVENT_TYPE &&
+        (m.metadata.event_payload as { fingerprint?: unknown } | undefined)?.fingerprint === fingerprint,
+    );
+    return found?.ts ? { channel: this.channel, ts: found.ts } : undefined;
+  }
+}
+
+/** The metadata event type of Heads-up's parent messages. */
+const ALERT_EVENT_TYPE = 'headsup_alert';
+
+/**
+ * True when Slack may have carried out a call that failed: the answer was lost (timeout, connection
+ * reset, a 5xx). A rate limit or an `ok: false` answer means Slack did nothing.
+ */
+export function slackMayHaveActed(err: unknown): boolean {
+  const { code, statusCode } = err as { code?: string; statusCode?: number };
+  if (code === ErrorCode.HTTPError) return (statusCode ?? 500) >= 500;
+  return code !== ErrorCode.RateLimitedError && code !== ErrorCode.PlatformError;
 }
 
 /** One line for logs and the DLQ: what Slack said, and what to do when it is a setup problem. */

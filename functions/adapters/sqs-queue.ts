@@ -1,13 +1,12 @@
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DLQ_REASON_ATTRIBUTE, INTERNAL_MESSAGE_ATTRIBUTE } from '../../lib/definitions';
+import type { FlushBody } from '../core/flush';
 import type { IngestEntry } from '../core/ingest';
 import { clip } from '../core/limit-size';
 import type { NotifyJob } from '../core/notify';
 
 /** SQS message attributes carry at most 256 KiB together with the body; a reason needs far less. */
 const REASON_CHARS = 1000;
-
-type FlushMessage = { fingerprint: string };
 
 /** The errors queue as the triage function uses it: delayed flushes to itself, and its DLQ. */
 export class ErrorsQueue {
@@ -18,7 +17,7 @@ export class ErrorsQueue {
   ) {}
 
   /** Queues an internal message that brings a group's Slack alert up to date after `delaySeconds`. */
-  async sendFlush(flush: FlushMessage, delaySeconds: number): Promise<void> {
+  async sendFlush(flush: FlushBody, delaySeconds: number): Promise<void> {
     await this.sqs.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
@@ -75,9 +74,21 @@ function batchChunks(entries: IngestEntry[]): IngestEntry[][] {
   return chunks;
 }
 
+/** An entry SQS itself refused (its per-entry `Failed`), as opposed to a call that failed as a whole. */
+export type EntryRefusal = {
+  id: string;
+  /** SQS's verdict that the entry itself is at fault (too large, invalid characters): it never succeeds. */
+  senderFault: boolean;
+  code: string;
+};
+
+type Unsent = { entry: IngestEntry; refusal?: Omit<EntryRefusal, 'id'> };
+
 /**
- * Puts accepted events on the errors queue. Entries SQS rejects are retried once; what still fails is
- * returned, so the caller is told and nothing is acknowledged that was not queued.
+ * Puts accepted events on the errors queue. Entries SQS rejects are retried once (but not those SQS
+ * says are at fault themselves); what still fails is returned, so the caller is told and nothing is
+ * acknowledged that was not queued. `failedIds` names every entry not queued; `refused` those of them
+ * SQS refused one by one (the others were in a call that failed as a whole, e.g. the network).
  */
 export class EventQueue {
   constructor(
@@ -85,31 +96,48 @@ export class EventQueue {
     private readonly queueUrl: string,
   ) {}
 
-  async enqueue(entries: IngestEntry[]): Promise<{ failedIds: string[] }> {
+  async enqueue(entries: IngestEntry[]): Promise<{ failedIds: string[]; refused: EntryRefusal[] }> {
     const firstTry = await this.sendAll(entries);
-    if (firstTry.length === 0) return { failedIds: [] };
-    const retry = await this.sendAll(firstTry);
-    return { failedIds: retry.map((e) => e.id) };
+    if (firstTry.length === 0) return { failedIds: [], refused: [] };
+    const hopeless = firstTry.filter((u) => u.refusal?.senderFault);
+    const again = firstTry.filter((u) => !u.refusal?.senderFault);
+    const unsent = new Map(
+      [...hopeless, ...(again.length > 0 ? await this.sendAll(again.map((u) => u.entry)) : [])].map((u) => [
+        u.entry,
+        u,
+      ]),
+    );
+    const failed = entries.flatMap((e) => unsent.get(e) ?? []); // in the order given
+    return {
+      failedIds: failed.map((u) => u.entry.id),
+      refused: failed.flatMap((u) => (u.refusal ? [{ id: u.entry.id, ...u.refusal }] : [])),
+    };
   }
 
   /** Sends every chunk in parallel; returns the entries that did not make it. */
-  private async sendAll(entries: IngestEntry[]): Promise<IngestEntry[]> {
+  private async sendAll(entries: IngestEntry[]): Promise<Unsent[]> {
     const results = await Promise.all(batchChunks(entries).map((chunk) => this.sendChunk(chunk)));
     return results.flat();
   }
 
-  private async sendChunk(chunk: IngestEntry[]): Promise<IngestEntry[]> {
+  private async sendChunk(chunk: IngestEntry[]): Promise<Unsent[]> {
+    let failed: { Id?: string; SenderFault?: boolean; Code?: string }[];
     try {
-      const { Failed = [] } = await this.sqs.send(
+      ({ Failed: failed = [] } = await this.sqs.send(
         new SendMessageBatchCommand({
           QueueUrl: this.queueUrl,
           Entries: chunk.map((e, i) => ({ Id: String(i), MessageBody: sqsSafe(e.body) })),
         }),
-      );
-      return Failed.map((f) => chunk[Number(f.Id)]!);
+      ));
     } catch {
-      return chunk; // the whole call failed (network, throttling): every entry is retried or reported
+      return chunk.map((entry) => ({ entry })); // the whole call failed (network, throttling)
     }
+    return failed.flatMap((f) => {
+      const entry = chunk[Number(f.Id)];
+      return entry
+        ? [{ entry, refusal: { senderFault: f.SenderFault === true, code: f.Code ?? 'unknown' } }]
+        : [];
+    });
   }
 }
 

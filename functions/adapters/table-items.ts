@@ -7,7 +7,17 @@ export const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = TABLE;
 
 export const linkKey = (id: string) => ({ [PK]: `LINK#${id}`, [SK]: 'LINK' });
 export const groupKey = (fingerprint: string) => ({ [PK]: `GROUP#${fingerprint}`, [SK]: 'GROUP' });
-export const eventKey = (eventId: string) => ({ [PK]: `EVENT#${eventId}`, [SK]: 'EVENT' });
+/**
+ * An event id is the producer's: two apps (or one app's staging and production) may both send id
+ * "1001". The key is scoped to the producer, JSON-encoded so no app name can fake another's scope.
+ */
+export type EventScope = { app: string; environment: string; id: string };
+export const eventKey = ({ app, environment, id }: EventScope) => ({
+  [PK]: `EVENT#${JSON.stringify([app, environment, id])}`,
+  [SK]: 'EVENT',
+});
+/** The once-per-occurrence guard of fix messages: lives as long as the occurrence's link. */
+export const fixKey = (linkId: string) => ({ [PK]: `FIX#${linkId}`, [SK]: 'FIX' });
 export const sentKey = (recipient: string, templateId: string) => ({
   [PK]: `SENT#${recipient}#${templateId}`,
   [SK]: 'SENT',
@@ -15,6 +25,14 @@ export const sentKey = (recipient: string, templateId: string) => ({
 
 /** DynamoDB TTL counts epoch seconds. */
 export const seconds = (ms: number) => Math.floor(ms / 1000);
+
+/** Why each item of a cancelled transaction failed, in the order the items were given. */
+export function cancellationReasons(
+  err: unknown,
+): Array<{ Code?: string; Item?: Record<string, { N?: string; S?: string }> }> | undefined {
+  if ((err as Error)?.name !== 'TransactionCanceledException') return undefined;
+  return (err as { CancellationReasons?: [] }).CancellationReasons ?? [];
+}
 
 export function isConditionFailure(err: unknown): err is ConditionalCheckFailedException {
   return (

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { formatRelative, formatUtc } from './duration';
-import { escapeMrkdwn } from './escape';
+import { mrkdwnWithin } from './escape';
 import type { ErrorEvent } from './event-schema';
-import type { SlackMessage } from './slack-messages';
+import { OUTCOME_LIMITS, type SlackMessage } from './slack-messages';
 
 /** A request to send one fix message: queued by triage (auto templates) or by a "Send fix" click. */
 export const notifyJobSchema = z.object({
@@ -44,8 +44,9 @@ function outcomeText(
   user: ErrorEvent['user'],
   job: Pick<NotifyJob, 'requestedBy'>,
 ): string {
-  const fix = `“${escapeMrkdwn(templateName)}”`;
-  const who = escapeMrkdwn(recipientName(user));
+  const fix = `“${mrkdwnWithin(templateName, OUTCOME_LIMITS.nameChars)}”`;
+  const who = mrkdwnWithin(recipientName(user), OUTCOME_LIMITS.nameChars);
+  const reason = 'reason' in outcome ? mrkdwnWithin(outcome.reason, OUTCOME_LIMITS.reasonChars) : '';
   const by = job.requestedBy ? ` · requested by <@${job.requestedBy.id}>` : ' · sent automatically';
   switch (outcome.status) {
     case 'sent':
@@ -62,10 +63,10 @@ function outcomeText(
     case 'uncertain':
       return (
         `:warning: Intercom did not answer in time while sending ${fix} to ${who}; it may have arrived. ` +
-        `Not retried, so it is never sent twice — check the conversation in Intercom (${escapeMrkdwn(outcome.reason)})`
+        `Not retried, so it is never sent twice — check the conversation in Intercom (${reason})`
       );
     case 'failed':
-      return `:x: Could not send ${fix} to ${who}: ${escapeMrkdwn(outcome.reason)}`;
+      return `:x: Could not send ${fix} to ${who}: ${reason}`;
   }
 }
 

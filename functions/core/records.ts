@@ -66,11 +66,14 @@ export type ErrorGroup = {
   slack?: SlackRef;
   /** Who is posting the parent message right now, and since when (ms). */
   postClaim?: { by: string; at: number };
+  /** The first post attempt whose outcome is unknown (ms): look in the channel before posting again. */
+  postAttemptAt?: number;
   /** When the parent was last posted or updated (ms), and the count it showed. */
   lastPostedAt?: number;
   postedCount?: number;
-  /** A delayed flush is queued for this time (ms). */
+  /** A delayed flush is queued for this time (ms), carrying this token back. */
   flushDueAt?: number;
+  flushToken?: string;
   expiresAt: number;
 };
 

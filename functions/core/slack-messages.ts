@@ -79,6 +79,9 @@ function fallbackText(group: ErrorGroup): string {
   return mrkdwnWithin(line, BLOCK_LIMITS.fallbackChars);
 }
 
+/** Caps of the free text in an outcome line: whatever Intercom or a user name says, it fits a block. */
+export const OUTCOME_LIMITS = { nameChars: 200, reasonChars: 500 } as const;
+
 /** What the alert says about its fix template and the last fix message. */
 function fixContext(group: ErrorGroup): KnownBlock[] {
   const lines: string[] = [];
@@ -86,7 +89,9 @@ function fixContext(group: ErrorGroup): KnownBlock[] {
     const how = group.template.auto
       ? 'sent automatically to each affected user'
       : 'press *Send fix* to send it';
-    lines.push(`:memo: Fix template *${escapeMrkdwn(group.template.name)}* · ${how}`);
+    lines.push(
+      `:memo: Fix template *${mrkdwnWithin(group.template.name, OUTCOME_LIMITS.nameChars)}* · ${how}`,
+    );
   }
   const fix = group.fix;
   const sent = group.fixesSent ?? 0;
@@ -96,15 +101,16 @@ function fixContext(group: ErrorGroup): KnownBlock[] {
     const parts = [`sent to ${plural(sent, 'user')}`];
     if (notSent > 0) parts.push(`${notSent} not sent (not in Intercom, cooldown or refused)`);
     lines.push(
-      `:white_check_mark: Fixes ${parts.join(' · ')} · latest to ${escapeMrkdwn(fix?.userName ?? '')}`,
+      `:white_check_mark: Fixes ${parts.join(' · ')} · latest to ${mrkdwnWithin(fix?.userName ?? '', OUTCOME_LIMITS.nameChars)}`,
     );
   } else if (fix) {
-    const who = escapeMrkdwn(fix.userName);
+    const who = mrkdwnWithin(fix.userName, OUTCOME_LIMITS.nameChars);
     const by = fix.requestedBy ? ` by <@${fix.requestedBy}>` : '';
+    const reason = mrkdwnWithin(fix.reason ?? fix.status.replace(/-/g, ' '), OUTCOME_LIMITS.reasonChars);
     lines.push(
       fix.status === 'sent'
         ? `:white_check_mark: Fix sent to ${who}${by} · ${slackDate(fix.at)}`
-        : `:warning: Fix not sent to ${who}: ${escapeMrkdwn(fix.reason ?? fix.status.replace(/-/g, ' '))}`,
+        : `:warning: Fix not sent to ${who}: ${reason}`,
     );
   }
   return lines.length === 0

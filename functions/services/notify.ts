@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoStore } from '../adapters/dynamo-store';
@@ -40,8 +41,9 @@ class RetryLater extends Error {
 export type NotifyResult = NotifyOutcome['status'] | 'duplicate' | 'invalid';
 
 /**
- * Sends one fix message at most once per user, template and cooldown — under duplicate jobs, retries
- * and concurrent invocations — and tells the team what happened, in the alert's Slack thread.
+ * Sends one fix message at most once per occurrence (ever) and per user, template and cooldown — under
+ * duplicate jobs, retries and concurrent invocations — and tells the team what happened, in the
+ * alert's Slack thread.
  */
 export async function notifyMessage(body: string, deps: NotifyDeps): Promise<NotifyResult> {
   const parsed = notifyJobSchema.safeParse(safeJson(body));
@@ -53,7 +55,11 @@ export async function notifyMessage(body: string, deps: NotifyDeps): Promise<Not
   const now = deps.now();
   const found = await deps.store.getLink(job.linkId, now);
   if (found.state === 'missing') {
-    deps.log.warn('notify job for an unknown link', { linkId: job.linkId });
+    // Not the link id: it is the secret part of a detail URL, and logs are read more widely.
+    deps.log.warn('notify job for an unknown or deleted occurrence', {
+      templateId: job.templateId,
+      trigger: job.trigger,
+    });
     return 'expired';
   }
   const link = found.link;
@@ -67,25 +73,38 @@ export async function notifyMessage(body: string, deps: NotifyDeps): Promise<Not
   const recipient = recipientKey(link.event.user);
   if (!recipient) return finish({ status: 'failed', at: now, reason: 'the occurrence names no user' });
 
+  // Finished before (a duplicate job, or a retry after the outcome was recorded): only make sure the
+  // team was told. A click may try again after an outcome that sent nothing (e.g. not in Intercom).
+  const done = link.notify;
+  if (done && (job.trigger === 'auto' || done.status === 'sent' || done.status === 'uncertain')) {
+    if (!done.reported) await report(done, link, job, templateName, deps, { recorded: true });
+    return 'duplicate';
+  }
+
+  // At most one message per occurrence, ever: this guard outlives any cooldown.
+  const token = randomUUID();
+  const occurrence = await deps.guard.claimOccurrence(link.id, token, now, link.expiresAt);
+  if (!occurrence.claimed) {
+    if (now - occurrence.at < SENDING_STALE_MS) {
+      throw new RetryLater('a fix for this occurrence is being sent right now');
+    }
+    // An attempt stopped between claiming and recording: the message may have gone out. Never resend.
+    return finish({ status: 'uncertain', at: now, reason: 'an earlier attempt stopped while sending' });
+  }
+  const releaseOccurrence = () => deps.guard.releaseOccurrence(link.id, token);
+
   const claim = await deps.guard.claimSend(recipient, template.id, link.id, now, template.cooldown);
   if (!claim.claimed) {
     const held = claim.existing;
-    // Someone is sending to this user right now (this occurrence or another): wait for the result,
-    // so the thread never says "cooldown" before the message it refers to has gone out.
+    await releaseOccurrence(); // nothing is sent by this attempt
+    // Someone is sending to this user right now (another occurrence): wait for the result, so the
+    // thread never says "cooldown" before the message it refers to has gone out.
     if (held.state === 'sending' && now - held.claimedAt < SENDING_STALE_MS) {
       throw new RetryLater('a fix to this user is being sent right now');
     }
     if (held.linkId === link.id) {
-      if (held.state === 'sending') {
-        // An attempt stopped between claiming and recording: the message may have gone out. Never resend.
-        await deps.guard.markUncertain(recipient, template.id, now);
-        return finish({ status: 'uncertain', at: now, reason: 'an earlier attempt stopped while sending' });
-      }
-      // Done before (a duplicate job or a retry after the send): only make sure the team was told.
-      if (link.notify && !link.notify.reported) {
-        await report(link.notify, link, job, templateName, deps, { recorded: true });
-      }
-      return 'duplicate';
+      // Left by an attempt for this very occurrence that may have sent it: never resend.
+      return finish({ status: 'uncertain', at: now, reason: 'an earlier attempt may have sent it' });
     }
     const outcome: NotifyOutcome = {
       status: 'cooldown',
@@ -100,7 +119,11 @@ export async function notifyMessage(body: string, deps: NotifyDeps): Promise<Not
     return 'cooldown';
   }
 
-  const release = () => deps.guard.releaseSend(recipient, template.id, link.id);
+  // Nothing was sent: both guards go back, so a retry (or a later occurrence) may send.
+  const release = async () => {
+    await deps.guard.releaseSend(recipient, template.id, link.id);
+    await releaseOccurrence();
+  };
   let contact: Awaited<ReturnType<IntercomMessenger['findUser']>>;
   try {
     contact = await deps.intercom.findUser(link.event.user);
@@ -174,7 +197,7 @@ async function report(
     await deps.slack.update(group.slack, parentMessage(group, deps.messages));
   } else if (tellThread) {
     deps.log.warn('fix outcome not posted: the group has no Slack alert yet', {
-      linkId: link.id,
+      fingerprint: link.fingerprint,
       outcome: outcome.status,
     });
   }

@@ -1,16 +1,19 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { INTERNAL_MESSAGE_ATTRIBUTE } from '../../lib/definitions';
 import type { DynamoStore } from '../adapters/dynamo-store';
-import { describeSlackError, type SlackChannel } from '../adapters/slack';
+import { describeSlackError, type SlackChannel, slackMayHaveActed } from '../adapters/slack';
 import type { ErrorsQueue, NotifyQueue } from '../adapters/sqs-queue';
-import { parseErrorEvent } from '../core/event-schema';
+import { type ErrorEvent, parseErrorEvent } from '../core/event-schema';
 import { fingerprintEvent } from '../core/fingerprint';
+import { parseFlushBody } from '../core/flush';
+import { KeyedLanes } from '../core/keyed-lanes';
 import { limitEventSize } from '../core/limit-size';
 import { recipientKey } from '../core/notify';
-import type { DetailLink, ErrorGroup } from '../core/records';
-import { redactEvent } from '../core/redact';
+import type { DetailLink, ErrorGroup, SlackRef } from '../core/records';
+import { redactEvent, redactRawBody } from '../core/redact';
 import { type MessageOptions, parentMessage, threadUpdateMessage } from '../core/slack-messages';
 import { FLUSH_STALE_MS, nextSlackStep, POST_CLAIM_STALE_MS, SLACK_COALESCE_MS } from '../core/slack-sync';
 import { matchTemplate } from '../core/templates/match';
@@ -42,35 +45,58 @@ export function internalKindOf(attributes: Record<string, { stringValue?: string
 }
 
 /**
+ * Records of one group run one after another in this process: their transactions on the group item
+ * would otherwise collide (and be retried) when a burst of one error fills a batch.
+ */
+const groupLanes = new KeyedLanes();
+
+/**
  * Handles one queue message. Throws only for failures worth retrying (DynamoDB, Slack, SQS); every
- * step before the throw is idempotent, so the retry neither duplicates the detail item nor the alert.
+ * step is idempotent, so a retry after a failure at any point neither loses, double-counts nor
+ * re-alerts the occurrence.
  */
 export async function triageMessage(message: QueueMessage, deps: TriageDeps): Promise<TriageOutcome> {
   if (message.internalKind === 'flush') {
-    const { fingerprint } = JSON.parse(message.body) as { fingerprint: string };
-    // The clear returns the group as it stands (no second read); a late flush for a gone group is a no-op.
-    const group = await deps.store.clearFlush(fingerprint, deps.now());
-    if (group) await syncSlack(fingerprint, `flush:${message.messageId}`, deps, group);
-    return 'flushed';
+    const flush = parseFlushBody(message.body);
+    if (flush) {
+      // The clear returns the group as it stands (no second read); a stale, forged or late flush
+      // (its token is not the pending one, or the group is gone) is a no-op.
+      const group = await deps.store.clearFlush(flush.fingerprint, flush.token, deps.now());
+      if (group) await groupLanes.run(flush.fingerprint, () => syncSlack(flush.fingerprint, deps, group));
+      return 'flushed';
+    }
+    // Producers can set message attributes too: a marked message that is no flush is what it says.
+    deps.log.warn('a message marked internal is no flush: handled as an event', {
+      messageId: message.messageId,
+    });
   }
 
   const parsed = parseErrorEvent(message.body);
   if (!parsed.ok) {
-    // Retrying cannot fix a bad event: park it with its reason now instead of after N receives.
-    await deps.queue.deadLetter(message.body, parsed.reason, message.messageId);
+    // Retrying cannot fix a bad event: park it with its reason now instead of after N receives,
+    // scrubbed like a valid one (the DLQ is read by people).
+    await deps.queue.deadLetter(redactRawBody(message.body), parsed.reason, message.messageId);
     deps.log.warn('invalid event sent to the DLQ', { messageId: message.messageId, reason: parsed.reason });
     deps.metrics.addMetric('invalidEvents', MetricUnit.Count, 1);
     return 'invalid';
   }
 
-  // Redact before limiting sizes: a cut could split a secret so its pattern no longer matches.
   const event = limitEventSize(redactEvent(parsed.event));
-  const eventId = event.id ?? `sqs:${message.messageId}`;
   const fingerprint = fingerprintEvent(event);
+  return groupLanes.run(fingerprint, () => storeOccurrence(event, fingerprint, message, deps));
+}
+
+async function storeOccurrence(
+  event: ErrorEvent,
+  fingerprint: string,
+  message: QueueMessage,
+  deps: TriageDeps,
+): Promise<TriageOutcome> {
+  const eventId = event.id ?? `sqs:${message.messageId}`;
   const template = matchTemplate(deps.templates, event);
   const now = deps.now();
-
-  const claim = await deps.store.claimEvent(eventId, deps.newLinkId(), now);
+  const scope = { app: event.app, environment: event.environment, id: eventId };
+  const claim = await deps.store.claimEvent(scope, deps.newLinkId(), now);
   const link: DetailLink = {
     id: claim.linkId,
     eventId,
@@ -80,46 +106,46 @@ export async function triageMessage(message: QueueMessage, deps: TriageDeps): Pr
     expiresAt: Math.floor(now / 1000) + deps.linkTtlSeconds,
     templateId: template?.id,
   };
-  await deps.store.putLinkOnce(link);
-  const group = await deps.store.recordOccurrence({ fingerprint, link, countIt: claim.fresh, template }, now);
+  const { fresh, group } = await deps.store.recordOccurrence({ fingerprint, link, template }, now);
   if (template?.auto && recipientKey(event.user)) {
     // Queued before Slack is touched: the user's message does not wait for, or depend on, Slack.
-    // A retry queues it again; the notify guard makes sure it is sent once.
+    // A retry queues it again; the notify guards make sure it is sent once.
     await deps.notifyQueue.send({ linkId: link.id, templateId: template.id, trigger: 'auto' });
     deps.metrics.addMetric('autoFixesQueued', MetricUnit.Count, 1);
   }
-  if (group.count === 1 && claim.fresh) deps.metrics.addMetric('newGroups', MetricUnit.Count, 1);
-  deps.metrics.addMetric(claim.fresh ? 'events' : 'duplicateEvents', MetricUnit.Count, 1);
+  if (fresh && group?.count === 1) deps.metrics.addMetric('newGroups', MetricUnit.Count, 1);
+  deps.metrics.addMetric(fresh ? 'events' : 'duplicateEvents', MetricUnit.Count, 1);
 
-  await syncSlack(fingerprint, eventId, deps, group);
-  return claim.fresh ? 'stored' : 'duplicate';
+  if (group) await syncSlack(fingerprint, deps, group);
+  return fresh ? 'stored' : 'duplicate';
 }
 
 /**
  * Brings a group's Slack alert up to date: posts the parent once, then at most one update per
  * window; anything not shown yet is left to a delayed flush message, so the last burst is never lost.
  */
-async function syncSlack(
-  fingerprint: string,
-  me: string,
-  deps: TriageDeps,
-  known?: ErrorGroup,
-): Promise<void> {
+async function syncSlack(fingerprint: string, deps: TriageDeps, group: ErrorGroup): Promise<void> {
   const { store, slack, messages } = deps;
   const now = deps.now();
-  const group = known ?? (await store.getGroup(fingerprint, now));
-  if (!group) return;
   const step = nextSlackStep(group, now);
 
   switch (step.kind) {
     case 'post-parent': {
+      // Unique per attempt: two deliveries of one event at once must not both hold the claim.
+      const me = randomUUID();
       const claimed = await store.claimParentPost(fingerprint, me, now, POST_CLAIM_STALE_MS);
       if (!claimed) return deferFlush(fingerprint, now + SLACK_COALESCE_MS, deps);
+      const earlier = await findEarlierPost(fingerprint, claimed, now, deps);
+      if (earlier) {
+        // Posted by an attempt whose answer was lost; a count of 0 makes the next step refresh it.
+        await store.markParentPosted(fingerprint, earlier, 0, now);
+        return;
+      }
       const ref = await slackCall(
         deps,
         fingerprint,
-        () => slack.post(parentMessage(claimed, messages)),
-        () => store.releaseParentClaim(fingerprint, me),
+        () => slack.post(parentMessage(claimed, messages), fingerprint),
+        (err) => store.releaseParentClaim(fingerprint, me, !slackMayHaveActed(err)),
       );
       await store.markParentPosted(fingerprint, ref, claimed.count, now);
       deps.metrics.addMetric('slackParentPosts', MetricUnit.Count, 1);
@@ -149,12 +175,35 @@ async function syncSlack(
   }
 }
 
+/**
+ * When an earlier attempt's post may have gone through (its answer was lost, or it died), looks for
+ * it in the channel. A failed look is logged and the post goes ahead: an alert must not be withheld.
+ */
+async function findEarlierPost(
+  fingerprint: string,
+  claimed: ErrorGroup,
+  now: number,
+  deps: TriageDeps,
+): Promise<SlackRef | undefined> {
+  if (claimed.postAttemptAt === undefined || claimed.postAttemptAt >= now) return undefined;
+  try {
+    // A minute of slack for clocks: Slack's ts is its own time, postAttemptAt ours.
+    return await deps.slack.findPosted(fingerprint, claimed.postAttemptAt - 60_000);
+  } catch (err) {
+    deps.log.warn('could not check the channel for an earlier post (needs channels:history)', {
+      fingerprint,
+      reason: describeSlackError(err),
+    });
+    return undefined;
+  }
+}
+
 /** Runs a Slack call; on failure gives the claim back (so a retry can take it) and rethrows. */
 async function slackCall<T>(
   deps: TriageDeps,
   fingerprint: string,
   call: () => Promise<T>,
-  release: () => Promise<void>,
+  release: (err: unknown) => Promise<void>,
 ): Promise<T> {
   try {
     return await call();
@@ -164,18 +213,19 @@ async function slackCall<T>(
       reason: describeSlackError(err),
     });
     deps.metrics.addMetric('slackErrors', MetricUnit.Count, 1);
-    await release();
+    await release(err);
     throw err;
   }
 }
 
 async function deferFlush(fingerprint: string, dueAt: number, deps: TriageDeps): Promise<void> {
   const now = deps.now();
-  if (!(await deps.store.scheduleFlush(fingerprint, dueAt, now, FLUSH_STALE_MS))) return;
+  const token = randomUUID();
+  if (!(await deps.store.scheduleFlush(fingerprint, token, dueAt, now, FLUSH_STALE_MS))) return;
   try {
-    await deps.queue.sendFlush({ fingerprint }, (dueAt - now) / 1000);
+    await deps.queue.sendFlush({ fingerprint, token }, (dueAt - now) / 1000);
   } catch (err) {
-    await deps.store.clearFlush(fingerprint, now);
+    await deps.store.clearFlush(fingerprint, token, now);
     throw err;
   }
 }

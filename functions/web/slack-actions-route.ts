@@ -47,7 +47,8 @@ export function registerSlackActionsRoute(app: Hono, deps: SlackActionsDeps, now
 
     const job = sendFixJob(action.value, payload.user);
     if (!job) {
-      deps.log.error('Send fix click with an unreadable value', { value: action.value });
+      // Not the value itself: it names an occurrence's link id, the secret part of a detail URL.
+      deps.log.error('Send fix click with an unreadable value', { valueLength: action.value?.length ?? 0 });
       return c.body(null, 200);
     }
     await deps.notifyQueue.send(job);

@@ -178,7 +178,7 @@ const BOT = {
   user: 'headsup',
   domain: 'headsup-test',
 };
-/** Message ts are `TS_EPOCH + n × 100 µs`: Slack-shaped, unique, increasing and deterministic. */
+/** `created` of the fake's channels. */
 const TS_EPOCH = 1_700_000_000;
 
 export async function startSlackFake(options: SlackFakeOptions = {}): Promise<SlackFake> {
@@ -198,7 +198,7 @@ class SlackFakeServer extends HttpFake<FailSpec, SlackFakeRequest> implements Sl
   readonly violations: SlackViolation[] = [];
   private readonly allowedLinkPrefixes: string[];
   private readonly allowedMentions: string[];
-  private tsCounter = 0;
+  private lastTsMicros = 0;
 
   constructor(options: SlackFakeOptions) {
     super();
@@ -391,10 +391,11 @@ class SlackFakeServer extends HttpFake<FailSpec, SlackFakeRequest> implements Sl
     this.answer(res, rec, reply({ ok: true }));
   }
 
+  /** Like Slack's: the time of posting in µs (`oldest`/`latest` filters compare with it), unique and increasing. */
   private nextTs(): string {
-    this.tsCounter += 1;
-    const micros = this.tsCounter * 100;
-    return `${TS_EPOCH + Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
+    this.lastTsMicros = Math.max(Date.now() * 1000, this.lastTsMicros + 1);
+    const micros = this.lastTsMicros;
+    return `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
   }
 
   protected summary(): string {
@@ -513,12 +514,25 @@ function updateMessage(fake: SlackFakeServer, rec: SlackFakeRequest): SlackFakeR
   return reply({ ok: true, channel, ts: message.ts, text: message.text, message: messageJson(message) });
 }
 
-/** Parent messages of a channel, newest first, as Slack answers it (no paging: the fake holds little). */
+/**
+ * Parent messages of a channel, newest first, as Slack answers it: `oldest` (a ts, exclusive) and
+ * `limit` honoured, metadata only with `include_all_metadata` (no paging: the fake holds little).
+ */
 function conversationsHistory(fake: SlackFakeServer, rec: SlackFakeRequest): SlackFakeResponse {
   const channel = str(rec.params.channel);
   if (!channel) return fake.reject(rec, 'channel_not_found', 'channel is missing or empty');
-  const messages = fake.parents(channel).map(messageJson).reverse();
-  return reply({ ok: true, messages, has_more: false });
+  const oldest = Number(str(rec.params.oldest) ?? 0);
+  const limit = Number(str(rec.params.limit) ?? 100);
+  const withMetadata = bool(rec.params.include_all_metadata) ?? false;
+  const all = fake
+    .parents(channel)
+    .filter((m) => Number(m.ts) > oldest)
+    .reverse();
+  const messages = all.slice(0, limit).map((m) => ({
+    ...messageJson(m),
+    ...(withMetadata && m.metadata !== undefined ? { metadata: m.metadata } : {}),
+  }));
+  return reply({ ok: true, messages, has_more: all.length > limit });
 }
 
 /** A thread: the parent first, then its replies, oldest first. */
@@ -577,7 +591,7 @@ function messageJson(m: SlackFakeMessage): JsonObject {
   };
 }
 
-// ---- Block Kit validation (limits from docs/vendors.md and Slack's reference) ----
+// ---- Block Kit validation (limits from Slack's Block Kit reference) ----
 
 const LIMITS = {
   blocks: 50,

@@ -31,20 +31,45 @@ describe('DynamoStore against DynamoDB Local', () => {
     ...over,
   });
 
+  const scope = (id: string, app = 'billing', environment = 'production') => ({ app, environment, id });
+
   it('remembers an event id and hands back the first link id to a duplicate', async () => {
-    expect(await store.claimEvent('e1', 'link-a', t0)).toEqual({ fresh: true, linkId: 'link-a' });
-    expect(await store.claimEvent('e1', 'link-b', t0 + 1000)).toEqual({ fresh: false, linkId: 'link-a' });
+    expect(await store.claimEvent(scope('e1'), 'link-a', t0)).toEqual({ fresh: true, linkId: 'link-a' });
+    expect(await store.claimEvent(scope('e1'), 'link-b', t0 + 1000)).toEqual({
+      fresh: false,
+      linkId: 'link-a',
+    });
     // After its TTL the id is free again, even before DynamoDB deletes the item.
-    expect(await store.claimEvent('e1', 'link-c', t0 + 86_401_000)).toEqual({
+    expect(await store.claimEvent(scope('e1'), 'link-c', t0 + 86_401_000)).toEqual({
       fresh: true,
       linkId: 'link-c',
     });
   });
 
-  it('writes a detail item once: a retry keeps the first version', async () => {
-    const first = link();
-    await store.putLinkOnce(first);
-    await store.putLinkOnce({ ...first, receivedAt: t0 + 5000, expiresAt: first.expiresAt + 5 });
+  it('scopes event ids to their producer: the same id from another app or environment is another event', async () => {
+    expect(await store.claimEvent(scope('1001', 'shop'), 'l1', t0)).toEqual({ fresh: true, linkId: 'l1' });
+    expect(await store.claimEvent(scope('1001', 'crm'), 'l2', t0)).toEqual({ fresh: true, linkId: 'l2' });
+    expect(await store.claimEvent(scope('1001', 'shop', 'staging'), 'l3', t0)).toEqual({
+      fresh: true,
+      linkId: 'l3',
+    });
+    // No app name can reach into another scope by containing the separator.
+    expect(await store.claimEvent(scope('1001', 'shop","production'), 'l4', t0)).toEqual({
+      fresh: true,
+      linkId: 'l4',
+    });
+    expect(await store.claimEvent(scope('1001', 'shop'), 'l5', t0)).toEqual({ fresh: false, linkId: 'l1' });
+  });
+
+  it('writes a detail item once: a retry keeps the first version and counts nothing', async () => {
+    const first = link({ fingerprint: 'fp-once' });
+    expect((await store.recordOccurrence({ fingerprint: 'fp-once', link: first }, t0)).fresh).toBe(true);
+    const again = await store.recordOccurrence(
+      { fingerprint: 'fp-once', link: { ...first, receivedAt: t0 + 5000, expiresAt: first.expiresAt + 5 } },
+      t0 + 5000,
+    );
+    expect(again.fresh).toBe(false);
+    expect(again.group?.count).toBe(1);
     const found = await store.getLink(first.id, t0);
     expect(found.state === 'live' && found.link.expiresAt).toBe(first.expiresAt);
     expect((await store.getLink(first.id, first.expiresAt * 1000)).state).toBe('expired');
@@ -53,16 +78,27 @@ describe('DynamoStore against DynamoDB Local', () => {
 
   it('counts occurrences and distinct users, and counts a retried event only once', async () => {
     const fingerprint = 'fp-count';
-    await store.recordOccurrence({ fingerprint, link: link({ fingerprint }, 'a'), countIt: true }, t0);
-    await store.recordOccurrence({ fingerprint, link: link({ fingerprint }, 'b'), countIt: true }, t0 + 1);
-    const group = await store.recordOccurrence(
-      { fingerprint, link: link({ fingerprint }, 'a'), countIt: false },
-      t0 + 2,
+    const a = link({ fingerprint }, 'a');
+    await store.recordOccurrence({ fingerprint, link: a }, t0);
+    await store.recordOccurrence({ fingerprint, link: link({ fingerprint }, 'b') }, t0 + 1);
+    const { group } = await store.recordOccurrence({ fingerprint, link: a }, t0 + 2);
+    expect(group?.count).toBe(2);
+    expect(group?.userCount).toBe(2);
+    expect(group?.firstSeenAt).toBe(t0);
+    expect(group?.lastSeenAt).toBe(t0 + 2);
+  });
+
+  it('counts each of many concurrent deliveries of one hot group exactly once', async () => {
+    const fingerprint = 'fp-hot';
+    const links = Array.from({ length: 40 }, (_, i) => link({ fingerprint }, `hot-${i % 7}`));
+    // Every occurrence delivered twice at once, as a redelivery racing the first attempt.
+    const results = await Promise.all(
+      [...links, ...links].map((l) => store.recordOccurrence({ fingerprint, link: l }, t0)),
     );
-    expect(group.count).toBe(2);
-    expect(group.userCount).toBe(2);
-    expect(group.firstSeenAt).toBe(t0);
-    expect(group.lastSeenAt).toBe(t0 + 2);
+    expect(results.filter((r) => r.fresh)).toHaveLength(links.length);
+    const group = (await store.getGroup(fingerprint, t0))!;
+    expect(group.count).toBe(links.length);
+    expect(group.userCount).toBe(7);
   });
 
   it('stops growing the distinct-user set at the cap but keeps counting', async () => {
@@ -71,10 +107,7 @@ describe('DynamoStore against DynamoDB Local', () => {
     for (let i = 0; i < users; i += 50) {
       await Promise.all(
         Array.from({ length: Math.min(50, users - i) }, (_, j) =>
-          store.recordOccurrence(
-            { fingerprint, link: link({ fingerprint }, `user-${i + j}`), countIt: true },
-            t0,
-          ),
+          store.recordOccurrence({ fingerprint, link: link({ fingerprint }, `user-${i + j}`) }, t0),
         ),
       );
     }
@@ -85,23 +118,23 @@ describe('DynamoStore against DynamoDB Local', () => {
 
   it('starts a new group (and a new Slack alert) once the old one expired', async () => {
     const fingerprint = 'fp-expire';
-    await store.recordOccurrence({ fingerprint, link: link({ fingerprint }), countIt: true }, t0);
+    await store.recordOccurrence({ fingerprint, link: link({ fingerprint }) }, t0);
     const claimed = await store.claimParentPost(fingerprint, 'me', t0, 30_000);
     await store.markParentPosted(fingerprint, { channel: 'C1', ts: '1.1' }, claimed!.count, t0);
     const later = t0 + (GROUP_TTL_SECONDS + 1) * 1000;
     expect(await store.getGroup(fingerprint, later)).toBeUndefined();
-    const fresh = await store.recordOccurrence(
-      { fingerprint, link: link({ fingerprint }), countIt: true },
+    const { group: fresh } = await store.recordOccurrence(
+      { fingerprint, link: link({ fingerprint }) },
       later,
     );
-    expect(fresh.count).toBe(1);
-    expect(fresh.slack).toBeUndefined();
-    expect(fresh.firstSeenAt).toBe(later);
+    expect(fresh?.count).toBe(1);
+    expect(fresh?.slack).toBeUndefined();
+    expect(fresh?.firstSeenAt).toBe(later);
   });
 
   it('lets only one caller claim a parent post or an update slot', async () => {
     const fingerprint = 'fp-claim';
-    await store.recordOccurrence({ fingerprint, link: link({ fingerprint }), countIt: true }, t0);
+    await store.recordOccurrence({ fingerprint, link: link({ fingerprint }) }, t0);
     const results = await Promise.all(
       ['a', 'b', 'c'].map((by) => store.claimParentPost(fingerprint, by, t0, 30_000)),
     );
@@ -113,18 +146,43 @@ describe('DynamoStore against DynamoDB Local', () => {
     expect(slots.filter(Boolean)).toHaveLength(1);
   });
 
+  it('remembers a post attempt whose outcome is unknown until a post is recorded', async () => {
+    const fingerprint = 'fp-attempt';
+    await store.recordOccurrence({ fingerprint, link: link({ fingerprint }) }, t0);
+    expect((await store.claimParentPost(fingerprint, 'a', t0, 30_000))?.postAttemptAt).toBe(t0);
+    await store.releaseParentClaim(fingerprint, 'a', false); // timed out: it may have posted
+    const next = await store.claimParentPost(fingerprint, 'b', t0 + 5, 30_000);
+    expect(next?.postAttemptAt).toBe(t0); // the next claimer knows to look for it
+    await store.releaseParentClaim(fingerprint, 'b', true); // Slack said no: nothing was posted
+    expect((await store.claimParentPost(fingerprint, 'c', t0 + 9, 30_000))?.postAttemptAt).toBe(t0 + 9);
+    await store.markParentPosted(fingerprint, { channel: 'C1', ts: '1.3' }, 1, t0 + 9);
+    expect((await store.getGroup(fingerprint, t0 + 9))?.postAttemptAt).toBeUndefined();
+  });
+
+  it('acts on a flush only with the token it was scheduled with', async () => {
+    const fingerprint = 'fp-flush';
+    await store.recordOccurrence({ fingerprint, link: link({ fingerprint }) }, t0);
+    expect(await store.scheduleFlush(fingerprint, 'token-1', t0 + 10_000, t0, 600_000)).toBe(true);
+    expect(await store.scheduleFlush(fingerprint, 'token-2', t0 + 10_000, t0, 600_000)).toBe(false);
+    expect(await store.clearFlush(fingerprint, 'forged', t0)).toBeUndefined();
+    expect((await store.getGroup(fingerprint, t0))?.flushDueAt).toBe(t0 + 10_000);
+    expect((await store.clearFlush(fingerprint, 'token-1', t0))?.flushDueAt).toBeUndefined();
+    expect(await store.clearFlush(fingerprint, 'token-1', t0)).toBeUndefined(); // a duplicate delivery
+  });
+
   it('finds a customer’s unexpired errors through the index, newest first, by lower-cased email', async () => {
     const older = link({ receivedAt: t0 }, 'cust');
     const newer = link({ receivedAt: t0 + 60_000 }, 'cust');
     const expired = link({ receivedAt: t0 + 120_000, expiresAt: t0 / 1000 - 1 }, 'cust');
-    await Promise.all([older, newer, expired].map((l) => store.putLinkOnce(l)));
+    for (const l of [older, newer, expired])
+      await store.recordOccurrence({ fingerprint: 'fp-cust', link: l }, t0);
     const key = customerKey({ email: 'CUST@example.com' })!;
     const found = await store.listCustomerLinks(key, t0, 10);
     expect(found.map((l) => l.id)).toEqual([newer.id, older.id]);
   });
 
   it('ignores a late flush for a group that is gone, and repairs a group item left without a TTL', async () => {
-    expect(await store.clearFlush('fp-gone', t0)).toBeUndefined();
+    expect(await store.clearFlush('fp-gone', 'token', t0)).toBeUndefined();
     expect(await store.getGroup('fp-gone', t0)).toBeUndefined();
 
     // An item with keys only (as an unconditional write after TTL deletion would leave) must not
@@ -137,11 +195,8 @@ describe('DynamoStore against DynamoDB Local', () => {
       }),
     );
     const fingerprint = 'fp-keys-only';
-    const group = await store.recordOccurrence(
-      { fingerprint, link: link({ fingerprint }), countIt: true },
-      t0,
-    );
-    expect(group.count).toBe(1);
-    expect(group.expiresAt).toBeGreaterThan(t0 / 1000);
+    const { group } = await store.recordOccurrence({ fingerprint, link: link({ fingerprint }) }, t0);
+    expect(group?.count).toBe(1);
+    expect(group?.expiresAt).toBeGreaterThan(t0 / 1000);
   });
 });

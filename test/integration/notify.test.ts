@@ -215,6 +215,59 @@ describe('fix messages when a step after the send fails', () => {
     expect(link!.notify).toMatchObject({ M: { status: { S: 'uncertain' } } });
   });
 
+  it('never sends a second message for the same occurrence, even after the cooldown has passed', async () => {
+    p.intercom.addContact({ external_id: 'u_1', name: 'Fred' });
+    const job = await queuedJob(body({ id: 'redelivered-late' }));
+    expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toEqual([]);
+    expect(p.intercom.messages).toHaveLength(1);
+    // The job comes again long after the 24 h cooldown (while its link still lives): nothing is sent.
+    const later = Date.now() + 25 * HOUR;
+    p.notifyDeps.now = () => later;
+    await p.dynamo.send(
+      // The cooldown guard is gone, as DynamoDB's TTL would have deleted it.
+      new (await import('@aws-sdk/client-dynamodb')).DeleteItemCommand({
+        TableName: p.config.tableName,
+        Key: { pk: { S: 'SENT#id:u_1#card-expired' }, sk: { S: 'SENT' } },
+      }),
+    );
+    expect((await p.notifyHandler(notifyEvent(job, job))).batchItemFailures).toEqual([]);
+    expect(p.intercom.messages).toHaveLength(1);
+  });
+
+  it('never resends after a crash between the send and its record, whatever the cooldown', async () => {
+    p.intercom.addContact({ external_id: 'u_1', name: 'Fred' });
+    const job = await queuedJob(body({ id: 'crash-after-send' }));
+    let failures = 1; // the "sent" mark fails after Intercom took the message: the attempt died there
+    p.dynamo.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { UpdateExpression?: string };
+        const recording =
+          input.UpdateExpression?.includes('#state = :sent') ||
+          input.UpdateExpression === 'SET notify = :notify';
+        if (recording && failures-- > 0) throw Object.assign(new Error('died'), { name: 'InjectedFault' });
+        return next(args);
+      },
+      { step: 'initialize', name: 'dieAfterSend' },
+    );
+    try {
+      expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toHaveLength(1);
+      await p.dynamo.send(
+        new (await import('@aws-sdk/client-dynamodb')).DeleteItemCommand({
+          TableName: p.config.tableName,
+          Key: { pk: { S: 'SENT#id:u_1#card-expired' }, sk: { S: 'SENT' } },
+        }),
+      );
+      const later = Date.now() + 3 * 60_000;
+      p.notifyDeps.now = () => later;
+      expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toEqual([]);
+      expect(p.intercom.messages).toHaveLength(1);
+      const [link] = await scanItems(p.dynamo, p.config.tableName, 'LINK#');
+      expect(link!.notify).toMatchObject({ M: { status: { S: 'uncertain' } } });
+    } finally {
+      p.dynamo.middlewareStack.remove('dieAfterSend');
+    }
+  });
+
   it('tells the thread on the retry when Slack failed after the send, and counts the fix once', async () => {
     p.intercom.addContact({ external_id: 'u_1', name: 'Fred' });
     const job = await queuedJob(body({ id: 'slack-fails' }));

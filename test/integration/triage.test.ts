@@ -121,20 +121,132 @@ describe('triage handler', () => {
     expect(JSON.stringify(parent.blocks)).toContain('*Occurrences*\\n2 · 1 user');
   });
 
-  it('reports each invocation’s own failures when invocations overlap', async () => {
-    p.slack.failNext({ delayMs: 300 }); // keeps the second invocation busy while the first one ends
-    const [broken, fine] = await Promise.all([
-      // An internal flush message whose body is not JSON: that record fails.
-      p.handler({
-        Records: sqsEvent([{ messageId: 'bad-flush', body: '{' }]).Records.map((r) => ({
-          ...r,
-          messageAttributes: { 'headsup-internal': { stringValue: 'flush', dataType: 'String' } },
-        })),
-      }),
-      p.handler(sqsEvent([{ messageId: 'good', body: body({ id: 'overlap' }) }])),
+  it('posts one parent when the same event is delivered twice at once', async () => {
+    p.slack.failNext({ delayMs: 300 }, 2);
+    const same = body({ id: 'twice-at-once' });
+    const [a, b] = await Promise.all([
+      p.handler(sqsEvent([{ messageId: 'd-1', body: same }])),
+      p.handler(sqsEvent([{ messageId: 'd-2', body: same }])),
     ]);
-    expect(broken.batchItemFailures).toEqual([{ itemIdentifier: 'bad-flush' }]);
-    expect(fine.batchItemFailures).toEqual([]);
+    expect([...a.batchItemFailures, ...b.batchItemFailures]).toEqual([]);
+    await p.source.drain();
+    expect(p.slack.parents()).toHaveLength(1);
+    const groups = await scanItems(p.dynamo, p.config.tableName, 'GROUP#');
+    expect(groups.map((g) => (g.count as { N: string }).N)).toEqual(['1']);
+  });
+
+  it('finds a parent whose post timed out after Slack made it, instead of posting a second one', async () => {
+    // Slack posts at once but answers after the client's 5 s timeout: the attempt fails, the post exists.
+    p.slack.failNext({ delayMs: 6000, apply: true, method: 'chat.postMessage' });
+    const event = body({ id: 'lost-answer' });
+    const first = await p.handler(sqsEvent([{ messageId: 'l-1', body: event }]));
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'l-1' }]);
+    expect(p.slack.parents()).toHaveLength(1);
+    const retry = await p.handler(sqsEvent([{ messageId: 'l-1', body: event }]));
+    expect(retry.batchItemFailures).toEqual([]);
+    expect(p.slack.parents()).toHaveLength(1);
+    expect(p.slack.calls('conversations.history')).toHaveLength(1);
+    const [group] = await scanItems(p.dynamo, p.config.tableName, 'GROUP#');
+    expect((group!.slack as { M: { ts: { S: string } } }).M.ts.S).toBe(p.slack.parents()[0]!.ts);
+  });
+
+  it('keeps the same event id from two apps apart: two occurrences, each alert opens its own', async () => {
+    await p.send([body({ id: '1001', app: 'shop' }), body({ id: '1001', app: 'crm' })]);
+    await p.source.drain();
+    const links = await scanItems(p.dynamo, p.config.tableName, 'LINK#');
+    expect(links.map((l) => (l.event as { M: { app: { S: string } } }).M.app.S).sort()).toEqual([
+      'crm',
+      'shop',
+    ]);
+    const parents = p.slack.parents();
+    expect(parents).toHaveLength(2);
+    for (const link of links) {
+      const app = (link.event as { M: { app: { S: string } } }).M.app.S;
+      const id = (link.pk as { S: string }).S.slice('LINK#'.length);
+      const parent = parents.find((m) => JSON.stringify(m.blocks).includes(`/e/${id}`));
+      expect(JSON.stringify(parent?.blocks)).toContain(`*${app}*`);
+    }
+  });
+
+  it('counts an occurrence whose first attempt died after claiming its id, exactly once', async () => {
+    let failures = 1;
+    p.dynamo.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'TransactWriteItemsCommand' && failures-- > 0) {
+          throw Object.assign(new Error('injected: the container died'), { name: 'InjectedFault' });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'failFirstTransaction' },
+    );
+    try {
+      const event = body({ id: 'dies-mid-way' });
+      const first = await p.handler(sqsEvent([{ messageId: 'c-1', body: event }]));
+      expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'c-1' }]);
+      expect(await scanItems(p.dynamo, p.config.tableName, 'EVENT#')).toHaveLength(1); // the id was claimed
+      for (let i = 0; i < 2; i++) {
+        const retry = await p.handler(sqsEvent([{ messageId: 'c-1', body: event }]));
+        expect(retry.batchItemFailures).toEqual([]);
+      }
+      const groups = await scanItems(p.dynamo, p.config.tableName, 'GROUP#');
+      expect(groups.map((g) => (g.count as { N: string }).N)).toEqual(['1']);
+      expect(p.slack.parents()).toHaveLength(1);
+      expect(JSON.stringify(p.slack.parents()[0]!.blocks)).toContain('*Occurrences*\\n1');
+    } finally {
+      p.dynamo.middlewareStack.remove('failFirstTransaction');
+    }
+  });
+
+  it('reports each invocation’s own failures when invocations overlap', async () => {
+    p.slack.failNext({ delayMs: 300 }); // keeps the first invocation busy while the second one ends
+    const seen = p.slack.requests.length;
+    const fine = p.handler(sqsEvent([{ messageId: 'good', body: body({ id: 'overlap' }) }]));
+    await p.slack.waitFor((s) => s.requests.length > seen);
+    p.slack.failNext({ status: 500 }); // the second invocation's post fails: that record is retried
+    const broken = await p.handler(
+      sqsEvent([{ messageId: 'bad', body: body({ id: 'overlap-2', error: { type: 'OtherError' } }) }]),
+    );
+    expect(broken.batchItemFailures).toEqual([{ itemIdentifier: 'bad' }]);
+    expect((await fine).batchItemFailures).toEqual([]);
+  });
+
+  it('handles a message that carries the internal marker but no flush as the event it is', async () => {
+    const forged = sqsEvent([{ messageId: 'forged', body: body({ id: 'forged-flush' }) }]).Records.map(
+      (r) => ({
+        ...r,
+        messageAttributes: { 'headsup-internal': { stringValue: 'flush', dataType: 'String' } },
+      }),
+    );
+    expect((await p.handler({ Records: forged })).batchItemFailures).toEqual([]);
+    const links = await scanItems(p.dynamo, p.config.tableName, 'LINK#');
+    const ids = links.map((l) => (l.event as { M: { id: { S: string } } }).M.id.S);
+    expect(ids).toContain('forged-flush');
+  });
+
+  it('scrubs secrets from an invalid event before parking it, and keeps body text out of the reason', async () => {
+    const leaky = JSON.stringify({
+      error: { message: 'login failed' },
+      password: 'hunter2',
+      token: 'sk_live_0123456789abcdefghijklmn',
+    });
+    const notJson = '{"api_key": "AKIAABCDEFGHIJKLMNOP", oops';
+    await p.handler(
+      sqsEvent([
+        { messageId: 'leaky', body: leaky },
+        { messageId: 'not-json', body: notJson },
+      ]),
+    );
+    const dead = await dlqMessages(p);
+    const byId = Object.fromEntries(
+      dead.map((m) => [m.MessageAttributes?.['headsup-source-message-id']?.StringValue, m]),
+    );
+    for (const id of ['leaky', 'not-json']) {
+      const text = `${byId[id]?.Body} ${byId[id]?.MessageAttributes?.[DLQ_REASON_ATTRIBUTE]?.StringValue}`;
+      expect(text).not.toMatch(/hunter2|sk_live_0123|AKIAABCDEFGHIJKLMNOP/);
+    }
+    expect(byId['not-json']?.MessageAttributes?.[DLQ_REASON_ATTRIBUTE]?.StringValue).toMatch(
+      /^body is not valid JSON \(at position \d+\)$/,
+    );
   });
 
   it('sends invalid and oversized events to the DLQ with a reason; the rest of the batch succeeds', async () => {
@@ -158,7 +270,10 @@ describe('triage handler', () => {
     expect(reasons['big-1']?.MessageAttributes?.[DLQ_REASON_ATTRIBUTE]?.StringValue).toMatch(
       /limit is 262144 bytes/,
     );
-    expect(reasons['big-1']?.Body).toBe(huge);
+    // Parked as the producer sent it but scrubbed: its shape and fields survive, long text is cut.
+    const parked = JSON.parse(reasons['big-1']!.Body!) as ReturnType<typeof sampleEvent>;
+    expect(parked.error).toEqual(JSON.parse(huge).error);
+    expect(String(parked.context?.blob)).toMatch(/^x{30000,}…$/);
     expect(await scanItems(p.dynamo, p.config.tableName, 'LINK#')).toHaveLength(2);
   });
 });

@@ -57,7 +57,7 @@ describe('web app: detail pages', () => {
       expiresAt: now / 1000 + 2 * 3600,
       ...over,
     };
-    await store.putLinkOnce(link);
+    await store.recordOccurrence({ fingerprint: link.fingerprint, link }, now);
     return link;
   }
 
