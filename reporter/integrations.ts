@@ -1,5 +1,6 @@
 import { redactText, redactValue } from '../functions/core/redact';
 import type { ReportExtra, Reporter } from './reporter';
+import { clip } from './serialize';
 
 /** The parts of an Express/Connect request the middleware reads (no dependency on Express itself). */
 export type RequestLike = {
@@ -18,16 +19,49 @@ export type MiddlewareOptions = {
   company?: (req: never) => ReportExtra['company'];
 };
 
+/**
+ * Caps on what is read from a request, applied before any redaction so the work done inside the host
+ * app stays bounded whatever the request holds (the server would cut these anyway).
+ */
+export const REQUEST_LIMITS = {
+  headerCount: 50,
+  headerNameChars: 200,
+  headerValueChars: 1000,
+  headerArrayValues: 10,
+  urlChars: 2000,
+  methodChars: 16,
+} as const;
+
 /** The request as an event field: full URL, headers with secrets removed before they leave the host. */
 export function requestInfo(req: RequestLike): NonNullable<ReportExtra['request']> {
-  const host = typeof req.headers.host === 'string' ? req.headers.host : undefined;
-  const path = req.originalUrl ?? req.url ?? '';
+  const L = REQUEST_LIMITS;
+  const source = req.headers ?? {};
+  const host = typeof source.host === 'string' ? clip(source.host, L.urlChars) : undefined;
+  const path = clip(String(req.originalUrl ?? req.url ?? ''), L.urlChars);
   const headers: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = v;
+  let count = 0;
+  for (const name in source) {
+    if (count === L.headerCount) break;
+    if (!Object.hasOwn(source, name)) continue;
+    const value = source[name];
+    if (value === undefined) continue;
+    headers[clip(name, L.headerNameChars)] = Array.isArray(value)
+      ? value.slice(0, L.headerArrayValues).map((v) => clip(String(v), L.headerValueChars))
+      : clip(String(value), L.headerValueChars);
+    count++;
+  }
+  const url = host ? `${clip(String(req.protocol ?? 'http'), 10)}://${host}${path}` : path;
+  // Redaction can lengthen a value a little (`[REDACTED]`): clipped again, so the caps hold as stated.
+  const redacted = redactValue(headers) as Record<string, string | string[]>;
+  for (const [name, value] of Object.entries(redacted)) {
+    redacted[name] = Array.isArray(value)
+      ? value.map((v) => clip(v, L.headerValueChars))
+      : clip(value, L.headerValueChars);
+  }
   return {
-    method: req.method,
-    url: redactText(host ? `${req.protocol ?? 'http'}://${host}${path}` : path),
-    headers: redactValue(headers) as Record<string, string | string[]>,
+    method: typeof req.method === 'string' ? clip(req.method, L.methodChars) : undefined,
+    url: clip(redactText(clip(url, L.urlChars)), L.urlChars),
+    headers: redacted,
   };
 }
 
@@ -45,7 +79,7 @@ export function expressErrorHandler(reporter: Reporter, options: MiddlewareOptio
       }
     };
     reporter.report(err, {
-      request: requestInfo(req),
+      request: pick(() => requestInfo(req)), // an odd request object must not throw into the app
       user: pick(options.user),
       company: pick(options.company),
     });

@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { EventInput } from '../functions/core/event-schema';
+import { EVENT_LIMITS, type EventInput } from '../functions/core/event-schema';
+import { JSON_DEPTH_LIMIT, jsonNestingExceeds } from '../functions/core/json-text';
 import { aggregatedErrors, serializeError } from './serialize';
-import { httpTransport, type OutgoingEvent, sqsTransport, type Transport } from './transport';
+import {
+  httpTransport,
+  type OutgoingEvent,
+  type SendOutcome,
+  type SerializedEvent,
+  sqsTransport,
+  type Transport,
+} from './transport';
 
 type Common = {
   /** Service name (`app`); default HEADSUP_APP, else the npm package name. */
@@ -36,7 +44,10 @@ export type ReporterStats = {
 };
 
 export type Reporter = {
-  /** Queues an error for sending; returns its event id (undefined if even that failed). Never throws. */
+  /**
+   * Queues an error for sending; returns its event id, or undefined when it was not queued (even that
+   * failed, or its JSON is over 256 KiB: dropped and counted as rejected). Never throws.
+   */
   report(error: unknown, extra?: ReportExtra): string | undefined;
   /** Sends what is buffered; resolves when done or after `timeoutMs`. For graceful shutdown. */
   flush(timeoutMs?: number): Promise<ReporterStats>;
@@ -44,6 +55,9 @@ export type Reporter = {
   close(timeoutMs?: number): Promise<ReporterStats>;
   stats(): ReporterStats;
 };
+
+/** A request stays under the server's 5 MiB limit, whatever the batch size: batches are cut by bytes too. */
+const REQUEST_BYTES = 5 * 1024 * 1024 - 1024;
 
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 30_000;
@@ -73,8 +87,8 @@ export function createReporter(options: ReporterOptions): Reporter {
     }
   };
 
-  let buffer: OutgoingEvent[] = [];
-  let inFlight: OutgoingEvent[] = [];
+  const buffer: SerializedEvent[] = [];
+  let inFlight: SerializedEvent[] = [];
   let pumping: Promise<void> | undefined;
   let closed = false;
   let cutWait: (() => void) | undefined;
@@ -86,40 +100,49 @@ export function createReporter(options: ReporterOptions): Reporter {
   }, options.flushIntervalMs ?? 1000);
   timer.unref(); // never keeps the host process alive
 
-  /** Sends batches until the buffer is empty; retries a failing batch with backoff for as long as it takes. */
+  /** The next batch: up to `batchSize` events whose request stays under the server's request limit. */
+  function takeBatch(): SerializedEvent[] {
+    let bytes = 2; // `[` and `]`
+    let n = 0;
+    while (n < buffer.length && n < batchSize) {
+      const size = buffer[n]!.bytes + 1; // and its comma
+      if (n > 0 && bytes + size > REQUEST_BYTES) break;
+      bytes += size;
+      n++;
+    }
+    return buffer.splice(0, n);
+  }
+
+  /**
+   * Sends batches until the buffer is empty. What the transport says will never be accepted is dropped
+   * and counted; the rest of a batch is sent again, after a backoff when sending itself failed.
+   */
   async function pump(): Promise<void> {
     let attempt = 0;
     while (inFlight.length > 0 || buffer.length > 0) {
       if (inFlight.length === 0) {
-        inFlight = buffer.splice(0, batchSize);
+        inFlight = takeBatch();
         attempt = 0;
       }
+      const batch = inFlight;
       const outcome = await transport
-        .send(inFlight)
+        .send(batch)
         .catch(
-          (err: Error): Awaited<ReturnType<Transport['send']>> => ({ kind: 'retry', reason: err.message }),
+          (err: Error): SendOutcome => ({ retry: { ids: batch.map((e) => e.id), reason: err.message } }),
         );
-      if (outcome.kind === 'sent') {
-        counts.sent += inFlight.length;
-        inFlight = [];
-        continue;
+      const rejected = new Set(outcome.rejected?.ids);
+      const again = new Set([...(outcome.retry?.ids ?? []), ...(outcome.resend ?? [])]);
+      inFlight = batch.filter((e) => again.has(e.id) && !rejected.has(e.id));
+      const dropped = batch.filter((e) => rejected.has(e.id)).length;
+      counts.rejected += dropped;
+      counts.sent += batch.length - dropped - inFlight.length;
+      if (outcome.rejected && dropped > 0) {
+        onError(new Error(`Heads-up rejected events: ${outcome.rejected.reason}`));
       }
-      if (outcome.kind === 'rejected') {
-        const drop = outcome.ids ? new Set(outcome.ids) : undefined;
-        const kept = drop ? inFlight.filter((e) => !drop.has(e.id)) : [];
-        counts.rejected += inFlight.length - kept.length;
-        inFlight = kept; // the rest of a batch with one bad event is sent again at once
-        onError(new Error(`Heads-up rejected events: ${outcome.reason}`));
-        continue;
+      if (outcome.retry && inFlight.length > 0) {
+        onError(new Error(`Heads-up: sending failed, will retry: ${outcome.retry.reason}`));
+        await wait(outcome.retry.afterMs ?? backoffMs(attempt++));
       }
-      if (outcome.only) {
-        const only = new Set(outcome.only);
-        const kept = inFlight.filter((e) => only.has(e.id));
-        counts.sent += inFlight.length - kept.length;
-        inFlight = kept;
-      }
-      onError(new Error(`Heads-up: sending failed, will retry: ${outcome.reason}`));
-      await wait(outcome.afterMs ?? backoffMs(attempt++));
     }
   }
 
@@ -155,9 +178,24 @@ export function createReporter(options: ReporterOptions): Reporter {
         error: serializeError(error),
         context: aggregated ? { ...extra.context, aggregatedErrors: aggregated } : extra.context,
       };
-      buffer.push(event);
+      const json = JSON.stringify(event);
+      const bytes = Buffer.byteLength(json, 'utf8');
+      // Checked here, before it is batched: sent, it would only be refused — and a body too deep to
+      // read is refused whole, with the rest of its batch.
+      const refusal =
+        bytes > EVENT_LIMITS.eventBytes
+          ? `it is ${bytes} bytes as JSON, over the ${EVENT_LIMITS.eventBytes}-byte (256 KiB) limit`
+          : jsonNestingExceeds(json, JSON_DEPTH_LIMIT)
+            ? `its JSON nests deeper than ${JSON_DEPTH_LIMIT} levels`
+            : undefined;
+      if (refusal) {
+        counts.rejected++;
+        onError(new Error(`Heads-up: event dropped: ${refusal}`));
+        return undefined;
+      }
+      buffer.push({ id: event.id, json, bytes });
       if (buffer.length > maxBuffer) {
-        buffer = buffer.slice(buffer.length - maxBuffer);
+        buffer.shift();
         counts.dropped++;
       }
       if (buffer.length >= batchSize) void startPump();

@@ -5,7 +5,14 @@ type ErrorInput = EventInput['error'];
 /** Client-side caps, so an event stays under the 256 KiB the server accepts. */
 const REPORT_LIMITS = { message: 8000, stack: 32_000, aggregated: 10, causeDepth: 5 } as const;
 
-const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+/** Cuts text to at most `max` UTF-16 units, marking the cut with "…"; a surrogate pair is never split. */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = Math.max(0, max - 1);
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--; // the high half of a pair whose low half would be cut
+  return `${text.slice(0, end)}…`;
+}
 
 /**
  * Turns anything a program can throw into the event's `error` shape: name, message, stack, `code`, the

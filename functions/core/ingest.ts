@@ -10,6 +10,9 @@ export type IngestResult =
 /**
  * Validates a `POST /v1/errors` body: one event or an array of up to 100. All or nothing: when any
  * event is bad none is queued, and each problem is named by its path (`[3].error.type`).
+ *
+ * Each event is checked as the body that will be queued (the producer's JSON plus its id), with the
+ * very function triage applies to that body: what this accepts, triage accepts, limits included.
  */
 export function parseIngestBody(value: unknown, newId: () => string): IngestResult {
   const batch = Array.isArray(value);
@@ -28,21 +31,29 @@ export function parseIngestBody(value: unknown, newId: () => string): IngestResu
   let tooLarge = 0;
   events.forEach((raw, index) => {
     const prefix = batch ? `[${index}]` : '';
-    const json = JSON.stringify(raw);
-    if (Buffer.byteLength(json, 'utf8') > EVENT_LIMITS.eventBytes) {
-      tooLarge++;
-      issues.push({ path: prefix || '(event)', message: 'event is larger than 256 KiB' });
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      issues.push({ path: prefix || '(event)', message: 'an event must be a JSON object' });
       return;
     }
-    const parsed = parseErrorEvent(raw);
-    if (!parsed.ok) {
-      const named = parsed.issues.length > 0 ? parsed.issues : [{ path: '(event)', message: parsed.reason }];
-      for (const i of named) issues.push({ path: joinPath(prefix, i.path), message: i.message });
-      return;
-    }
-    const id = parsed.event.id ?? newId();
+    const given = (raw as { id?: unknown }).id;
     // The producer's JSON goes on unchanged but for the id: triage validates it again and applies defaults.
-    entries.push({ id, body: JSON.stringify({ ...(raw as object), id }) });
+    const body = JSON.stringify(given === undefined ? { ...raw, id: newId() } : raw);
+    const parsed = parseErrorEvent(body);
+    if (parsed.ok) {
+      entries.push({ id: parsed.event.id!, body });
+      return;
+    }
+    const bytes = Buffer.byteLength(body, 'utf8');
+    if (bytes > EVENT_LIMITS.eventBytes) {
+      tooLarge++;
+      issues.push({
+        path: prefix || '(event)',
+        message: `event is ${bytes} bytes with its id; the limit is ${EVENT_LIMITS.eventBytes} (256 KiB)`,
+      });
+      return;
+    }
+    const named = parsed.issues.length > 0 ? parsed.issues : [{ path: '(event)', message: parsed.reason }];
+    for (const i of named) issues.push({ path: joinPath(prefix, i.path), message: i.message });
   });
 
   if (tooLarge > 0 && tooLarge === issues.length)

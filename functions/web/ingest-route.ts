@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { EventQueue } from '../adapters/sqs-queue';
 import { matchesAnyKey } from '../core/constant-time';
 import { parseIngestBody } from '../core/ingest';
+import { parseJsonText } from '../core/json-text';
 
 export type IngestDeps = {
   keys: readonly string[];
@@ -15,7 +16,7 @@ export type IngestDeps = {
 /** A whole request: a full batch of maximal events would not fit a Function URL (6 MB) anyway. */
 const REQUEST_BYTES = 5 * 1024 * 1024;
 
-/** `POST /v1/errors`: producers' HTTPS door to the errors queue (design §7). */
+/** `POST /v1/errors`: producers' HTTPS door to the errors queue. */
 export function registerIngestRoute(app: Hono, deps: IngestDeps): void {
   app.post(
     '/v1/errors',
@@ -40,14 +41,10 @@ export function registerIngestRoute(app: Hono, deps: IngestDeps): void {
         c.json({ error: `request larger than ${REQUEST_BYTES} bytes: send fewer events at once` }, 413),
     }),
     async (c) => {
-      const text = await c.req.text();
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch (err) {
-        return c.json({ error: `body is not valid JSON: ${(err as Error).message}`, issues: [] }, 400);
-      }
-      const parsed = parseIngestBody(body, deps.newId);
+      // Depth-checked before anything recurses over it; the reason never quotes the body (secrets).
+      const json = parseJsonText(await c.req.text());
+      if (!json.ok) return c.json({ error: json.reason, issues: [] }, 400);
+      const parsed = parseIngestBody(json.value, deps.newId);
       if (!parsed.ok) return c.json({ error: parsed.error, issues: parsed.issues }, parsed.status);
 
       const { failedIds } = await deps.queue.enqueue(parsed.entries);

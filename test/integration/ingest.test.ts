@@ -1,4 +1,5 @@
 import { ReceiveMessageCommand, type SendMessageBatchCommandInput } from '@aws-sdk/client-sqs';
+import { EVENT_LIMITS, parseErrorEvent } from '../../functions/core/event-schema';
 import { INGEST_KEY, type Pipeline, startPipeline } from '../support/pipeline';
 import { sampleEvent } from '../support/samples';
 import { scanItems } from '../support/table';
@@ -22,8 +23,9 @@ describe('POST /v1/errors over HTTP, with the queue in the SQS emulator', () => 
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
 
-  async function queuedBodies(): Promise<Record<string, unknown>[]> {
-    const bodies: Record<string, unknown>[] = [];
+  /** The bodies on the errors queue, as queued (and hidden from triage for 30 s). */
+  async function queuedText(): Promise<string[]> {
+    const bodies: string[] = [];
     for (;;) {
       const { Messages = [] } = await p.sqs.send(
         new ReceiveMessageCommand({
@@ -33,8 +35,12 @@ describe('POST /v1/errors over HTTP, with the queue in the SQS emulator', () => 
         }),
       );
       if (Messages.length === 0) return bodies;
-      bodies.push(...Messages.map((m) => JSON.parse(m.Body!)));
+      bodies.push(...Messages.map((m) => m.Body!));
     }
+  }
+
+  async function queuedBodies(): Promise<Record<string, unknown>[]> {
+    return (await queuedText()).map((b) => JSON.parse(b) as Record<string, unknown>);
   }
 
   it('accepts one event, keeps the producer’s id, and triage stores it', async () => {
@@ -88,6 +94,52 @@ describe('POST /v1/errors over HTTP, with the queue in the SQS emulator', () => 
     expect(broken.status).toBe(400);
     expect(((await broken.json()) as { error: string }).error).toMatch(/^body is not valid JSON/);
     expect(await queuedBodies()).toEqual([]);
+  });
+
+  it('applies the 256 KiB limit to the body as queued, id included: what it accepts, triage accepts', async () => {
+    // An event without an id gets one (21 characters) before it is queued: size it to land exactly on the limit.
+    const base = sampleEvent({ context: { blob: '' } });
+    const padding =
+      EVENT_LIMITS.eventBytes - Buffer.byteLength(JSON.stringify({ ...base, id: 'i'.repeat(21) }));
+    const atLimit = sampleEvent({ context: { blob: 'x'.repeat(padding) } });
+    const overLimit = sampleEvent({ context: { blob: 'x'.repeat(padding + 1) } });
+
+    const over = await post([sampleEvent({ id: 'small' }), overLimit]);
+    expect(over.status).toBe(413);
+    const refused = (await over.json()) as { issues: { path: string; message: string }[] };
+    expect(refused.issues).toEqual([
+      {
+        path: '[1]',
+        message: `event is ${EVENT_LIMITS.eventBytes + 1} bytes with its id; the limit is 262144 (256 KiB)`,
+      },
+    ]);
+    expect(await queuedText()).toEqual([]);
+
+    const ok = await post(atLimit);
+    expect(ok.status).toBe(202);
+    const [id] = ((await ok.json()) as { accepted: string[] }).accepted;
+    const [queued] = await queuedText();
+    expect(Buffer.byteLength(queued!, 'utf8')).toBe(EVENT_LIMITS.eventBytes);
+    const parsed = parseErrorEvent(queued!);
+    expect(parsed.ok && parsed.event.id).toBe(id);
+  });
+
+  it('answers 400 for JSON nested too deep, without failing', async () => {
+    const deep = `{"app":"a","error":{"message":"x"},"context":{"d":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`;
+    const res = await post(deep);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: 'JSON nested deeper than 64 levels', issues: [] });
+    expect(await queuedText()).toEqual([]);
+  });
+
+  it('never quotes the body in a JSON parse error', async () => {
+    for (const body of ['secret=hunter2', '{"app": "sk_live_hunter2", oops}', '{"app": "hunter2']) {
+      const res = await post(body);
+      expect(res.status).toBe(400);
+      const { error } = (await res.json()) as { error: string };
+      expect(error).toMatch(/^body is not valid JSON/);
+      expect(error).not.toMatch(/hunter2|secret|sk_live|oops/);
+    }
   });
 
   it('queues text SQS would refuse by replacing the characters', async () => {

@@ -46,6 +46,8 @@ describe('reporter against a recording server', () => {
     expect(server.received[0]!.path).toBe('/v1/errors');
     expect(server.received[0]!.headers.authorization).toBe(`Bearer ${'k'.repeat(20)}`);
     expect(new Set(server.events().map((e) => e.id)).size).toBe(25);
+    // The server has the requests; the reporter handles each answer a moment later.
+    await eventually(() => reporter.stats().sent === 25);
     expect(reporter.stats()).toMatchObject({ sent: 25, dropped: 0, buffered: 0, inFlight: 0 });
   });
 
@@ -66,7 +68,9 @@ describe('reporter against a recording server', () => {
     const more = [4, 5, 6].map((i) => reporter.report(new Error(`e${i}`))!);
     await eventually(() => server.received.length === 4);
     expect((server.received[3]!.body as { id: string }[]).map((e) => e.id)).toEqual([more[1]]);
-    expect(reporter.stats().sent).toBe(6);
+    // The fourth request has arrived, but its answer is handled a moment later: wait for that state.
+    await eventually(() => reporter.stats().sent === 6);
+    expect(reporter.stats()).toMatchObject({ sent: 6, inFlight: 0, buffered: 0 });
     expect(errors.map((e) => e.message)).toContain(
       'Heads-up: sending failed, will retry: Heads-up answered 503: busy',
     );
@@ -82,7 +86,7 @@ describe('reporter against a recording server', () => {
     await eventually(() => server.received.length === 2);
     expect((server.received[1]!.body as { id: string }[]).map((e) => e.id)).toEqual([ids[0], ids[2]]);
     await eventually(() => reporter.stats().sent === 2); // the answer is handled after it arrives
-    expect(reporter.stats()).toMatchObject({ sent: 2, rejected: 1 });
+    expect(reporter.stats()).toMatchObject({ sent: 2, rejected: 1, inFlight: 0 });
   });
 
   it('keeps memory bounded while the endpoint is dead: oldest dropped and counted, never a throw', async () => {
@@ -140,7 +144,8 @@ describe('reporter against a recording server', () => {
   it('reports an uncaught exception, flushes, then exits with 1', async () => {
     reporter = make();
     const exits: number[] = [];
-    const remove = captureUnhandled(reporter, { exit: (code) => exits.push(code) });
+    // The exit waits for the flush; a generous flush timeout keeps a loaded machine from exiting first.
+    const remove = captureUnhandled(reporter, { exit: (code) => exits.push(code), flushTimeoutMs: 60_000 });
     try {
       process.emit('uncaughtException' as 'exit', new Error('fatal one') as never);
       await eventually(() => exits.length === 1);
@@ -167,7 +172,8 @@ describe('reporter through the real ingest route, queue and triage', () => {
       flushIntervalMs: 20,
     });
     reporter.report(new Error('bad \uFFFF char'), { environment: undefined });
-    expect(await reporter.close()).toMatchObject({ sent: 1, buffered: 0, inFlight: 0 });
+    // A generous timeout: on a loaded machine a close at the default 5 s could return before the send.
+    expect(await reporter.close(60_000)).toMatchObject({ sent: 1, buffered: 0, inFlight: 0 });
     await p.source.drain();
     const links = await scanItems(p.dynamo, p.config.tableName, 'LINK#');
     const stored = links.map((l) => JSON.stringify(l)).find((l) => l.includes('"direct"'))!;
@@ -192,8 +198,7 @@ describe('reporter through the real ingest route, queue and triage', () => {
         },
       );
       expect(res.status).toBe(500);
-      await reporter.close();
-      expect(reporter.stats()).toMatchObject({ sent: 1, rejected: 0 });
+      expect(await reporter.close(60_000)).toMatchObject({ sent: 1, rejected: 0, inFlight: 0 });
     } finally {
       server.close();
     }
