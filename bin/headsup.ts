@@ -1,10 +1,12 @@
 #!/usr/bin/env node
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 
 const USAGE = `usage: headsup <command>
 
   start [--persist]        run the whole pipeline on this machine (DynamoDB Local, SQS emulator, web
-                           app); --persist keeps the data in .headsup/ between runs. PORT sets the port.
+                           app); --persist keeps the data in .headsup/ between runs. PORT sets the port,
+                           HOST the address to listen on (default 127.0.0.1: this machine only).
   send-sample [--count N]  post N realistic sample errors (default 5) to POST /v1/errors of the local
                            stack (--url, default http://localhost:$PORT; --key, default the dev key)
   templates check [dir]    validate the fix templates (default: HEADSUP_TEMPLATES or templates/)`;
@@ -22,9 +24,24 @@ function portFromEnv(): number {
   return port;
 }
 
+/** A host name: dot-separated labels of letters, digits and inner hyphens (RFC 1123). */
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+/** HOST: an IP address (IPv6 with or without brackets) or a host name; unset or empty → 127.0.0.1. */
+function hostFromEnv(): string | undefined {
+  const text = process.env.HOST;
+  if (text === undefined || text === '') return undefined;
+  const bare = text.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(bare) === 0 && !HOST_NAME.test(text))
+    fail(`HOST must be an IP address or host name to listen on, e.g. 127.0.0.1; got "${text}"`);
+  return bare;
+}
+
 async function start(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { persist: { type: 'boolean', default: false } } });
   const port = portFromEnv();
+  const host = hostFromEnv();
   // Locally, CloudWatch metric lines are noise; set before the modules that read it are loaded.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
@@ -34,6 +51,7 @@ async function start(argv: string[]): Promise<void> {
   try {
     stack = await startLocalStack({
       port,
+      host,
       dataDir: values.persist ? '.headsup' : undefined,
       log: (line) => process.stderr.write(`headsup: ${line}\n`),
     });

@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
@@ -12,7 +14,7 @@ import { createWebApp } from '../functions/web/app';
 import { createWebDeps } from '../functions/web/wiring';
 import { createNotifyDeps, createTriageDeps } from '../functions/wiring';
 import { QUEUES } from '../lib/definitions';
-import { createConsoleApp } from './console/routes';
+import { canonicalHostname, createConsoleApp, isLoopbackHostname } from './console/routes';
 import { localIngestKey } from './dev-key';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { type IntercomFake, startIntercomFake } from './fakes/intercom-api';
@@ -30,8 +32,13 @@ const NOTIFY_QUEUE_NAME = 'headsup-notify';
 /** Retries come back after 10 s locally instead of Lambda's 3 minutes; the rest is as on AWS. */
 const LOCAL_VISIBILITY_SECONDS = 10;
 
+/** Where the stack listens unless told otherwise: this machine only. */
+export const DEFAULT_HOST = '127.0.0.1';
+
 export type LocalStackOptions = {
   port: number;
+  /** Address or host name to listen on (default 127.0.0.1); anything else is reachable from the network. */
+  host?: string;
   /** Keep DynamoDB's data in this folder between runs. */
   dataDir?: string;
   env?: Record<string, string | undefined>;
@@ -40,6 +47,8 @@ export type LocalStackOptions = {
 
 export type LocalStack = {
   url: string;
+  /** The address the web server is bound to. */
+  address: AddressInfo;
   ingestKey: string;
   /** The Slack stand-in, when no Slack token was given. */
   slackFake?: SlackFake;
@@ -68,6 +77,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
+
+  const host = options.host ?? DEFAULT_HOST;
+  const listenName = canonicalHostname(host);
+  if (!listenName) throw new Error(`cannot listen on "${host}": not an IP address or host name`);
+  const wildcard = listenName === '0.0.0.0' || listenName === '[::]';
+  const loopback = isLoopbackHostname(listenName);
+  // A specific non-loopback HOST: links and the ready line name it, since localhost does not reach it.
+  const publicHost = loopback || wildcard ? 'localhost' : listenName;
+  if (!loopback)
+    log(
+      `warning: HOST=${host} is not a loopback address: the dev console and the API are reachable from the network on port ${options.port} (the console posts events with the ingest key and signs Slack clicks)`,
+    );
 
   try {
     // Absolute: DynamoDB Local runs with its own package folder as working directory.
@@ -129,7 +150,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       HEADSUP_ERRORS_DLQ_URL: queues.dlqUrl,
       HEADSUP_NOTIFY_QUEUE_URL: notifyQueues.queueUrl,
       HEADSUP_INGEST_KEYS: env.HEADSUP_INGEST_KEYS ?? localIngestKey(env),
-      HEADSUP_PUBLIC_URL: env.HEADSUP_PUBLIC_URL ?? `http://localhost:${options.port}`,
+      HEADSUP_PUBLIC_URL: env.HEADSUP_PUBLIC_URL ?? `http://${publicHost}:${options.port}`,
       // The package's own templates unless told otherwise: the stack may run from any directory.
       HEADSUP_TEMPLATES: env.HEADSUP_TEMPLATES ?? join(__dirname, '..', 'templates'),
     });
@@ -152,6 +173,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     cleanups.push(() => notifySource.stop());
 
     let baseUrl = `http://127.0.0.1:${options.port}`;
+    let port = options.port;
+    const extraHosts = loopback ? [] : ownHostnames(listenName, wildcard);
     const root = new Hono();
     root.route(
       '/',
@@ -162,15 +185,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         dlqNames: [`${QUEUE_NAME}-dlq`, `${NOTIFY_QUEUE_NAME}-dlq`],
         baseUrl: () => baseUrl,
         ingestKey: webDeps.ingest.keys[0]!,
+        // New on every start: a page kept open from an earlier run (or any other) cannot drive it.
+        token: randomBytes(32).toString('base64url'),
+        port: () => port,
+        extraHosts: () => extraHosts,
       }),
     );
     root.route('/', createWebApp(webDeps));
-    const server = await listen(root.fetch, options.port);
+    const server = await listen(root.fetch, options.port, host);
     cleanups.push(() => new Promise((r) => server.close(r)));
-    const port = (server.address() as AddressInfo).port;
-    baseUrl = `http://127.0.0.1:${port}`;
+    const address = server.address() as AddressInfo;
+    port = address.port;
+    if (!loopback) extraHosts.push(selfHost(address.address));
+    baseUrl = `http://${selfHost(address.address)}:${port}`;
     return {
-      url: `http://localhost:${port}`,
+      url: `http://${publicHost}:${port}`,
+      address,
       ingestKey: webDeps.ingest.keys[0]!,
       slackFake,
       intercomFake,
@@ -189,20 +219,38 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
 }
 
+/** The names this machine answers to when HOST is deliberately not loopback: HOST and its addresses. */
+function ownHostnames(listenName: string, wildcard: boolean): string[] {
+  const names = [listenName];
+  if (wildcard) {
+    names.push(hostname().toLowerCase());
+    for (const nic of Object.values(networkInterfaces()))
+      for (const { address } of nic ?? []) names.push(canonicalHostname(address) ?? address);
+  }
+  return names;
+}
+
+/** How the stack calls its own routes: the bound address, or loopback when bound to all of them. */
+function selfHost(address: string): string {
+  if (address === '0.0.0.0' || address === '::') return '127.0.0.1';
+  return canonicalHostname(address) ?? address;
+}
+
 /** Serves the app, turning "port taken" into a sentence instead of a stack trace. */
 function listen(
   fetch: Parameters<typeof serve>[0]['fetch'],
   port: number,
+  hostname: string,
 ): Promise<ReturnType<typeof serve>> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port, hostname: '0.0.0.0' });
+    const server = serve({ fetch, port, hostname });
     server.once('listening', () => resolve(server));
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(
         new Error(
           err.code === 'EADDRINUSE'
             ? `port ${port} is already in use: stop what runs there or start with PORT=<another port>`
-            : `cannot listen on port ${port}: ${err.message}`,
+            : `cannot listen on ${hostname} port ${port}: ${err.message}`,
         ),
       ),
     );

@@ -1,9 +1,22 @@
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { DEFAULT_PROVIDERS } from '@aws-lambda-powertools/parameters/base';
+import { getSecret, SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SECRET_PLACEHOLDER, SECRETS } from '../../lib/definitions';
+import { awsClientLimits } from '../aws-clients';
 import { ConfigError, type Env } from './config';
 
 /** Cached for five minutes per container: a rotated token is picked up without a redeploy. */
 const SECRET_MAX_AGE_SECONDS = 300;
+
+let provider: SecretsProvider | undefined;
+
+/**
+ * `getSecret` uses Powertools' default provider: made here once with our timeouts, so a hung Secrets
+ * Manager fails the cold start in seconds; `clearCaches()` still reaches it.
+ */
+function useLimitedProvider(): void {
+  provider ??= new SecretsProvider({ clientConfig: awsClientLimits() });
+  if (DEFAULT_PROVIDERS.secrets !== provider) DEFAULT_PROVIDERS.secrets = provider;
+}
 
 /**
  * On AWS the tokens and ingest keys live in Secrets Manager (JSON objects keyed by variable name) and
@@ -19,6 +32,7 @@ export async function withSecrets(env: Env): Promise<Env> {
 }
 
 async function readSecret(arnVariable: string, arn: string, keys: readonly string[]): Promise<Env> {
+  useLimitedProvider();
   const value: unknown = await getSecret(arn, { transform: 'json', maxAge: SECRET_MAX_AGE_SECONDS });
   if (typeof value !== 'object' || value === null) {
     throw new ConfigError(`Configuration error: ${arnVariable} must name a secret holding a JSON object`);

@@ -1,3 +1,4 @@
+import { redactRawBody, redactText } from '../../functions/core/redact';
 import type { IntercomFake } from '../fakes/intercom-api';
 import type { SlackFake } from '../fakes/slack-api';
 
@@ -17,6 +18,24 @@ type QueueMessage = {
   sentTimestamp: number;
   messageAttributes: Record<string, { StringValue?: string }>;
 };
+
+/** The most of a DLQ body the console shows. */
+export const DLQ_BODY_SHOWN_CHARS = 4000;
+
+/** Bodies up to this size are scrubbed whole (as JSON when they parse); beyond, only their head. */
+const DLQ_BODY_SCRUBBED_CHARS = 64_000;
+
+/**
+ * A dead letter as the console shows it: scrubbed of secrets like anything else Heads-up shows, then
+ * cut, so a secret that straddles the cut is scrubbed whole. A head cut from a larger body is no longer
+ * JSON and is scrubbed as text, which still catches `"password":"x"` pairs.
+ */
+function shownBody(body: string): string {
+  const scrubbed = redactRawBody(body.slice(0, DLQ_BODY_SCRUBBED_CHARS));
+  return body.length > DLQ_BODY_SCRUBBED_CHARS || scrubbed.length > DLQ_BODY_SHOWN_CHARS
+    ? `${scrubbed.slice(0, DLQ_BODY_SHOWN_CHARS)}…`
+    : scrubbed;
+}
 
 export type ConsoleSources = {
   slack?: SlackFake;
@@ -56,9 +75,10 @@ export function consoleState({ slack, intercom, inspectQueue, dlqNames }: Consol
         queue,
         messageId: m.messageId,
         at: m.sentTimestamp,
-        reason:
+        reason: redactText(
           m.messageAttributes['headsup-reason']?.StringValue ?? 'failed 5 times (see the function logs)',
-        body: m.body.length > 4000 ? `${m.body.slice(0, 4000)}…` : m.body,
+        ),
+        body: shownBody(m.body),
       }));
     }),
   };

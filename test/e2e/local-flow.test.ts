@@ -1,3 +1,4 @@
+import { CONSOLE_TOKEN_HEADER, consoleTokenFrom } from '../../local/console/page';
 import { type IntercomFake, startIntercomFake } from '../../local/fakes/intercom-api';
 import { type SlackFake, startSlackFake } from '../../local/fakes/slack-api';
 import { DEV_INGEST_KEY } from '../../local/stack';
@@ -28,11 +29,17 @@ type ConsoleState = {
 
 describe('the whole flow in the local stack, with its built-in stand-ins (as the dev console shows it)', () => {
   let stack: StackProcess;
+  let token: string;
   beforeAll(async () => {
     stack = await startStackProcess();
+    // The console answers its own page only: the token is in the page.
+    token = consoleTokenFrom(await (await fetch(`${stack.url}/`)).text())!;
   });
   afterAll(() => stack.interrupt());
-  const state = async () => (await (await fetch(`${stack.url}/console/state`)).json()) as ConsoleState;
+  const state = async () =>
+    (await (
+      await fetch(`${stack.url}/console/state`, { headers: { [CONSOLE_TOKEN_HEADER]: token } })
+    ).json()) as ConsoleState;
 
   it('alert in Slack, working detail link, signed "Send fix" click, message in the user’s messenger', async () => {
     const ann = { id: 'u_1002', email: 'ann.lee@acme.example', name: 'Ann Lee' }; // a seeded sample user
@@ -48,7 +55,7 @@ describe('the whole flow in the local stack, with its built-in stand-ins (as the
 
     const click = await fetch(`${stack.url}/console/click`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', [CONSOLE_TOKEN_HEADER]: token },
       body: JSON.stringify({ channel: parent.channel, ts: parent.ts, actionId: 'send_fix' }),
     });
     expect(await click.json()).toEqual({ status: 200 });

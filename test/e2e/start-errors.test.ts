@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CONSOLE_TOKEN_HEADER, consoleTokenFrom } from '../../local/console/page';
 import { freePort } from '../../local/free-port';
 import { DEV_INGEST_KEY } from '../../local/stack';
 import { ROOT, type StackProcess, startStackProcess } from '../support/local-stack-process';
@@ -30,6 +31,16 @@ describe('npm start refuses bad configuration with one clear line', () => {
       stderr: 'headsup: PORT "eighty" is not a port number (1–65535)',
     });
   });
+
+  it.each(['not a host!', 'evil.example/path', 'http://localhost', '-bad-.example'])(
+    'a HOST that is not an address or host name: %j',
+    (host) => {
+      expect(startFailing({ HOST: host })).toEqual({
+        status: 1,
+        stderr: `headsup: HOST must be an IP address or host name to listen on, e.g. 127.0.0.1; got "${host}"`,
+      });
+    },
+  );
 
   it('a port that is taken', async () => {
     const blocker = createServer().listen(0, '0.0.0.0');
@@ -77,8 +88,11 @@ describe('npm start -- --persist', () => {
     });
     expect(res.status).toBe(202);
     const running = stack;
+    // As the console page does: its token comes with the page.
+    const token = consoleTokenFrom(await (await fetch(`${running.url}/`)).text())!;
     const link = await eventually(async () => {
-      const state = JSON.stringify(await (await fetch(`${running.url}/console/state`)).json());
+      const res = await fetch(`${running.url}/console/state`, { headers: { [CONSOLE_TOKEN_HEADER]: token } });
+      const state = JSON.stringify(await res.json());
       return /\/e\/([\w-]{21})/.exec(state)?.[1];
     }, 30_000);
     expect((await fetch(`${stack.url}/e/${link}`)).status).toBe(200);
