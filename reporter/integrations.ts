@@ -1,6 +1,6 @@
+import { clip } from '../functions/core/limit-size';
 import { redactText, redactValue } from '../functions/core/redact';
 import type { ReportExtra, Reporter } from './reporter';
-import { clip } from './serialize';
 
 /** The parts of an Express/Connect request the middleware reads (no dependency on Express itself). */
 export type RequestLike = {

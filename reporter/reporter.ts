@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { stringifyWithin } from '../functions/core/bounded-json';
 import { EVENT_LIMITS, type EventInput } from '../functions/core/event-schema';
 import { JSON_DEPTH_LIMIT, jsonNestingExceeds } from '../functions/core/json-text';
 import { aggregatedErrors, serializeError } from './serialize';
@@ -178,16 +179,20 @@ export function createReporter(options: ReporterOptions): Reporter {
         error: serializeError(error),
         context: aggregated ? { ...extra.context, aggregatedErrors: aggregated } : extra.context,
       };
-      const json = JSON.stringify(event);
+      // Gives up past the limit (chars ≤ bytes), so a huge context costs its first 256 KiB only.
+      const json = stringifyWithin(event, EVENT_LIMITS.eventBytes) ?? '';
       const bytes = Buffer.byteLength(json, 'utf8');
       // Checked here, before it is batched: sent, it would only be refused — and a body too deep to
       // read is refused whole, with the rest of its batch.
+      const limit = `the ${EVENT_LIMITS.eventBytes}-byte (256 KiB) limit`;
       const refusal =
-        bytes > EVENT_LIMITS.eventBytes
-          ? `it is ${bytes} bytes as JSON, over the ${EVENT_LIMITS.eventBytes}-byte (256 KiB) limit`
-          : jsonNestingExceeds(json, JSON_DEPTH_LIMIT)
-            ? `its JSON nests deeper than ${JSON_DEPTH_LIMIT} levels`
-            : undefined;
+        json === ''
+          ? `its JSON is over ${limit}`
+          : bytes > EVENT_LIMITS.eventBytes
+            ? `it is ${bytes} bytes as JSON, over ${limit}`
+            : jsonNestingExceeds(json, JSON_DEPTH_LIMIT)
+              ? `its JSON nests deeper than ${JSON_DEPTH_LIMIT} levels`
+              : undefined;
       if (refusal) {
         counts.rejected++;
         onError(new Error(`Heads-up: event dropped: ${refusal}`));

@@ -1,18 +1,11 @@
+import { stringifyWithin } from '../functions/core/bounded-json';
 import type { EventInput } from '../functions/core/event-schema';
+import { clip } from '../functions/core/limit-size';
 
 type ErrorInput = EventInput['error'];
 
 /** Client-side caps, so an event stays under the 256 KiB the server accepts. */
 const REPORT_LIMITS = { message: 8000, stack: 32_000, aggregated: 10, causeDepth: 5 } as const;
-
-/** Cuts text to at most `max` UTF-16 units, marking the cut with "…"; a surrogate pair is never split. */
-export function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = Math.max(0, max - 1);
-  const last = text.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end--; // the high half of a pair whose low half would be cut
-  return `${text.slice(0, end)}…`;
-}
 
 /**
  * Turns anything a program can throw into the event's `error` shape: name, message, stack, `code`, the
@@ -71,10 +64,13 @@ function valueType(v: unknown): string {
   return typeof v;
 }
 
+/** A thrown non-Error as text, reading no more of it than the message can hold. */
 function describe(v: unknown): string {
   if (!isObject(v)) return String(v);
   try {
-    return JSON.stringify(v) ?? String(v);
+    return (
+      stringifyWithin(v, REPORT_LIMITS.message) ?? `${Object.prototype.toString.call(v)} (too large to show)`
+    );
   } catch {
     return Object.prototype.toString.call(v);
   }

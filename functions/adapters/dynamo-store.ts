@@ -33,8 +33,11 @@ import {
 
 /** How long a group lives after its last occurrence: a repeat within it threads under the same alert. */
 export const GROUP_TTL_SECONDS = 7 * 86400;
-/** How long a producer's event id is remembered for de-duplication. */
-export const EVENT_ID_TTL_SECONDS = 86400;
+/**
+ * How long a producer's event id is remembered at least: past the queues' 14-day retention (a DLQ
+ * redrive is a redelivery too), and never shorter than the occurrence's link.
+ */
+export const EVENT_ID_TTL_SECONDS = 15 * 86400;
 
 export type LinkLookup =
   | { state: 'missing' }
@@ -89,12 +92,15 @@ export class DynamoStore {
     scope: EventScope,
     linkId: string,
     now: number,
+    /** The occurrence's link expiry (epoch seconds): the id is kept at least as long. */
+    linkExpiresAt = 0,
   ): Promise<{ fresh: boolean; linkId: string }> {
+    const keepUntil = Math.max(seconds(now) + EVENT_ID_TTL_SECONDS, linkExpiresAt);
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...eventKey(scope), linkId, [TTL]: seconds(now) + EVENT_ID_TTL_SECONDS },
+          Item: { ...eventKey(scope), linkId, [TTL]: keepUntil },
           ConditionExpression: `attribute_not_exists(${PK}) OR ${TTL} <= :now`,
           ExpressionAttributeValues: { ':now': seconds(now) },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -142,10 +148,11 @@ export class DynamoStore {
   }
 
   /**
-   * Stores an occurrence exactly once: its detail item and its group's count commit together in one
-   * transaction, so an attempt that dies at any point is either wholly counted or not at all, and a
-   * retry or a duplicate delivery (the link exists already) counts nothing. Returns the group as it
-   * now stands (none for a duplicate whose group has expired since) and whether this call stored it.
+   * Stores an occurrence exactly once: its event id is marked counted, its detail item written and its
+   * group counted in one transaction, so an attempt that dies at any point is either wholly counted or
+   * not at all, and a retry or a duplicate delivery counts nothing — even once the link itself has
+   * expired and been deleted. Returns the group as it now stands (none for a duplicate whose group
+   * has expired since) and whether this call stored it.
    */
   async recordOccurrence(
     occurrence: Occurrence,
@@ -161,6 +168,7 @@ export class DynamoStore {
         await this.db.send(
           new TransactWriteCommand({
             TransactItems: [
+              { Update: countedMark(this.tableName, link, now) },
               {
                 Put: {
                   TableName: this.tableName,
@@ -178,11 +186,10 @@ export class DynamoStore {
       } catch (err) {
         const reasons = cancellationReasons(err);
         if (!reasons) throw err;
-        const [linkReason, groupReason] = reasons;
-        if (linkReason?.Code === 'ConditionalCheckFailed') {
-          // Stored and counted by an earlier attempt: bring the group up to date without counting.
-          const group = await unlessConditionFails(this.updateGroup({ ...update, ...noCount(update) }));
-          return { fresh: false, group };
+        const [eventReason, linkReason, groupReason] = reasons;
+        if (eventReason?.Code === 'ConditionalCheckFailed' || linkReason?.Code === 'ConditionalCheckFailed') {
+          // Stored and counted by an earlier attempt: nothing to write.
+          return { fresh: false, group: await this.getGroup(fingerprint, now) };
         }
         if (groupReason?.Code === 'ConditionalCheckFailed') {
           // An item without a TTL is no live group either (e.g. left by a write after TTL deletion).
@@ -200,11 +207,6 @@ export class DynamoStore {
         if (attempt >= CONFLICT_ATTEMPTS) throw err;
       }
     }
-  }
-
-  private async updateGroup(input: UpdateCommandInput): Promise<ErrorGroup> {
-    const { Attributes } = await this.db.send(new UpdateCommand(input));
-    return toGroup(Attributes ?? {});
   }
 
   /** Replaces an expired group's item with nothing but its key, so the next write starts a new group. */
@@ -268,12 +270,14 @@ export class DynamoStore {
    * any earlier attempt was already looked for): else the next claimer must look for this post first.
    */
   async releaseParentClaim(fingerprint: string, by: string, notPosted: boolean): Promise<void> {
+    // Forgotten only when Slack refused this attempt's post: any earlier attempt was looked for first.
+    const forget = notPosted ? ', postAttemptAt' : '';
     await unlessConditionFails(
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: groupKey(fingerprint),
-          UpdateExpression: notPosted ? 'REMOVE postClaim, postAttemptAt' : 'REMOVE postClaim',
+          UpdateExpression: `REMOVE postClaim${forget}`,
           ConditionExpression: 'postClaim.#by = :by',
           ExpressionAttributeNames: { '#by': 'by' },
           ExpressionAttributeValues: { ':by': by },
@@ -283,38 +287,54 @@ export class DynamoStore {
   }
 
   /**
-   * Takes the next update slot of a group: only one caller wins per window. The slot records the
-   * count being shown, read atomically from the same item.
+   * Takes the next update of a group's parent: one holder per window, taken over once stale (its
+   * holder died). Nothing is marked shown until Slack took it (`markUpdated`), so a failure at any
+   * point leaves the update to be done again. A resent request (its answer lost) finds its own claim.
    */
-  async claimUpdate(fingerprint: string, previousPostedAt: number, now: number) {
+  async claimUpdate(fingerprint: string, by: string, previousPostedAt: number, now: number, staleMs: number) {
     return this.conditionalGroupUpdate({
       Key: groupKey(fingerprint),
-      UpdateExpression: 'SET lastPostedAt = :now, postedCount = #count',
-      ConditionExpression: 'lastPostedAt = :prev',
-      ExpressionAttributeNames: { '#count': 'count' },
-      ExpressionAttributeValues: { ':now': now, ':prev': previousPostedAt },
+      UpdateExpression: 'SET updateClaim = :claim',
+      ConditionExpression:
+        'lastPostedAt = :prev AND ' +
+        '(attribute_not_exists(updateClaim) OR updateClaim.#by = :by OR updateClaim.#at < :stale)',
+      ExpressionAttributeNames: { '#by': 'by', '#at': 'at' },
+      ExpressionAttributeValues: {
+        ':claim': { by, at: now },
+        ':by': by,
+        ':prev': previousPostedAt,
+        ':stale': now - staleMs,
+      },
     });
   }
 
-  /** Gives an update slot back after Slack refused it, so a retry can take it at once. */
-  async releaseUpdate(
-    fingerprint: string,
-    claimedAt: number,
-    previousPostedAt: number,
-    previousCount: number,
-  ) {
+  /** Records what the update showed, once Slack took it. */
+  async markUpdated(fingerprint: string, by: string, shownCount: number, now: number): Promise<void> {
     await unlessConditionFails(
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: groupKey(fingerprint),
-          UpdateExpression: 'SET lastPostedAt = :prev, postedCount = :prevCount',
-          ConditionExpression: 'lastPostedAt = :claimed',
-          ExpressionAttributeValues: {
-            ':prev': previousPostedAt,
-            ':prevCount': previousCount,
-            ':claimed': claimedAt,
-          },
+          UpdateExpression: 'SET lastPostedAt = :now, postedCount = :shown REMOVE updateClaim',
+          ConditionExpression: 'updateClaim.#by = :by',
+          ExpressionAttributeNames: { '#by': 'by' },
+          ExpressionAttributeValues: { ':now': now, ':shown': shownCount, ':by': by },
+        }),
+      ),
+    );
+  }
+
+  /** Gives an update claim back after Slack refused it, so a retry can take it at once. */
+  async releaseUpdate(fingerprint: string, by: string): Promise<void> {
+    await unlessConditionFails(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: groupKey(fingerprint),
+          UpdateExpression: 'REMOVE updateClaim',
+          ConditionExpression: 'updateClaim.#by = :by',
+          ExpressionAttributeNames: { '#by': 'by' },
+          ExpressionAttributeValues: { ':by': by },
         }),
       ),
     );
@@ -330,29 +350,36 @@ export class DynamoStore {
     dueAt: number,
     now: number,
     staleMs: number,
+    /** The token of the flush being run, which this one replaces. */
+    replacing = token,
   ): Promise<boolean> {
     const group = await this.conditionalGroupUpdate({
       Key: groupKey(fingerprint),
       UpdateExpression: 'SET flushDueAt = :due, flushToken = :token',
-      ConditionExpression: 'attribute_not_exists(flushDueAt) OR flushDueAt < :stale',
-      ExpressionAttributeValues: { ':due': dueAt, ':stale': now - staleMs, ':token': token },
+      // A resent request (its answer lost) finds its own token.
+      ConditionExpression:
+        'attribute_not_exists(flushDueAt) OR flushDueAt < :stale OR flushToken IN (:token, :replacing)',
+      ExpressionAttributeValues: {
+        ':due': dueAt,
+        ':stale': now - staleMs,
+        ':token': token,
+        ':replacing': replacing,
+      },
     });
     return group !== undefined;
   }
 
   /**
-   * Clears the pending flush `token` names and returns the group as it stands; undefined when the
-   * token is not the pending one (a stale or forged flush) or the group is gone or expired — a late
-   * flush must never create an item (it would have no TTL).
+   * Clears the pending flush `token` names, once it has done its work; a no-op when another flush
+   * replaced it. Conditional, so a late flush never creates an item (it would have no TTL).
    */
-  async clearFlush(fingerprint: string, token: string, now: number): Promise<ErrorGroup | undefined> {
-    const group = await this.conditionalGroupUpdate({
+  async clearFlush(fingerprint: string, token: string): Promise<void> {
+    await this.conditionalGroupUpdate({
       Key: groupKey(fingerprint),
       UpdateExpression: 'REMOVE flushDueAt, flushToken',
       ConditionExpression: `attribute_exists(${PK}) AND flushToken = :token`,
       ExpressionAttributeValues: { ':token': token },
     });
-    return group && group.expiresAt > seconds(now) ? group : undefined;
   }
 
   private async conditionalGroupUpdate(
@@ -410,9 +437,23 @@ function occurrenceUpdate(
   };
 }
 
-/** The same upsert for an occurrence counted before (a retry or a duplicate delivery). */
-function noCount(input: GroupUpsert): Pick<GroupUpsert, 'ExpressionAttributeValues'> {
-  return { ExpressionAttributeValues: { ...input.ExpressionAttributeValues, ':inc': 0 } };
+/**
+ * Marks the occurrence's event id counted (creating the id's record if no claim was made, keeping
+ * the link id a claim chose). Refused when it was counted already, or belongs to another link.
+ */
+function countedMark(tableName: string, link: DetailLink, now: number) {
+  const scope = { app: link.event.app, environment: link.event.environment, id: link.eventId };
+  return {
+    TableName: tableName,
+    Key: eventKey(scope),
+    UpdateExpression: `SET counted = :yes, linkId = if_not_exists(linkId, :link), ${TTL} = if_not_exists(${TTL}, :keep)`,
+    ConditionExpression: 'attribute_not_exists(counted) AND (attribute_not_exists(linkId) OR linkId = :link)',
+    ExpressionAttributeValues: {
+      ':yes': true,
+      ':link': link.id,
+      ':keep': Math.max(seconds(now) + EVENT_ID_TTL_SECONDS, link.expiresAt),
+    },
+  };
 }
 
 /** A detail item with its customer-index keys. */

@@ -15,7 +15,12 @@ export function createIntercomClient({ token, apiUrl, timeoutSeconds = 5 }: Inte
 /** How a failed Intercom call should be treated. */
 export type IntercomFailure = { kind: 'retry' | 'uncertain' | 'permanent'; reason: string };
 
-export function classifyIntercomError(err: unknown): IntercomFailure {
+/**
+ * `call` is what failed: a lookup changes nothing, so any passing failure is retried; a send that
+ * failed without Intercom saying it did nothing (a timeout, a 500/502/504, a dropped connection) may
+ * have been delivered, so it is never sent again. Only 429 and 503 (refused before any work) are.
+ */
+export function classifyIntercomError(err: unknown, call: 'lookup' | 'send'): IntercomFailure {
   // intercom-client 7 reports its own timeout as a plain IntercomError without a status (it aborts
   // fetch with the string "timeout"), not as IntercomTimeoutError: both mean "may have been delivered".
   if (
@@ -27,13 +32,24 @@ export function classifyIntercomError(err: unknown): IntercomFailure {
   if (err instanceof IntercomError) {
     const status = err.statusCode ?? 0;
     const detail = intercomErrorMessage(err.body) ?? err.message;
-    if (status === 429 || status >= 500 || status === 0)
+    const refusedBeforeWork = status === 429 || status === 503;
+    if (call === 'send' && !refusedBeforeWork && (status >= 500 || status === 408 || status === 0))
+      return { kind: 'uncertain', reason: `Intercom ${status || 'error'} while sending: ${detail}` };
+    if (refusedBeforeWork || status >= 500 || status === 408 || status === 0)
       return { kind: 'retry', reason: `Intercom ${status || 'error'}: ${detail}` };
     const hint =
       status === 401 ? ' — check INTERCOM_TOKEN' : status === 403 ? ' — the token lacks a permission' : '';
     return { kind: 'permanent', reason: `Intercom refused (${status}): ${detail}${hint}` };
   }
-  return { kind: 'retry', reason: `Intercom unreachable: ${(err as Error)?.message ?? String(err)}` };
+  const reason = `Intercom unreachable: ${(err as Error)?.message ?? String(err)}`;
+  return { kind: call === 'send' && !neverConnected(err) ? 'uncertain' : 'retry', reason };
+}
+
+/** A connection that was never made carried nothing: safe to try again. */
+function neverConnected(err: unknown): boolean {
+  const code =
+    (err as { cause?: { code?: string }; code?: string })?.cause?.code ?? (err as { code?: string })?.code;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
 }
 
 function intercomErrorMessage(body: unknown): string | undefined {

@@ -50,7 +50,10 @@ export class NotifyStore {
         new PutCommand({
           TableName: this.tableName,
           Item: { ...fixKey(linkId), token, at: now, [TTL]: expiresAt },
-          ConditionExpression: `attribute_not_exists(${PK})`,
+          // A resent request (its answer lost) finds its own claim.
+          ConditionExpression: `attribute_not_exists(${PK}) OR #token = :token`,
+          ExpressionAttributeNames: { '#token': 'token' },
+          ExpressionAttributeValues: { ':token': token },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
@@ -76,10 +79,12 @@ export class NotifyStore {
     );
   }
 
+  /** Takes the cooldown guard for this attempt (`token`); a resent request finds its own claim. */
   async claimSend(
     recipient: string,
     templateId: string,
     linkId: string,
+    token: string,
     now: number,
     cooldownSeconds: number,
   ): Promise<{ claimed: true } | { claimed: false; existing: SendGuard }> {
@@ -90,12 +95,14 @@ export class NotifyStore {
           Item: {
             ...sentKey(recipient, templateId),
             linkId,
+            token,
             state: 'sending',
             claimedAt: now,
             [TTL]: seconds(now) + cooldownSeconds,
           },
-          ConditionExpression: `attribute_not_exists(${PK}) OR ${TTL} <= :now`,
-          ExpressionAttributeValues: { ':now': seconds(now) },
+          ConditionExpression: `attribute_not_exists(${PK}) OR ${TTL} <= :now OR #token = :token`,
+          ExpressionAttributeNames: { '#token': 'token' },
+          ExpressionAttributeValues: { ':now': seconds(now), ':token': token },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
@@ -151,16 +158,16 @@ export class NotifyStore {
     );
   }
 
-  /** Gives the guard back when nothing was sent, so a retry (or a later occurrence) may send. */
-  async releaseSend(recipient: string, templateId: string, linkId: string): Promise<void> {
+  /** Gives this attempt's guard back when nothing was sent, so a retry (or a later occurrence) may send. */
+  async releaseSend(recipient: string, templateId: string, token: string): Promise<void> {
     await unlessConditionFails(
       this.db.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: sentKey(recipient, templateId),
-          ConditionExpression: 'linkId = :link AND #state = :sending',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':link': linkId, ':sending': 'sending' },
+          ConditionExpression: '#token = :token AND #state = :sending',
+          ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
+          ExpressionAttributeValues: { ':token': token, ':sending': 'sending' },
         }),
       ),
     );

@@ -65,23 +65,35 @@ export class SlackChannel extends SlackThreads {
   /**
    * The group's parent message if one was posted since `sinceMs`: after a post whose answer was lost
    * (a timeout, a crash), this tells "posted" from "not posted", so a retry never posts a second one.
-   * Needs the channels:history (or groups:history) scope; without it, says so and reports none.
+   * Reads up to HISTORY_PAGES pages of the channel, newest first. Needs the channels:history (or
+   * groups:history) scope; without it Slack refuses and this throws.
    */
   async findPosted(fingerprint: string, sinceMs: number): Promise<SlackRef | undefined> {
-    const res = await this.client.conversations.history({
-      channel: this.channel,
-      oldest: (sinceMs / 1000).toFixed(6),
-      include_all_metadata: true,
-      limit: 200,
-    });
-    const found = res.messages?.find(
-      (m) =>
-        m.metadata?.event_type === ALERT_EVENT_TYPE &&
-        (m.metadata.event_payload as { fingerprint?: unknown } | undefined)?.fingerprint === fingerprint,
-    );
-    return found?.ts ? { channel: this.channel, ts: found.ts } : undefined;
+    let cursor: string | undefined;
+    for (let page = 0; page < HISTORY_PAGES; page++) {
+      const res = await this.client.conversations.history({
+        channel: this.channel,
+        oldest: (sinceMs / 1000).toFixed(6),
+        include_all_metadata: true,
+        limit: HISTORY_PAGE_SIZE,
+        cursor,
+      });
+      const found = res.messages?.find(
+        (m) =>
+          m.metadata?.event_type === ALERT_EVENT_TYPE &&
+          (m.metadata.event_payload as { fingerprint?: unknown } | undefined)?.fingerprint === fingerprint,
+      );
+      if (found?.ts) return { channel: this.channel, ts: found.ts };
+      cursor = res.response_metadata?.next_cursor || undefined;
+      if (!res.has_more || !cursor) return undefined;
+    }
+    return undefined;
   }
 }
+
+/** How far back the lookup reads: 5 × 200 messages since the lost attempt (Tier 3: 50+/min). */
+const HISTORY_PAGES = 5;
+const HISTORY_PAGE_SIZE = 200;
 
 /** The metadata event type of Heads-up's parent messages. */
 const ALERT_EVENT_TYPE = 'headsup_alert';
@@ -90,6 +102,10 @@ const ALERT_EVENT_TYPE = 'headsup_alert';
  * True when Slack may have carried out a call that failed: the answer was lost (timeout, connection
  * reset, a 5xx). A rate limit or an `ok: false` answer means Slack did nothing.
  */
+export function isRateLimited(err: unknown): boolean {
+  return (err as { code?: string }).code === ErrorCode.RateLimitedError;
+}
+
 export function slackMayHaveActed(err: unknown): boolean {
   const { code, statusCode } = err as { code?: string; statusCode?: number };
   if (code === ErrorCode.HTTPError) return (statusCode ?? 500) >= 500;

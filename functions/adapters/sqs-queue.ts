@@ -2,7 +2,7 @@ import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aw
 import { DLQ_REASON_ATTRIBUTE, INTERNAL_MESSAGE_ATTRIBUTE } from '../../lib/definitions';
 import type { FlushBody } from '../core/flush';
 import type { IngestEntry } from '../core/ingest';
-import { clip } from '../core/limit-size';
+import { clip, clipUtf8 } from '../core/limit-size';
 import type { NotifyJob } from '../core/notify';
 
 /** SQS message attributes carry at most 256 KiB together with the body; a reason needs far less. */
@@ -28,12 +28,25 @@ export class ErrorsQueue {
     );
   }
 
-  /** Parks a message that can never succeed in the DLQ at once, with the reason beside it. */
-  async deadLetter(body: string, reason: string, sourceMessageId: string): Promise<void> {
+  /**
+   * Parks a message that can never succeed in the DLQ at once, with the reason beside it. The body
+   * (scrubbed, so possibly longer than it came) is cut to what the queue that delivered
+   * `deliveredBytes` surely takes with these attributes: a park that fails would be retried until the
+   * redrive parks the raw, unscrubbed original instead.
+   */
+  async deadLetter(
+    body: string,
+    reason: string,
+    sourceMessageId: string,
+    deliveredBytes: number,
+  ): Promise<void> {
     await this.sqs.send(
       new SendMessageCommand({
         QueueUrl: this.dlqUrl,
-        MessageBody: body,
+        MessageBody: clipUtf8(
+          body,
+          Math.max(deliveredBytes - ATTRIBUTE_HEADROOM_BYTES, ATTRIBUTE_HEADROOM_BYTES),
+        ),
         MessageAttributes: {
           [DLQ_REASON_ATTRIBUTE]: { DataType: 'String', StringValue: clip(reason, REASON_CHARS) },
           'headsup-source-message-id': { DataType: 'String', StringValue: sourceMessageId },
@@ -42,6 +55,9 @@ export class ErrorsQueue {
     );
   }
 }
+
+/** Room for the DLQ message's attributes (a reason of REASON_CHARS, at most 4 bytes each, and an id). */
+const ATTRIBUTE_HEADROOM_BYTES = 4 * REASON_CHARS + 256;
 
 /**
  * SQS refuses U+FFFE and U+FFFF in a body (JSON.stringify already escapes control characters and lone
@@ -99,8 +115,10 @@ export class EventQueue {
   async enqueue(entries: IngestEntry[]): Promise<{ failedIds: string[]; refused: EntryRefusal[] }> {
     const firstTry = await this.sendAll(entries);
     if (firstTry.length === 0) return { failedIds: [], refused: [] };
-    const hopeless = firstTry.filter((u) => u.refusal?.senderFault);
-    const again = firstTry.filter((u) => !u.refusal?.senderFault);
+    // Entries SQS refused one by one (not at their own fault) are tried once more. A call that failed
+    // whole was already retried by the SDK, and another round would outlast the function's timeout.
+    const again = firstTry.filter((u) => u.refusal && !u.refusal.senderFault);
+    const hopeless = firstTry.filter((u) => !again.includes(u));
     const unsent = new Map(
       [...hopeless, ...(again.length > 0 ? await this.sendAll(again.map((u) => u.entry)) : [])].map((u) => [
         u.entry,

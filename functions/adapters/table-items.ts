@@ -1,4 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type CancellationReason,
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import { TABLE } from '../../lib/definitions';
 import type { DetailLink, ErrorGroup } from '../core/records';
 
@@ -27,11 +31,9 @@ export const sentKey = (recipient: string, templateId: string) => ({
 export const seconds = (ms: number) => Math.floor(ms / 1000);
 
 /** Why each item of a cancelled transaction failed, in the order the items were given. */
-export function cancellationReasons(
-  err: unknown,
-): Array<{ Code?: string; Item?: Record<string, { N?: string; S?: string }> }> | undefined {
-  if ((err as Error)?.name !== 'TransactionCanceledException') return undefined;
-  return (err as { CancellationReasons?: [] }).CancellationReasons ?? [];
+export function cancellationReasons(err: unknown): CancellationReason[] | undefined {
+  if (!(err instanceof TransactionCanceledException)) return undefined;
+  return err.CancellationReasons ?? [];
 }
 
 export function isConditionFailure(err: unknown): err is ConditionalCheckFailedException {

@@ -9,6 +9,8 @@ export const EVENT_LIMITS = {
   messageChars: 2000,
   stackFrames: 50,
   batchSize: 100,
+  /** Tags, headers and top-level context keys read from one event (the stored caps are lower). */
+  mapEntries: 200,
 } as const;
 
 /** Backends often have numeric ids; accept them and store strings. */
@@ -100,7 +102,7 @@ export function parseErrorEvent(raw: string | unknown): ParseResult {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return invalid('an event must be a JSON object', []);
   }
-  const result = errorEventSchema.safeParse(cutCauseChain(value));
+  const result = errorEventSchema.safeParse(trimMaps(cutCauseChain(value)));
   if (!result.success) {
     const issues = result.error.issues.map((i) => ({
       path: i.path.join('.') || '(event)',
@@ -119,6 +121,21 @@ function invalid(reason: string, issues: FieldIssue[]): ParseResult {
  * Keeps the first `causeDepth` causes and drops deeper ones before validation: a long chain is the
  * producer's normal behaviour, not a reason to lose the event (and deep nesting must not recurse far).
  */
+/**
+ * Keeps the first `mapEntries` tags, headers and top-level context keys before validation: no more
+ * are ever stored, and validating, redacting and cutting 25 000 of them would cost a 256 KiB event
+ * far more than its other fields together.
+ */
+function trimMaps(value: object): object {
+  const root = value as { tags?: unknown; context?: unknown; request?: unknown };
+  const trim = (map: unknown) =>
+    isPlainObject(map) ? Object.fromEntries(Object.entries(map).slice(0, EVENT_LIMITS.mapEntries)) : map;
+  const request = isPlainObject(root.request)
+    ? { ...root.request, headers: trim(root.request.headers) }
+    : root.request;
+  return { ...root, tags: trim(root.tags), context: trim(root.context), request };
+}
+
 function cutCauseChain(value: object): object {
   const root = value as { error?: unknown };
   if (!isPlainObject(root.error)) return value;

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { parseJsonText } from './json-text';
 
 /**
  * Triage's own delayed message that brings a group's Slack alert up to date. It carries the token
  * stored with the pending flush, so only the message that triage queued can act on it.
  */
-export const flushBodySchema = z.strictObject({
+const flushBodySchema = z.strictObject({
   fingerprint: z.string().regex(/^[0-9a-f]{32}$/),
   token: z.uuid(),
 });
@@ -13,10 +14,7 @@ export type FlushBody = z.output<typeof flushBodySchema>;
 
 /** The flush a message body holds, or undefined when it holds something else (e.g. an event). */
 export function parseFlushBody(body: string): FlushBody | undefined {
-  try {
-    const parsed = flushBodySchema.safeParse(JSON.parse(body));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  const json = parseJsonText(body);
+  const parsed = json.ok ? flushBodySchema.safeParse(json.value) : undefined;
+  return parsed?.success ? parsed.data : undefined;
 }

@@ -80,6 +80,14 @@ export function clip(text: string, max: number): string {
   return text.slice(0, end) + ELLIPSIS;
 }
 
+/** Cuts text to at most `maxBytes` of UTF-8 (code points stay whole), marking the cut. */
+export function clipUtf8(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
+  const room = new Uint8Array(Math.max(0, maxBytes - Buffer.byteLength(ELLIPSIS, 'utf8')));
+  const { read } = new TextEncoder().encodeInto(text, room); // stops before a code point that does not fit
+  return text.slice(0, read) + ELLIPSIS;
+}
+
 /**
  * Keeps the header lines of a stack and its first `stackFrames` frames, then `maxChars`. Reads line by
  * line and stops once the kept text is past `maxChars` (the rest, and the dropped count, would be cut).

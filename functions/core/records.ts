@@ -68,6 +68,8 @@ export type ErrorGroup = {
   postClaim?: { by: string; at: number };
   /** The first post attempt whose outcome is unknown (ms): look in the channel before posting again. */
   postAttemptAt?: number;
+  /** Who is updating the parent right now, and since when (ms). */
+  updateClaim?: { by: string; at: number };
   /** When the parent was last posted or updated (ms), and the count it showed. */
   lastPostedAt?: number;
   postedCount?: number;

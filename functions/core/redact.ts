@@ -36,7 +36,8 @@ export const REDACT_WINDOW_CHARS = 32 * 1024;
 export const CUT_MARGIN_CHARS = 256;
 
 /** Nodes of one value that are scrubbed; past it, values are replaced (a shared or cyclic object graph). */
-const MAX_NODES = 50_000;
+/** Stored context is at most 32 KiB of JSON, a few thousand values: no more are worth scrubbing. */
+const MAX_NODES = 10_000;
 const MAX_DEPTH = 32;
 const TOO_DEEP = '[nested too deep]';
 const TOO_MANY = '[too many values]';
@@ -98,12 +99,25 @@ function walk(value: unknown, depth: number, budget: Budget): unknown {
   const namedSecret = typeof name === 'string' && isSensitiveKey(name);
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(record)) {
-    if (v === null || v === undefined) out[key] = v;
-    else if (isSensitiveKey(key) || (namedSecret && key === 'value')) out[key] = REDACTED;
-    else if (key.toLowerCase() === 'rawheaders' && Array.isArray(v)) out[key] = redactRawHeaders(v);
-    else out[key] = walk(v, depth + 1, budget);
+    const safeKey = redactKey(key, out);
+    if (v === null || v === undefined) out[safeKey] = v;
+    else if (isSensitiveKey(key) || (namedSecret && key === 'value')) out[safeKey] = REDACTED;
+    else if (key.toLowerCase() === 'rawheaders' && Array.isArray(v)) out[safeKey] = redactRawHeaders(v);
+    else out[safeKey] = walk(v, depth + 1, budget);
   }
   return out;
+}
+
+/**
+ * A key scrubbed like text: caches keyed by a token or a connection string are common. Two keys that
+ * scrub alike stay apart (`[REDACTED] #2`).
+ */
+function redactKey(key: string, taken: Record<string, unknown>): string {
+  const scrubbed = redactField(key);
+  if (scrubbed === key || !Object.hasOwn(taken, scrubbed)) return scrubbed;
+  let n = 2;
+  while (Object.hasOwn(taken, `${scrubbed} #${n}`)) n++;
+  return `${scrubbed} #${n}`;
 }
 
 /** Node's `rawHeaders`: `[name, value, name, value, …]`. */
@@ -139,8 +153,9 @@ type Headers = Record<string, string | string[]>;
 function redactHeaders(headers: Headers): Headers {
   const out: Headers = {};
   for (const [name, v] of Object.entries(headers)) {
-    if (isSensitiveKey(name)) out[name] = REDACTED;
-    else out[name] = Array.isArray(v) ? v.map((s) => redactField(s)) : redactField(v);
+    const safeName = redactKey(name, out);
+    if (isSensitiveKey(name)) out[safeName] = REDACTED;
+    else out[safeName] = Array.isArray(v) ? v.map((s) => redactField(s)) : redactField(v);
   }
   return out;
 }
@@ -175,13 +190,16 @@ export function redactEvent(event: ErrorEvent): ErrorEvent {
       headers: request.headers && redactHeaders(request.headers),
     },
     context: event.context && (redactValue(event.context) as Record<string, unknown>),
-    tags:
-      event.tags &&
-      Object.fromEntries(
-        Object.entries(event.tags).map(([k, v]) => [k, isSensitiveKey(k) ? REDACTED : redactField(v)]),
-      ),
+    tags: event.tags && redactTags(event.tags),
     fingerprint: event.fingerprint?.map((f) => redactField(f)),
   };
+}
+
+function redactTags(tags: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(tags))
+    out[redactKey(k, out)] = isSensitiveKey(k) ? REDACTED : redactField(v);
+  return out;
 }
 
 /**

@@ -37,6 +37,8 @@ const KEY_SEGMENTS = new Set([
   'oauth',
   'session',
   'sessid',
+  'phpsessid',
+  'sid',
   'dsn',
   'otp',
   'sig',
@@ -123,7 +125,7 @@ export const VENDOR_TOKEN = new RegExp(
     '(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9*]{8,255}', // Stripe (also as Stripe masks it with `*`)
     'whsec_[A-Za-z0-9]{16,255}', // Stripe webhook secret
     '(?:AKIA|ASIA)[A-Z0-9]{16}\\b', // AWS access key id
-    'xox[abposr]-[A-Za-z0-9-]{8,255}', // Slack tokens
+    'xox[abposre]-[A-Za-z0-9-]{8,255}', // Slack tokens (xoxe: rotating refresh tokens)
     'xapp-[A-Za-z0-9-]{8,255}', // Slack app-level token
     'gh[pousr]_[A-Za-z0-9]{20,255}', // GitHub
     'github_pat_[A-Za-z0-9_]{20,255}',
@@ -288,6 +290,7 @@ export function redactUrlPasswords(text: string): string {
   const out: string[] = [];
   let kept = 0;
   let from = 0;
+  let noAtBefore = 0; // the look-ahead below has found no `@` before here: never read twice
   for (;;) {
     const sep = text.indexOf('://', from);
     if (sep < 0) break;
@@ -303,6 +306,11 @@ export function redactUrlPasswords(text: string): string {
       if (isWhite(d) || AUTHORITY_END.has(d)) break;
       if (d === 0x40) lastAt = e;
     }
+    if (lastAt < 0) {
+      const found = passwordWithSlash(text, from, e, noAtBefore);
+      lastAt = found.lastAt;
+      noAtBefore = Math.max(noAtBefore, found.readTo);
+    }
     let colon = -1;
     for (let m = from; m < lastAt; m++) {
       if (text.charCodeAt(m) === 0x3a) {
@@ -314,7 +322,43 @@ export function redactUrlPasswords(text: string): string {
       out.push(text.slice(kept, colon + 1), REDACTED);
       kept = lastAt;
     }
-    from = e;
+    from = Math.max(e, lastAt);
   }
   return kept === 0 ? text : out.join('') + text.slice(kept);
+}
+
+/** How far past the authority's end a password may reach (base64 passwords hold `/`, `+`, `=`). */
+const PASSWORD_LOOKAHEAD = 256;
+
+/**
+ * `redis://:abc/def+ghi=@cache`: the authority seemed to end at a `/`, `?` or `#` inside the password.
+ * When a `:` stands in it and what follows is no port, the `@` is looked for a little further, up to
+ * whitespace or a quote. Returns its position, or -1.
+ */
+function passwordWithSlash(
+  text: string,
+  from: number,
+  end: number,
+  noAtBefore: number,
+): { lastAt: number; readTo: number } {
+  const none = { lastAt: -1, readTo: 0 };
+  let colon = from;
+  while (colon < end && text.charCodeAt(colon) !== 0x3a) colon++;
+  if (colon >= end) return none;
+  let port = true;
+  for (let i = colon + 1; i < end && port; i++) port = isDigit(text.charCodeAt(i));
+  if (port) return none;
+  let lastAt = -1;
+  const stop = Math.min(text.length, end + PASSWORD_LOOKAHEAD);
+  let i = Math.max(end, noAtBefore);
+  for (; i < stop; i++) {
+    const d = text.charCodeAt(i);
+    if (isWhite(d) || d === 0x22 || d === 0x27 || d === 0x60 || d === 0x3c || d === 0x3e) break;
+    if (d === 0x40) lastAt = i;
+  }
+  return { lastAt, readTo: lastAt < 0 ? i : 0 };
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
 }

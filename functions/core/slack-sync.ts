@@ -2,7 +2,7 @@ import type { ErrorGroup } from './records';
 
 /** At most one parent update (and thread reply) per group per window: a burst never floods the channel. */
 export const SLACK_COALESCE_MS = 10_000;
-/** A parent-post claim older than this belongs to an invocation that died; it may be taken over. */
+/** A post or update claim older than this belongs to an invocation that died; it may be taken over. */
 export const POST_CLAIM_STALE_MS = 30_000;
 /** A scheduled flush that has not run by then was lost (its message failed for good); schedule anew. */
 export const FLUSH_STALE_MS = 10 * 60_000;
@@ -29,6 +29,9 @@ export function nextSlackStep(group: ErrorGroup, now: number): SlackStep {
   const postedCount = group.postedCount ?? 0;
   if (group.count <= postedCount) return { kind: 'none' };
   const lastPostedAt = group.lastPostedAt ?? 0;
+  const updating = group.updateClaim && now - group.updateClaim.at < POST_CLAIM_STALE_MS;
+  // Someone is updating: their count may predate ours, so a flush must follow once they are done.
+  if (updating) return defer(Math.max(lastPostedAt + SLACK_COALESCE_MS, now + SLACK_COALESCE_MS));
   if (now - lastPostedAt >= SLACK_COALESCE_MS) {
     return { kind: 'update', previousPostedAt: lastPostedAt, previousCount: postedCount };
   }

@@ -5,6 +5,7 @@ import type { DynamoStore } from '../adapters/dynamo-store';
 import { classifyIntercomError, type IntercomMessenger } from '../adapters/intercom';
 import type { NotifyStore } from '../adapters/notify-store';
 import type { SlackThreads } from '../adapters/slack';
+import { parseJsonText } from '../core/json-text';
 import {
   type NotifyJob,
   type NotifyOutcome,
@@ -46,7 +47,8 @@ export type NotifyResult = NotifyOutcome['status'] | 'duplicate' | 'invalid';
  * alert's Slack thread.
  */
 export async function notifyMessage(body: string, deps: NotifyDeps): Promise<NotifyResult> {
-  const parsed = notifyJobSchema.safeParse(safeJson(body));
+  const json = parseJsonText(body);
+  const parsed = notifyJobSchema.safeParse(json.ok ? json.value : undefined);
   if (!parsed.success) {
     deps.log.error('invalid notify job dropped', { issues: parsed.error.issues.map((i) => i.message) });
     return 'invalid';
@@ -91,9 +93,39 @@ export async function notifyMessage(body: string, deps: NotifyDeps): Promise<Not
     // An attempt stopped between claiming and recording: the message may have gone out. Never resend.
     return finish({ status: 'uncertain', at: now, reason: 'an earlier attempt stopped while sending' });
   }
+  const attempt = { handedToIntercom: false };
+  try {
+    return await sendGuarded({ job, link, template, templateName, recipient, token, now, attempt }, deps);
+  } catch (err) {
+    // Failed before the message was handed to Intercom (a DynamoDB or lookup failure): nothing can
+    // have been sent, so both guards go back and the retry may send. After the hand-over, never.
+    if (!attempt.handedToIntercom) {
+      await deps.guard.releaseSend(recipient, template.id, token).catch(() => undefined);
+      await deps.guard.releaseOccurrence(link.id, token).catch(() => undefined);
+    }
+    throw err;
+  }
+}
+
+type GuardedSend = {
+  job: NotifyJob;
+  link: DetailLink;
+  template: FixTemplate;
+  templateName: string;
+  recipient: string;
+  /** This attempt's token on both guards. */
+  token: string;
+  now: number;
+  attempt: { handedToIntercom: boolean };
+};
+
+/** The send under the occurrence guard: the cooldown guard, the contact, the message, the outcome. */
+async function sendGuarded(g: GuardedSend, deps: NotifyDeps): Promise<NotifyResult> {
+  const { job, link, template, templateName, recipient, token, now } = g;
+  const finish = (outcome: NotifyOutcome) => report(outcome, link, job, templateName, deps);
   const releaseOccurrence = () => deps.guard.releaseOccurrence(link.id, token);
 
-  const claim = await deps.guard.claimSend(recipient, template.id, link.id, now, template.cooldown);
+  const claim = await deps.guard.claimSend(recipient, template.id, link.id, token, now, template.cooldown);
   if (!claim.claimed) {
     const held = claim.existing;
     await releaseOccurrence(); // nothing is sent by this attempt
@@ -103,7 +135,7 @@ export async function notifyMessage(body: string, deps: NotifyDeps): Promise<Not
       throw new RetryLater('a fix to this user is being sent right now');
     }
     if (held.linkId === link.id) {
-      // Left by an attempt for this very occurrence that may have sent it: never resend.
+      // A backstop: an attempt for this very occurrence that may have sent it. Never resend.
       return finish({ status: 'uncertain', at: now, reason: 'an earlier attempt may have sent it' });
     }
     const outcome: NotifyOutcome = {
@@ -121,7 +153,7 @@ export async function notifyMessage(body: string, deps: NotifyDeps): Promise<Not
 
   // Nothing was sent: both guards go back, so a retry (or a later occurrence) may send.
   const release = async () => {
-    await deps.guard.releaseSend(recipient, template.id, link.id);
+    await deps.guard.releaseSend(recipient, template.id, token);
     await releaseOccurrence();
   };
   let contact: Awaited<ReturnType<IntercomMessenger['findUser']>>;
@@ -129,7 +161,7 @@ export async function notifyMessage(body: string, deps: NotifyDeps): Promise<Not
     contact = await deps.intercom.findUser(link.event.user);
   } catch (err) {
     await release();
-    const failure = classifyIntercomError(err);
+    const failure = classifyIntercomError(err, 'lookup');
     if (failure.kind === 'permanent') return finish({ status: 'failed', at: now, reason: failure.reason });
     throw new RetryLater(failure.reason); // a lookup changes nothing: retrying it is always safe
   }
@@ -140,19 +172,23 @@ export async function notifyMessage(body: string, deps: NotifyDeps): Promise<Not
 
   let messageId: string;
   try {
-    ({ messageId } = await deps.intercom.sendInApp(contact.id, template.render(templateContext(link.event))));
+    const body = template.render(templateContext(link.event));
+    g.attempt.handedToIntercom = true;
+    ({ messageId } = await deps.intercom.sendInApp(contact.id, body));
   } catch (err) {
-    const failure = classifyIntercomError(err);
+    const failure = classifyIntercomError(err, 'send');
     if (failure.kind === 'uncertain') {
       await deps.guard.markUncertain(recipient, template.id, now);
       return finish({ status: 'uncertain', at: now, reason: failure.reason });
     }
+    // Intercom answered that it did not take the message: it may be sent again.
     await release();
+    g.attempt.handedToIntercom = false;
     if (failure.kind === 'retry') throw new RetryLater(failure.reason);
     return finish({ status: 'failed', at: now, reason: failure.reason });
   }
-  // Sent: from here a failure must not release the guard (a retry would send again); it leaves the
-  // guard "sending" for this link, which a retry treats as maybe-delivered.
+  // Sent: from here a failure must not release the guards (a retry would send again); the occurrence
+  // guard stays held for good, which a retry reports as maybe-delivered.
   const sentAt = deps.now();
   await deps.guard.markSent(recipient, template.id, sentAt, template.cooldown);
   deps.metrics.addMetric('fixesSent', MetricUnit.Count, 1);
@@ -203,12 +239,4 @@ async function report(
   }
   await deps.guard.recordOutcome(link.id, job.templateId, outcome, true);
   return outcome.status;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

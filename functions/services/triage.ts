@@ -4,16 +4,16 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { INTERNAL_MESSAGE_ATTRIBUTE } from '../../lib/definitions';
 import type { DynamoStore } from '../adapters/dynamo-store';
-import { describeSlackError, type SlackChannel, slackMayHaveActed } from '../adapters/slack';
+import { describeSlackError, isRateLimited, type SlackChannel, slackMayHaveActed } from '../adapters/slack';
 import type { ErrorsQueue, NotifyQueue } from '../adapters/sqs-queue';
 import { type ErrorEvent, parseErrorEvent } from '../core/event-schema';
 import { fingerprintEvent } from '../core/fingerprint';
-import { parseFlushBody } from '../core/flush';
+import { type FlushBody, parseFlushBody } from '../core/flush';
 import { KeyedLanes } from '../core/keyed-lanes';
 import { limitEventSize } from '../core/limit-size';
 import { recipientKey } from '../core/notify';
 import type { DetailLink, ErrorGroup, SlackRef } from '../core/records';
-import { redactEvent, redactRawBody } from '../core/redact';
+import { redactEvent, redactRawBody, redactText } from '../core/redact';
 import { type MessageOptions, parentMessage, threadUpdateMessage } from '../core/slack-messages';
 import { FLUSH_STALE_MS, nextSlackStep, POST_CLAIM_STALE_MS, SLACK_COALESCE_MS } from '../core/slack-sync';
 import { matchTemplate } from '../core/templates/match';
@@ -59,10 +59,7 @@ export async function triageMessage(message: QueueMessage, deps: TriageDeps): Pr
   if (message.internalKind === 'flush') {
     const flush = parseFlushBody(message.body);
     if (flush) {
-      // The clear returns the group as it stands (no second read); a stale, forged or late flush
-      // (its token is not the pending one, or the group is gone) is a no-op.
-      const group = await deps.store.clearFlush(flush.fingerprint, flush.token, deps.now());
-      if (group) await groupLanes.run(flush.fingerprint, () => syncSlack(flush.fingerprint, deps, group));
+      await groupLanes.run(flush.fingerprint, () => runFlush(flush, deps));
       return 'flushed';
     }
     // Producers can set message attributes too: a marked message that is no flush is what it says.
@@ -75,8 +72,11 @@ export async function triageMessage(message: QueueMessage, deps: TriageDeps): Pr
   if (!parsed.ok) {
     // Retrying cannot fix a bad event: park it with its reason now instead of after N receives,
     // scrubbed like a valid one (the DLQ is read by people).
-    await deps.queue.deadLetter(redactRawBody(message.body), parsed.reason, message.messageId);
-    deps.log.warn('invalid event sent to the DLQ', { messageId: message.messageId, reason: parsed.reason });
+    // The reason names fields by path, and a path can hold a producer's key: scrubbed too.
+    const reason = redactText(parsed.reason);
+    const delivered = Buffer.byteLength(message.body, 'utf8');
+    await deps.queue.deadLetter(redactRawBody(message.body), reason, message.messageId, delivered);
+    deps.log.warn('invalid event sent to the DLQ', { messageId: message.messageId, reason });
     deps.metrics.addMetric('invalidEvents', MetricUnit.Count, 1);
     return 'invalid';
   }
@@ -96,14 +96,15 @@ async function storeOccurrence(
   const template = matchTemplate(deps.templates, event);
   const now = deps.now();
   const scope = { app: event.app, environment: event.environment, id: eventId };
-  const claim = await deps.store.claimEvent(scope, deps.newLinkId(), now);
+  const expiresAt = Math.floor(now / 1000) + deps.linkTtlSeconds;
+  const claim = await deps.store.claimEvent(scope, deps.newLinkId(), now, expiresAt);
   const link: DetailLink = {
     id: claim.linkId,
     eventId,
     fingerprint,
     event: { ...event, id: eventId },
     receivedAt: now,
-    expiresAt: Math.floor(now / 1000) + deps.linkTtlSeconds,
+    expiresAt,
     templateId: template?.id,
   };
   const { fresh, group } = await deps.store.recordOccurrence({ fingerprint, link, template }, now);
@@ -124,7 +125,13 @@ async function storeOccurrence(
  * Brings a group's Slack alert up to date: posts the parent once, then at most one update per
  * window; anything not shown yet is left to a delayed flush message, so the last burst is never lost.
  */
-async function syncSlack(fingerprint: string, deps: TriageDeps, group: ErrorGroup): Promise<void> {
+async function syncSlack(
+  fingerprint: string,
+  deps: TriageDeps,
+  group: ErrorGroup,
+  /** The token of the flush running this sync: a flush it schedules replaces it. */
+  replacing?: string,
+): Promise<void> {
   const { store, slack, messages } = deps;
   const now = deps.now();
   const step = nextSlackStep(group, now);
@@ -134,12 +141,13 @@ async function syncSlack(fingerprint: string, deps: TriageDeps, group: ErrorGrou
       // Unique per attempt: two deliveries of one event at once must not both hold the claim.
       const me = randomUUID();
       const claimed = await store.claimParentPost(fingerprint, me, now, POST_CLAIM_STALE_MS);
-      if (!claimed) return deferFlush(fingerprint, now + SLACK_COALESCE_MS, deps);
-      const earlier = await findEarlierPost(fingerprint, claimed, now, deps);
+      if (!claimed) return deferFlush(fingerprint, now + SLACK_COALESCE_MS, deps, replacing);
+      const earlier = await findEarlierPost(fingerprint, claimed, now, deps, me);
       if (earlier) {
-        // Posted by an attempt whose answer was lost; a count of 0 makes the next step refresh it.
+        // Posted by an attempt whose answer was lost, showing what it knew then: recorded as showing
+        // nothing yet, so the flush scheduled here brings it up to date.
         await store.markParentPosted(fingerprint, earlier, 0, now);
-        return;
+        return deferFlush(fingerprint, now + SLACK_COALESCE_MS, deps, replacing);
       }
       const ref = await slackCall(
         deps,
@@ -152,9 +160,16 @@ async function syncSlack(fingerprint: string, deps: TriageDeps, group: ErrorGrou
       return;
     }
     case 'update': {
-      const claimed = await store.claimUpdate(fingerprint, step.previousPostedAt, now);
+      const me = randomUUID();
+      const claimed = await store.claimUpdate(
+        fingerprint,
+        me,
+        step.previousPostedAt,
+        now,
+        POST_CLAIM_STALE_MS,
+      );
       // Someone else is updating; their count may predate ours, so make sure a flush follows.
-      if (!claimed?.slack) return deferFlush(fingerprint, now + SLACK_COALESCE_MS, deps);
+      if (!claimed?.slack) return deferFlush(fingerprint, now + SLACK_COALESCE_MS, deps, replacing);
       const ref = claimed.slack;
       await slackCall(
         deps,
@@ -163,36 +178,58 @@ async function syncSlack(fingerprint: string, deps: TriageDeps, group: ErrorGrou
           await slack.update(ref, parentMessage(claimed, messages));
           await slack.reply(ref, threadUpdateMessage(claimed, step.previousCount, messages));
         },
-        () => store.releaseUpdate(fingerprint, now, step.previousPostedAt, step.previousCount),
+        () => store.releaseUpdate(fingerprint, me),
       );
+      await store.markUpdated(fingerprint, me, claimed.count, now);
       deps.metrics.addMetric('slackUpdates', MetricUnit.Count, 1);
       return;
     }
     case 'defer':
-      return deferFlush(fingerprint, step.dueAt, deps);
+      return deferFlush(fingerprint, step.dueAt, deps, replacing);
     case 'none':
       return;
   }
 }
 
 /**
+ * A delayed flush: brings the alert up to date, and only then clears its token, so a flush that
+ * fails (or dies) at any point is redelivered and does its work. A stale, forged or duplicate flush
+ * (its token is not the pending one, or the group is gone) is a no-op.
+ */
+async function runFlush(flush: FlushBody, deps: TriageDeps): Promise<void> {
+  const group = await deps.store.getGroup(flush.fingerprint, deps.now());
+  if (group?.flushToken !== flush.token) return;
+  // This flush is no longer pending for the decision: it is the one running.
+  await syncSlack(flush.fingerprint, deps, { ...group, flushDueAt: undefined }, flush.token);
+  await deps.store.clearFlush(flush.fingerprint, flush.token);
+}
+
+/**
  * When an earlier attempt's post may have gone through (its answer was lost, or it died), looks for
- * it in the channel. A failed look is logged and the post goes ahead: an alert must not be withheld.
+ * it in the channel. When Slack cannot be asked for a passing reason, the claim goes back and the
+ * record is retried: posting blind could make a second alert. Only a setup problem (the scope is
+ * missing) lets the post go ahead, logged: an alert must not be withheld for good.
  */
 async function findEarlierPost(
   fingerprint: string,
   claimed: ErrorGroup,
   now: number,
   deps: TriageDeps,
+  me: string,
 ): Promise<SlackRef | undefined> {
   if (claimed.postAttemptAt === undefined || claimed.postAttemptAt >= now) return undefined;
   try {
     // A minute of slack for clocks: Slack's ts is its own time, postAttemptAt ours.
     return await deps.slack.findPosted(fingerprint, claimed.postAttemptAt - 60_000);
   } catch (err) {
+    const reason = describeSlackError(err);
+    if (slackMayHaveActed(err) || isRateLimited(err)) {
+      await deps.store.releaseParentClaim(fingerprint, me, false);
+      throw new Error(`could not check the channel for an earlier post; retried later (${reason})`);
+    }
     deps.log.warn('could not check the channel for an earlier post (needs channels:history)', {
       fingerprint,
-      reason: describeSlackError(err),
+      reason,
     });
     return undefined;
   }
@@ -218,14 +255,19 @@ async function slackCall<T>(
   }
 }
 
-async function deferFlush(fingerprint: string, dueAt: number, deps: TriageDeps): Promise<void> {
+async function deferFlush(
+  fingerprint: string,
+  dueAt: number,
+  deps: TriageDeps,
+  replacing?: string,
+): Promise<void> {
   const now = deps.now();
   const token = randomUUID();
-  if (!(await deps.store.scheduleFlush(fingerprint, token, dueAt, now, FLUSH_STALE_MS))) return;
+  if (!(await deps.store.scheduleFlush(fingerprint, token, dueAt, now, FLUSH_STALE_MS, replacing))) return;
   try {
     await deps.queue.sendFlush({ fingerprint, token }, (dueAt - now) / 1000);
   } catch (err) {
-    await deps.store.clearFlush(fingerprint, token, now);
+    await deps.store.clearFlush(fingerprint, token);
     throw err;
   }
 }

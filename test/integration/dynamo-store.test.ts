@@ -1,9 +1,10 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { nanoid } from 'nanoid';
 import {
   createDocumentClient,
   customerKey,
   DynamoStore,
+  EVENT_ID_TTL_SECONDS,
   GROUP_TTL_SECONDS,
 } from '../../functions/adapters/dynamo-store';
 import type { DetailLink } from '../../functions/core/records';
@@ -40,7 +41,7 @@ describe('DynamoStore against DynamoDB Local', () => {
       linkId: 'link-a',
     });
     // After its TTL the id is free again, even before DynamoDB deletes the item.
-    expect(await store.claimEvent(scope('e1'), 'link-c', t0 + 86_401_000)).toEqual({
+    expect(await store.claimEvent(scope('e1'), 'link-c', t0 + (EVENT_ID_TTL_SECONDS + 1) * 1000)).toEqual({
       fresh: true,
       linkId: 'link-c',
     });
@@ -76,6 +77,28 @@ describe('DynamoStore against DynamoDB Local', () => {
     expect((await store.getLink('nope', t0)).state).toBe('missing');
   });
 
+  it('never counts an occurrence again once its link has expired and been deleted', async () => {
+    const first = link({ fingerprint: 'fp-gone-link', expiresAt: t0 / 1000 + 60 });
+    await store.claimEvent(
+      { app: first.event.app, environment: first.event.environment, id: first.eventId },
+      first.id,
+      t0,
+      first.expiresAt,
+    );
+    expect((await store.recordOccurrence({ fingerprint: 'fp-gone-link', link: first }, t0)).fresh).toBe(true);
+    // DynamoDB's TTL deletes the link; the event id outlives it. A redelivery comes an hour later.
+    await table.dynamo.send(
+      new DeleteItemCommand({
+        TableName: table.tableName,
+        Key: { pk: { S: `LINK#${first.id}` }, sk: { S: 'LINK' } },
+      }),
+    );
+    const again = await store.recordOccurrence({ fingerprint: 'fp-gone-link', link: first }, t0 + 3600_000);
+    expect(again.fresh).toBe(false);
+    expect(again.group?.count).toBe(1);
+    expect((await store.getLink(first.id, t0)).state).toBe('missing'); // not brought back to life
+  });
+
   it('counts occurrences and distinct users, and counts a retried event only once', async () => {
     const fingerprint = 'fp-count';
     const a = link({ fingerprint }, 'a');
@@ -85,7 +108,7 @@ describe('DynamoStore against DynamoDB Local', () => {
     expect(group?.count).toBe(2);
     expect(group?.userCount).toBe(2);
     expect(group?.firstSeenAt).toBe(t0);
-    expect(group?.lastSeenAt).toBe(t0 + 2);
+    expect(group?.lastSeenAt).toBe(t0 + 1); // a retry is no new sighting
   });
 
   it('counts each of many concurrent deliveries of one hot group exactly once', async () => {
@@ -141,9 +164,30 @@ describe('DynamoStore against DynamoDB Local', () => {
     expect(results.filter(Boolean)).toHaveLength(1);
     await store.markParentPosted(fingerprint, { channel: 'C1', ts: '1.2' }, 1, t0);
     const slots = await Promise.all(
-      [1, 2, 3].map((i) => store.claimUpdate(fingerprint, t0, t0 + 10_000 + i)),
+      ['x', 'y', 'z'].map((by) => store.claimUpdate(fingerprint, by, t0, t0 + 10_000, 30_000)),
     );
     expect(slots.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('marks an update shown only once Slack took it, and lets a stale or resent claim through', async () => {
+    const fingerprint = 'fp-update';
+    await store.recordOccurrence({ fingerprint, link: link({ fingerprint }) }, t0);
+    await store.markParentPosted(fingerprint, { channel: 'C1', ts: '1.4' }, 1, t0);
+    await store.recordOccurrence({ fingerprint, link: link({ fingerprint }) }, t0 + 1);
+    const claimed = await store.claimUpdate(fingerprint, 'a', t0, t0 + 10_000, 30_000);
+    expect(claimed?.count).toBe(2);
+    expect(claimed?.postedCount).toBe(1); // not shown yet
+    // The same request resent (its answer lost) finds its own claim; another caller does not.
+    expect(await store.claimUpdate(fingerprint, 'a', t0, t0 + 10_001, 30_000)).toBeDefined();
+    expect(await store.claimUpdate(fingerprint, 'b', t0, t0 + 10_002, 30_000)).toBeUndefined();
+    // The holder died: after the stale time another caller takes over.
+    expect(await store.claimUpdate(fingerprint, 'b', t0, t0 + 41_000, 30_000)).toBeDefined();
+    await store.markUpdated(fingerprint, 'a', 2, t0 + 40_002); // the old holder's late mark is refused
+    expect((await store.getGroup(fingerprint, t0))?.postedCount).toBe(1);
+    await store.markUpdated(fingerprint, 'b', 2, t0 + 40_003);
+    const shown = await store.getGroup(fingerprint, t0);
+    expect(shown).toMatchObject({ postedCount: 2, lastPostedAt: t0 + 40_003 });
+    expect(shown?.updateClaim).toBeUndefined();
   });
 
   it('remembers a post attempt whose outcome is unknown until a post is recorded', async () => {
@@ -163,11 +207,16 @@ describe('DynamoStore against DynamoDB Local', () => {
     const fingerprint = 'fp-flush';
     await store.recordOccurrence({ fingerprint, link: link({ fingerprint }) }, t0);
     expect(await store.scheduleFlush(fingerprint, 'token-1', t0 + 10_000, t0, 600_000)).toBe(true);
+    expect(await store.scheduleFlush(fingerprint, 'token-1', t0 + 10_000, t0, 600_000)).toBe(true); // resent
     expect(await store.scheduleFlush(fingerprint, 'token-2', t0 + 10_000, t0, 600_000)).toBe(false);
-    expect(await store.clearFlush(fingerprint, 'forged', t0)).toBeUndefined();
-    expect((await store.getGroup(fingerprint, t0))?.flushDueAt).toBe(t0 + 10_000);
-    expect((await store.clearFlush(fingerprint, 'token-1', t0))?.flushDueAt).toBeUndefined();
-    expect(await store.clearFlush(fingerprint, 'token-1', t0)).toBeUndefined(); // a duplicate delivery
+    await store.clearFlush(fingerprint, 'forged');
+    expect((await store.getGroup(fingerprint, t0))?.flushToken).toBe('token-1');
+    // The running flush hands over to the one it schedules.
+    expect(await store.scheduleFlush(fingerprint, 'token-3', t0 + 20_000, t0, 600_000, 'token-1')).toBe(true);
+    await store.clearFlush(fingerprint, 'token-1'); // its own clear is then a no-op
+    expect((await store.getGroup(fingerprint, t0))?.flushToken).toBe('token-3');
+    await store.clearFlush(fingerprint, 'token-3');
+    expect((await store.getGroup(fingerprint, t0))?.flushDueAt).toBeUndefined();
   });
 
   it('finds a customer’s unexpired errors through the index, newest first, by lower-cased email', async () => {
@@ -182,7 +231,7 @@ describe('DynamoStore against DynamoDB Local', () => {
   });
 
   it('ignores a late flush for a group that is gone, and repairs a group item left without a TTL', async () => {
-    expect(await store.clearFlush('fp-gone', 'token', t0)).toBeUndefined();
+    await store.clearFlush('fp-gone', 'token');
     expect(await store.getGroup('fp-gone', t0)).toBeUndefined();
 
     // An item with keys only (as an unconditional write after TTL deletion would leave) must not

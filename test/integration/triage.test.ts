@@ -228,6 +228,7 @@ describe('triage handler', () => {
       error: { message: 'login failed' },
       password: 'hunter2',
       token: 'sk_live_0123456789abcdefghijklmn',
+      tags: { 'x sk_live_0123456789abcdefghijklmn': {} }, // invalid: the reason names this key
     });
     const notJson = '{"api_key": "AKIAABCDEFGHIJKLMNOP", oops';
     await p.handler(

@@ -1,8 +1,9 @@
-import { clip, serializeError } from '../../reporter/serialize';
+import { clip } from '../../functions/core/limit-size';
+import { serializeError } from '../../reporter/serialize';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-describe('reporter clip', () => {
+describe('clip (shared with the reporter)', () => {
   it('keeps a surrogate pair whole when the cut falls inside it', () => {
     const text = `ab😀cd`; // 😀 is two UTF-16 units, at 2 and 3
     expect(clip(text, 4)).toBe('ab…');

@@ -43,4 +43,12 @@ describe('nextSlackStep', () => {
     // A flush that never ran (its message was lost) does not block updates for ever.
     expect(nextSlackStep({ ...group, flushDueAt: now - FLUSH_STALE_MS - 1 }, now).kind).toBe('defer');
   });
+
+  it('waits for an update someone else is making, and takes over a stale one', () => {
+    const group = sampleGroup({ slack, count: 9, postedCount: 5, lastPostedAt: now - SLACK_COALESCE_MS });
+    const busy = { ...group, updateClaim: { by: 'other', at: now - 1000 } };
+    expect(nextSlackStep(busy, now)).toEqual({ kind: 'defer', dueAt: now + SLACK_COALESCE_MS });
+    const stale = { ...group, updateClaim: { by: 'other', at: now - POST_CLAIM_STALE_MS } };
+    expect(nextSlackStep(stale, now).kind).toBe('update');
+  });
 });
