@@ -20,7 +20,7 @@ import { startDynamoDbLocal } from './dynamodb-local';
 import { type IntercomFake, startIntercomFake } from './fakes/intercom-api';
 import { type SlackFake, startSlackFake } from './fakes/slack-api';
 import { localDynamoClient, localSqsClient } from './local-aws';
-import { createQueuePair, createTable } from './resources';
+import { createQueuePair, createTable, LOCAL_NOTIFY_VISIBILITY_SECONDS } from './resources';
 import { SAMPLE_USERS } from './samples';
 import { SqsEventSource } from './sqs-event-source';
 
@@ -115,7 +115,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       visibilityTimeoutSeconds: LOCAL_VISIBILITY_SECONDS,
     });
     const notifyQueues = await createQueuePair(sqs, NOTIFY_QUEUE_NAME, {
-      visibilityTimeoutSeconds: LOCAL_VISIBILITY_SECONDS,
+      visibilityTimeoutSeconds: LOCAL_NOTIFY_VISIBILITY_SECONDS,
       settings: QUEUES.notify,
     });
 

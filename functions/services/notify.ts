@@ -32,7 +32,7 @@ export type NotifyDeps = {
 };
 
 /** A guard still "sending" after this long belongs to an attempt that died mid-way. */
-const SENDING_STALE_MS = 2 * 60_000;
+export const SENDING_STALE_MS = 2 * 60_000;
 
 /** A failure worth retrying through the queue (Intercom 429/5xx, another attempt still sending). */
 class RetryLater extends Error {

@@ -1,7 +1,8 @@
 /**
  * Machinery shared by the loopback API fakes (`slack-api.ts`, `intercom-api.ts`): a server on 127.0.0.1,
- * the request log, the `failNext` queue, answers held back by an injected delay (noticing a client that
- * gives up), and `waitFor`. What an API accepts and answers stays in its own fake.
+ * the request log, the `failNext` queue, random failure shares (`failRandomly`), answers held back by
+ * an injected delay (noticing a client that gives up), and `waitFor`. What an API accepts and answers
+ * stays in its own fake.
  */
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -30,6 +31,15 @@ export interface FakeRecord<Spec extends object> {
 export interface DelaySpec {
   delayMs: number;
   apply?: boolean;
+}
+
+/**
+ * A share of requests to fail at random (fault-injection runs): `share` is a probability in [0, 1];
+ * the spec's own restrictions (method, path) decide which requests it may hit.
+ */
+export interface RandomFailure<Spec extends object> {
+  share: number;
+  spec: Spec;
 }
 
 /** Queued `failNext` specs: the first one that matches a request is used, `times` times over. */
@@ -69,6 +79,10 @@ export abstract class HttpFake<Spec extends object, Rec extends FakeRecord<Spec>
   /** Last `seq` handed out; never reset, so `seq` stays unique for the life of the fake. */
   protected seq = 0;
   private readonly failures = new FailureQueue<Spec>();
+  private randomFailures: { rules: RandomFailure<Spec>[]; random: () => number } = {
+    rules: [],
+    random: Math.random,
+  };
   private readonly held = new Set<HeldRequest>();
   private readonly changes = new EventEmitter();
   private readonly server: Server;
@@ -87,6 +101,14 @@ export abstract class HttpFake<Spec extends object, Rec extends FakeRecord<Spec>
 
   failNext(spec: Spec, times = 1): void {
     this.failures.push(spec, times);
+  }
+
+  /**
+   * From now on fails each request with one of `rules` at random (after the `failNext` queue, which
+   * wins). One draw of `random` per request that some rule may hit; an empty list turns it off.
+   */
+  failRandomly(rules: RandomFailure<Spec>[], random: () => number = Math.random): void {
+    this.randomFailures = { rules: rules.filter((rule) => rule.share > 0), random };
   }
 
   waitFor<T>(predicate: (fake: this) => T, timeoutMs = 5000): Promise<Truthy<T>> {
@@ -153,9 +175,21 @@ export abstract class HttpFake<Spec extends object, Rec extends FakeRecord<Spec>
 
   /** Takes the first queued failure that `matches` and marks `rec` with it. */
   protected takeFailure(rec: Rec, matches: (spec: Spec) => boolean): Spec | undefined {
-    const spec = this.failures.take(matches);
+    const spec = this.failures.take(matches) ?? this.drawRandomFailure(matches);
     if (spec) rec.injected = spec;
     return spec;
+  }
+
+  /** The rule a request falls into by one draw (shares of the matching rules add up), if any. */
+  private drawRandomFailure(matches: (spec: Spec) => boolean): Spec | undefined {
+    const candidates = this.randomFailures.rules.filter((rule) => matches(rule.spec));
+    if (candidates.length === 0) return undefined;
+    let draw = this.randomFailures.random();
+    for (const rule of candidates) {
+      if (draw < rule.share) return rule.spec;
+      draw -= rule.share;
+    }
+    return undefined;
   }
 
   /**

@@ -23,9 +23,17 @@
  * new contacts by minutes). No rate limiting unless injected.
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { HttpFake, isObject, type JsonObject, readBody, send, type Truthy } from './http-fake';
+import {
+  HttpFake,
+  isObject,
+  type JsonObject,
+  type RandomFailure,
+  readBody,
+  send,
+  type Truthy,
+} from './http-fake';
 
-export type { JsonObject, Truthy } from './http-fake';
+export type { JsonObject, RandomFailure, Truthy } from './http-fake';
 
 export type IntercomFakeOptions = {
   /** Access token the fake accepts (default `intercom-test-token`). */
@@ -154,6 +162,8 @@ export interface IntercomFake {
   inboxUrl(contactId: string): string;
   /** Makes the next `times` matching requests fail as `spec` says; queued specs apply in order. */
   failNext(spec: IntercomFailSpec, times?: number): void;
+  /** From now on fails a share of the matching requests at random (after `failNext`); `[]` stops it. */
+  failRandomly(rules: RandomFailure<IntercomFailSpec>[], random?: () => number): void;
   /** Resolves with the predicate's value once it is truthy (re-checked after every change); a throw counts as not yet. */
   waitFor<T>(predicate: (fake: IntercomFake) => T, timeoutMs?: number): Promise<Truthy<T>>;
   /** Forgets requests, messages, violations, queued failures, held requests and (unless kept) contacts. */

@@ -19,9 +19,17 @@
  */
 import { createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { HttpFake, isObject, type JsonObject, readBody, send, type Truthy } from './http-fake';
+import {
+  HttpFake,
+  isObject,
+  type JsonObject,
+  type RandomFailure,
+  readBody,
+  send,
+  type Truthy,
+} from './http-fake';
 
-export type { JsonObject, Truthy } from './http-fake';
+export type { JsonObject, RandomFailure, Truthy } from './http-fake';
 
 export type SlackFakeOptions = {
   /** Bot token the fake accepts (default `xoxb-test-token`). */
@@ -153,6 +161,8 @@ export interface SlackFake {
   calls(method: string): SlackFakeRequest[];
   /** Makes the next `times` matching requests fail as `spec` says; queued specs apply in order. */
   failNext(spec: FailSpec, times?: number): void;
+  /** From now on fails a share of the matching requests at random (after `failNext`); `[]` stops it. */
+  failRandomly(rules: RandomFailure<FailSpec>[], random?: () => number): void;
   /** Resolves with the predicate's value once it is truthy (re-checked after every request); a throw counts as not yet. */
   waitFor<T>(predicate: (fake: SlackFake) => T, timeoutMs?: number): Promise<Truthy<T>>;
   /** Forgets requests, messages, violations, queued failures and held requests (ts keep increasing). */
