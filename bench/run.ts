@@ -19,7 +19,7 @@ import { createTable } from '../local/resources';
 import { sampleEvents, seededRandom } from '../local/samples';
 import { postEvents } from '../local/send-events';
 import { startLocalStack } from '../local/stack';
-import { bestOf, hostileEventBodies, runPipeline } from '../test/support/hostile-corpus';
+import { bestOf, hostileEventBodies, runPipeline } from './hostile-corpus';
 
 const ROOT = join(__dirname, '..');
 const { values } = parseArgs({

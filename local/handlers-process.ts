@@ -64,7 +64,7 @@ export function startHandlers(
 }
 
 /** The clients this process talks to the parent's emulators with. */
-export function localClientsFromEnv(env: Record<string, string | undefined>): AwsClients {
+function localClientsFromEnv(env: Record<string, string | undefined>): AwsClients {
   return {
     dynamo: localDynamoClient(required(env, HANDLERS_ENV.dynamoEndpoint)),
     sqs: localSqsClient(required(env, HANDLERS_ENV.sqsEndpoint)),

@@ -33,7 +33,7 @@ const NOTIFY_QUEUE_NAME = 'headsup-notify';
 const LOCAL_VISIBILITY_SECONDS = 10;
 
 /** Where the stack listens unless told otherwise: this machine only. */
-export const DEFAULT_HOST = '127.0.0.1';
+const DEFAULT_HOST = '127.0.0.1';
 
 export type LocalStackOptions = {
   port: number;

@@ -23,7 +23,7 @@ export type MiddlewareOptions = {
  * Caps on what is read from a request, applied before any redaction so the work done inside the host
  * app stays bounded whatever the request holds (the server would cut these anyway).
  */
-export const REQUEST_LIMITS = {
+const REQUEST_LIMITS = {
   headerCount: 50,
   headerNameChars: 200,
   headerValueChars: 1000,

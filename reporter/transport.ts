@@ -1,5 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { EventQueue } from '../functions/adapters/sqs-queue';
+import { awsClientLimits } from '../functions/aws-http-limits';
 import type { EventInput } from '../functions/core/event-schema';
 
 /** An event as the reporter sends it: always with an id, so a retried send is de-duplicated. */
@@ -79,7 +80,8 @@ export const SQS_REFUSALS_BEFORE_DROP = 3;
  * hold up the events behind it; a call that fails as a whole (network, credentials) is retried.
  */
 export function sqsTransport(options: { queueUrl: string; sqs?: SQSClient }): Transport {
-  const queue = new EventQueue(options.sqs ?? new SQSClient({}), options.queueUrl);
+  // Our timeouts unless the host brings its own client: a hung request must not stall the reporter.
+  const queue = new EventQueue(options.sqs ?? new SQSClient(awsClientLimits()), options.queueUrl);
   const refusals = new Map<string, number>();
   return {
     async send(events) {

@@ -1,7 +1,7 @@
 import { DEFAULT_PROVIDERS } from '@aws-lambda-powertools/parameters/base';
 import { getSecret, SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SECRET_PLACEHOLDER, SECRETS } from '../../lib/definitions';
-import { awsClientLimits } from '../aws-clients';
+import { awsClientLimits } from '../aws-http-limits';
 import { ConfigError, type Env } from './config';
 
 /** Cached for five minutes per container: a rotated token is picked up without a redeploy. */

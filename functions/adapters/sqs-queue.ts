@@ -91,7 +91,7 @@ function batchChunks(entries: IngestEntry[]): IngestEntry[][] {
 }
 
 /** An entry SQS itself refused (its per-entry `Failed`), as opposed to a call that failed as a whole. */
-export type EntryRefusal = {
+type EntryRefusal = {
   id: string;
   /** SQS's verdict that the entry itself is at fault (too large, invalid characters): it never succeeds. */
   senderFault: boolean;

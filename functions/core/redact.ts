@@ -22,7 +22,7 @@ import {
  */
 export { isSensitiveKey, REDACTED };
 
-export type RedactOptions = {
+type RedactOptions = {
   /** The Luhn card-number rule; off for numeric ids (`user.id`, `error.code`), which are often 13–19 digits. */
   cards?: boolean;
 };

@@ -54,7 +54,7 @@ const QUERY_KEYS = new Set(['key']);
 const LINE_VALUE_KEYS = new Set(['authorization', 'proxyauthorization', 'cookie', 'setcookie']);
 
 /** Splits `X-Api-Key`, `api_key`, `apiKey`, `XMLHttpToken` into lower-case segments. Linear. */
-export function keySegments(key: string): string[] {
+function keySegments(key: string): string[] {
   const segments: string[] = [];
   let current = '';
   for (let i = 0; i < key.length; i++) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { FUNCTIONS } from '../../lib/definitions';
 import type { DynamoStore } from '../adapters/dynamo-store';
 import { classifyIntercomError, type IntercomMessenger } from '../adapters/intercom';
 import type { NotifyStore } from '../adapters/notify-store';
@@ -31,8 +32,11 @@ export type NotifyDeps = {
   metrics: Pick<Metrics, 'addMetric'>;
 };
 
-/** A guard still "sending" after this long belongs to an attempt that died mid-way. */
-export const SENDING_STALE_MS = 2 * 60_000;
+/**
+ * A guard still "sending" after this long belongs to an attempt that died mid-way: no attempt
+ * outlives the notify function's timeout, so a little past it the guard can be judged.
+ */
+export const SENDING_STALE_MS = (FUNCTIONS.notify.timeoutSeconds + 15) * 1000;
 
 /** A failure worth retrying through the queue (Intercom 429/5xx, another attempt still sending). */
 class RetryLater extends Error {

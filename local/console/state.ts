@@ -20,7 +20,7 @@ type QueueMessage = {
 };
 
 /** The most of a DLQ body the console shows. */
-export const DLQ_BODY_SHOWN_CHARS = 4000;
+const DLQ_BODY_SHOWN_CHARS = 4000;
 
 /** Bodies up to this size are scrubbed whole (as JSON when they parse); beyond, only their head. */
 const DLQ_BODY_SCRUBBED_CHARS = 64_000;

@@ -3,7 +3,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { withSecrets } from '../../functions/adapters/secrets';
-import { AWS_HTTP_LIMITS, createAwsClients } from '../../functions/aws-clients';
+import { createAwsClients } from '../../functions/aws-clients';
+import { AWS_HTTP_LIMITS } from '../../functions/aws-http-limits';
 import { FUNCTIONS } from '../../lib/definitions';
 import { localDynamoClient, localSqsClient } from '../../local/local-aws';
 

@@ -1,15 +1,15 @@
-import { EVENT_LIMITS } from '../../functions/core/event-schema';
-import { groupingFrames, normaliseMessage } from '../../functions/core/fingerprint';
-import { parseJsonText } from '../../functions/core/json-text';
-import { limitStack } from '../../functions/core/limit-size';
-import { redactRawBody, redactText, redactValue } from '../../functions/core/redact';
 import {
   bestOf,
   hostileEventBodies,
   measureScaling,
   runPipeline,
   type ScalingRow,
-} from '../support/hostile-corpus';
+} from '../../bench/hostile-corpus';
+import { EVENT_LIMITS } from '../../functions/core/event-schema';
+import { groupingFrames, normaliseMessage } from '../../functions/core/fingerprint';
+import { parseJsonText } from '../../functions/core/json-text';
+import { limitStack } from '../../functions/core/limit-size';
+import { redactRawBody, redactText, redactValue } from '../../functions/core/redact';
 
 /**
  * Linear time, proven by scaling rather than by a tight clock: 10× the input must cost less than 30×
