@@ -46,7 +46,7 @@ export const QUEUES = {
   },
 } as const;
 
-/** Environment variables the functions read besides the public ones of design §8. */
+/** Environment variables the functions read besides the public ones (README → Configuration). */
 export const WIRING_ENV = {
   table: 'HEADSUP_TABLE',
   errorsQueueUrl: 'HEADSUP_ERRORS_QUEUE_URL',

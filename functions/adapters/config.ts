@@ -5,7 +5,7 @@ import { HELPSCOUT_SECRET_LENGTH } from '../core/helpscout-signature';
 import { isSlackChannelId } from '../core/slack-channel';
 
 /**
- * Configuration from the environment (design §8), checked once at start: a bad value ends start-up
+ * Configuration from the environment (README → Configuration), checked once at start: a bad value ends start-up
  * with one line naming the variable and what is expected, never a failure at the first event.
  */
 export class ConfigError extends Error {

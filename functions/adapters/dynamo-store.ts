@@ -74,8 +74,28 @@ function userHash(user: ErrorEvent['user']): string | undefined {
 }
 
 export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  // A plain write on an item inside another caller's transaction is refused with this error, which
+  // the SDK does not retry; nothing was written, so retrying is safe (a hot group in a burst).
+  doc.middlewareStack.add(
+    (next) => async (args) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await next(args);
+        } catch (err) {
+          if ((err as Error)?.name !== 'TransactionConflictException' || attempt >= CONFLICT_ATTEMPTS)
+            throw err;
+          await sleep(conflictBackoffMs(attempt));
+        }
+      }
+    },
+    { step: 'initialize', name: 'retryTransactionConflicts', override: true },
+  );
+  return doc;
 }
+
+/** Jittered, growing: writers that met on one item do not meet again in step. */
+const conflictBackoffMs = (attempt: number) => 5 + Math.random() * 20 * attempt;
 
 /** Heads-up's DynamoDB table: detail links, groups, idempotency keys and the Slack claim protocol. */
 export class DynamoStore {
@@ -202,7 +222,7 @@ export class DynamoStore {
         } else if (!reasons.some((r) => r.Code === 'TransactionConflict')) {
           throw err;
         } else {
-          await sleep(5 + Math.random() * 20 * attempt); // another writer held the group: nothing was written
+          await sleep(conflictBackoffMs(attempt)); // another writer held the group: nothing was written
         }
         if (attempt >= CONFLICT_ATTEMPTS) throw err;
       }

@@ -9,7 +9,6 @@ import type { ErrorsQueue, NotifyQueue } from '../adapters/sqs-queue';
 import { type ErrorEvent, parseErrorEvent } from '../core/event-schema';
 import { fingerprintEvent } from '../core/fingerprint';
 import { type FlushBody, parseFlushBody } from '../core/flush';
-import { KeyedLanes } from '../core/keyed-lanes';
 import { limitEventSize } from '../core/limit-size';
 import { recipientKey } from '../core/notify';
 import type { DetailLink, ErrorGroup, SlackRef } from '../core/records';
@@ -45,12 +44,6 @@ export function internalKindOf(attributes: Record<string, { stringValue?: string
 }
 
 /**
- * Records of one group run one after another in this process: their transactions on the group item
- * would otherwise collide (and be retried) when a burst of one error fills a batch.
- */
-const groupLanes = new KeyedLanes();
-
-/**
  * Handles one queue message. Throws only for failures worth retrying (DynamoDB, Slack, SQS); every
  * step is idempotent, so a retry after a failure at any point neither loses, double-counts nor
  * re-alerts the occurrence.
@@ -59,7 +52,7 @@ export async function triageMessage(message: QueueMessage, deps: TriageDeps): Pr
   if (message.internalKind === 'flush') {
     const flush = parseFlushBody(message.body);
     if (flush) {
-      await groupLanes.run(flush.fingerprint, () => runFlush(flush, deps));
+      await runFlush(flush, deps);
       return 'flushed';
     }
     // Producers can set message attributes too: a marked message that is no flush is what it says.
@@ -83,7 +76,7 @@ export async function triageMessage(message: QueueMessage, deps: TriageDeps): Pr
 
   const event = limitEventSize(redactEvent(parsed.event));
   const fingerprint = fingerprintEvent(event);
-  return groupLanes.run(fingerprint, () => storeOccurrence(event, fingerprint, message, deps));
+  return storeOccurrence(event, fingerprint, message, deps);
 }
 
 async function storeOccurrence(

@@ -18,7 +18,7 @@ export type WebDeps = {
 const LINK_ID = /^[A-Za-z0-9_-]{21}$/;
 
 /**
- * The one web app (design §7). Served by the Lambda Function URL on AWS and by Node locally;
+ * The one web app (README → the flow). Served by the Lambda Function URL on AWS and by Node locally;
  * it holds no state of its own.
  */
 export function createWebApp(deps: WebDeps): Hono {

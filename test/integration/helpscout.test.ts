@@ -23,7 +23,7 @@ function helpScoutBody(
   });
 }
 
-/** Only the sidebar style guide's markup (vendors.md): these tags, classes and attributes. */
+/** Only the sidebar style guide's markup (Help Scout's dynamic-app docs): these tags, classes and attributes. */
 const TAGS = new Set(['div', 'p', 'span', 'strong', 'ul', 'li', 'a']);
 const CLASSES = new Set([
   'c-sb-section',

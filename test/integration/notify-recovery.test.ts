@@ -5,34 +5,13 @@
  * (visibility timeout: 6 × 30 s on AWS).
  */
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import type { SQSEvent } from 'aws-lambda';
 import { type Pipeline, startPipeline } from '../support/pipeline';
 import { sampleEvent } from '../support/samples';
+import { notifyEvent } from '../support/sqs-records';
 import { scanItems } from '../support/table';
 
 const body = (over: Parameters<typeof sampleEvent>[0] = {}) => JSON.stringify(sampleEvent(over));
 const RETRY_AFTER_VISIBILITY_MS = 180_000;
-
-function notifyEvent(...bodies: string[]): SQSEvent {
-  return {
-    Records: bodies.map((b, i) => ({
-      messageId: `n-${i}`,
-      body: b,
-      receiptHandle: `r-${i}`,
-      attributes: {
-        ApproximateReceiveCount: '1',
-        SentTimestamp: '0',
-        SenderId: 't',
-        ApproximateFirstReceiveTimestamp: '0',
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:notify',
-      awsRegion: 'us-east-1',
-    })),
-  };
-}
 
 describe('fix messages after failures', () => {
   let p: Pipeline;

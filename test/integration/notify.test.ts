@@ -1,33 +1,11 @@
-import type { SQSEvent } from 'aws-lambda';
 import { type Pipeline, startPipeline } from '../support/pipeline';
 import { sampleEvent } from '../support/samples';
+import { notifyEvent } from '../support/sqs-records';
 import { scanItems } from '../support/table';
 
 const HOUR = 3600_000;
 const body = (over: Parameters<typeof sampleEvent>[0] = {}) => JSON.stringify(sampleEvent(over));
 const planLimit = { type: 'PlanLimitError', code: 'plan_limit_reached', message: 'Seat limit of 5 reached' };
-
-/** One notify job as Lambda would deliver it, to call the handler directly (duplicates, retries). */
-function notifyEvent(...bodies: string[]): SQSEvent {
-  return {
-    Records: bodies.map((b, i) => ({
-      messageId: `n-${i}`,
-      body: b,
-      receiptHandle: `r-${i}`,
-      attributes: {
-        ApproximateReceiveCount: '1',
-        SentTimestamp: '0',
-        SenderId: 't',
-        ApproximateFirstReceiveTimestamp: '0',
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:notify',
-      awsRegion: 'us-east-1',
-    })),
-  };
-}
 
 describe('fix messages through Intercom', () => {
   let p: Pipeline;

@@ -4,32 +4,12 @@
  * called directly (records as Lambda delivers them) and triage's clock is shifted, so no test waits
  * for a coalescing window or a visibility timeout.
  */
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { type Pipeline, startPipeline } from '../support/pipeline';
 import { sampleEvent } from '../support/samples';
+import { sqsEvent, sqsRecord } from '../support/sqs-records';
 import { scanItems } from '../support/table';
 
 const body = (over: Parameters<typeof sampleEvent>[0] = {}) => JSON.stringify(sampleEvent(over));
-
-function record(messageId: string, body: string, internal = false): SQSRecord {
-  return {
-    messageId,
-    body,
-    receiptHandle: messageId,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '0',
-      SenderId: 'test',
-      ApproximateFirstReceiveTimestamp: '0',
-    },
-    messageAttributes: internal ? { 'headsup-internal': { stringValue: 'flush', dataType: 'String' } } : {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:errors',
-    awsRegion: 'us-east-1',
-  };
-}
-const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 
 describe('Slack alert recovery', () => {
   let p: Pipeline;
@@ -51,10 +31,10 @@ describe('Slack alert recovery', () => {
 
   /** One parent posted (count 1), then two more occurrences inside the window: a flush is pending. */
   async function parentThenBurst() {
-    expect((await p.handler(sqsEvent(record('m-1', body({ id: 'e-1' }))))).batchItemFailures).toEqual([]);
+    expect((await p.handler(sqsEvent(sqsRecord('m-1', body({ id: 'e-1' }))))).batchItemFailures).toEqual([]);
     expect(p.slack.parents()).toHaveLength(1);
     const rest = await p.handler(
-      sqsEvent(record('m-2', body({ id: 'e-2' })), record('m-3', body({ id: 'e-3' }))),
+      sqsEvent(sqsRecord('m-2', body({ id: 'e-2' })), sqsRecord('m-3', body({ id: 'e-3' }))),
     );
     expect(rest.batchItemFailures).toEqual([]);
     const g = await group();
@@ -67,10 +47,10 @@ describe('Slack alert recovery', () => {
     const flush = await parentThenBurst();
     offset = 11_000; // the flush is due
     p.slack.failNext({ status: 500, method: 'chat.update' });
-    const first = await p.handler(sqsEvent(record('f-1', flush, true)));
+    const first = await p.handler(sqsEvent(sqsRecord('f-1', flush, { internal: true })));
     expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'f-1' }]); // thrown for a retry…
     offset = 11_000 + 180_000; // …which SQS delivers after the visibility timeout
-    const retry = await p.handler(sqsEvent(record('f-1', flush, true)));
+    const retry = await p.handler(sqsEvent(sqsRecord('f-1', flush, { internal: true })));
     expect(retry.batchItemFailures).toEqual([]);
     expect(shownCount()).toBe(3);
   });
@@ -89,14 +69,18 @@ describe('Slack alert recovery', () => {
       },
       { step: 'initialize', name: 'dieBeforeUpdate' },
     );
-    expect((await p.handler(sqsEvent(record('f-1', flush, true)))).batchItemFailures).toHaveLength(1);
+    expect(
+      (await p.handler(sqsEvent(sqsRecord('f-1', flush, { internal: true })))).batchItemFailures,
+    ).toHaveLength(1);
     offset = 11_000 + 180_000;
-    expect((await p.handler(sqsEvent(record('f-1', flush, true)))).batchItemFailures).toEqual([]);
+    expect(
+      (await p.handler(sqsEvent(sqsRecord('f-1', flush, { internal: true })))).batchItemFailures,
+    ).toEqual([]);
     expect(shownCount()).toBe(3);
   });
 
   it('an update whose Slack call failed and whose release failed is not marked shown', async () => {
-    expect((await p.handler(sqsEvent(record('m-1', body({ id: 'e-1' }))))).batchItemFailures).toEqual([]);
+    expect((await p.handler(sqsEvent(sqsRecord('m-1', body({ id: 'e-1' }))))).batchItemFailures).toEqual([]);
     offset = 11_000; // the window has passed: the next occurrence updates the parent itself
     p.slack.failNext({ status: 500, method: 'chat.update' });
     let conflicts = 1; // on AWS a plain write on an item inside another container's transaction
@@ -112,7 +96,7 @@ describe('Slack alert recovery', () => {
       },
       { step: 'initialize', name: 'conflictOnRelease' },
     );
-    const e2 = record('m-2', body({ id: 'e-2' }));
+    const e2 = sqsRecord('m-2', body({ id: 'e-2' }));
     expect((await p.handler(sqsEvent(e2))).batchItemFailures).toEqual([{ itemIdentifier: 'm-2' }]);
     offset = 11_000 + 180_000;
     expect((await p.handler(sqsEvent(e2))).batchItemFailures).toEqual([]);
@@ -121,7 +105,7 @@ describe('Slack alert recovery', () => {
   });
 
   it('an update claim whose answer was lost (SDK retry) does not leave the tail unshown', async () => {
-    expect((await p.handler(sqsEvent(record('m-1', body({ id: 'e-1' }))))).batchItemFailures).toEqual([]);
+    expect((await p.handler(sqsEvent(sqsRecord('m-1', body({ id: 'e-1' }))))).batchItemFailures).toEqual([]);
     offset = 11_000;
     let claims = 0;
     let lose = 1; // DynamoDB applies the claim, the answer is lost, the SDK retries it (TimeoutError is transient)
@@ -137,21 +121,21 @@ describe('Slack alert recovery', () => {
       },
       { step: 'deserialize', name: 'loseClaimAnswer', priority: 'low' },
     );
-    expect((await p.handler(sqsEvent(record('m-2', body({ id: 'e-2' }))))).batchItemFailures).toEqual([]);
+    expect((await p.handler(sqsEvent(sqsRecord('m-2', body({ id: 'e-2' }))))).batchItemFailures).toEqual([]);
     expect(claims).toBe(2); // the claim was applied, its answer lost, and the SDK sent it again
     // If the resent claim had been refused, only a deferred flush would show the tail: run it then.
     const g = await group();
     if (g.flushToken?.S) {
       offset = 22_000;
       const flush = JSON.stringify({ fingerprint: g.fingerprint!.S, token: g.flushToken.S });
-      await p.handler(sqsEvent(record('f-1', flush, true)));
+      await p.handler(sqsEvent(sqsRecord('f-1', flush, { internal: true })));
     }
     expect(shownCount()).toBe(2);
   });
 
   it('a lost-answer post is not posted twice when the channel lookup is rate-limited', async () => {
     p.slack.failNext({ delayMs: 6000, apply: true, method: 'chat.postMessage' });
-    const event = record('l-1', body({ id: 'lost-answer' }));
+    const event = sqsRecord('l-1', body({ id: 'lost-answer' }));
     expect((await p.handler(sqsEvent(event))).batchItemFailures).toEqual([{ itemIdentifier: 'l-1' }]);
     expect(p.slack.parents()).toHaveLength(1);
     p.slack.failNext({ status: 429, retryAfter: 1, method: 'conversations.history' });

@@ -1,33 +1,15 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import type { SQSEvent } from 'aws-lambda';
 import { DLQ_REASON_ATTRIBUTE } from '../../lib/definitions';
 import { type Pipeline, startPipeline } from '../support/pipeline';
 import { sampleEvent } from '../support/samples';
+import { sqsEvent as batchOf, sqsRecord } from '../support/sqs-records';
 import { scanItems } from '../support/table';
 
 const body = (over: Parameters<typeof sampleEvent>[0] = {}) => JSON.stringify(sampleEvent(over));
 
 /** An SQS event as Lambda delivers it, for calling the handler directly with chosen message ids. */
-function sqsEvent(records: { messageId: string; body: string }[]): SQSEvent {
-  return {
-    Records: records.map(({ messageId, body }) => ({
-      messageId,
-      body,
-      receiptHandle: messageId,
-      attributes: {
-        ApproximateReceiveCount: '1',
-        SentTimestamp: '0',
-        SenderId: 'test',
-        ApproximateFirstReceiveTimestamp: '0',
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:errors',
-      awsRegion: 'us-east-1',
-    })),
-  };
-}
+const sqsEvent = (records: { messageId: string; body: string }[]) =>
+  batchOf(...records.map((r) => sqsRecord(r.messageId, r.body)));
 
 async function dlqMessages(p: Pipeline) {
   const { Messages = [] } = await p.sqs.send(

@@ -14,7 +14,7 @@ const regex = z.string().transform((source, ctx) => {
   }
 });
 
-/** The YAML front matter of a fix template (design §6). Types of the parsed template come from here. */
+/** The YAML front matter of a fix template (README → Fix templates). Types of the parsed template come from here. */
 export const frontMatterSchema = z
   .object({
     id: z
