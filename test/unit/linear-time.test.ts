@@ -13,8 +13,9 @@ import { redactRawBody, redactText, redactValue } from '../../functions/core/red
 
 /**
  * Linear time, proven by scaling rather than by a tight clock: 10× the input must cost less than 30×
- * the time (+50 ms for timer noise on tiny runs). Linear work scales ~10×, quadratic ~100×; the
- * regexes these functions replaced took 3.7 s on 4 000 characters. Plus a generous ceiling per MB.
+ * the time (+200 ms for timer noise and garbage collection of megabyte strings on a loaded machine).
+ * Linear work scales ~10×, quadratic ~100×; the regexes these functions replaced took 3.7 s on 4 000
+ * characters. Plus a generous ceiling per MB.
  */
 const SMALL = 100_000;
 const LARGE = 1_000_000;
@@ -22,7 +23,7 @@ const CEILING_MS = 3000;
 
 function notLinear(rows: ScalingRow[]): string[] {
   return rows
-    .filter((r) => r.largeMs >= 30 * r.smallMs + 50 || r.largeMs >= CEILING_MS)
+    .filter((r) => r.largeMs >= 30 * r.smallMs + 200 || r.largeMs >= CEILING_MS)
     .map((r) => `${r.name}: ${r.smallMs.toFixed(1)} ms at 100 KB, ${r.largeMs.toFixed(1)} ms at 1 MB`);
 }
 
@@ -53,7 +54,7 @@ describe('the triage pipeline on 256 KiB hostile events', () => {
       expect(Buffer.byteLength(body)).toBeLessThanOrEqual(EVENT_LIMITS.eventBytes);
       // The target is < 50 ms (bench/run.ts reports it); the bound here only has to catch a blow-up.
       const ms = bestOf(2, () => body, runPipeline);
-      if (ms > 500) slow.push(`${shape} as ${placement}: ${ms.toFixed(0)} ms`);
+      if (ms > 2000) slow.push(`${shape} as ${placement}: ${ms.toFixed(0)} ms`);
     }
     expect(bodies.length).toBeGreaterThan(100);
     expect(slow).toEqual([]);
