@@ -4,7 +4,6 @@
  * directly with the job triage queued; the clock is moved to where the queue's retry would come
  * (visibility timeout: 6 × 30 s on AWS).
  */
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { type Pipeline, startPipeline } from '../support/pipeline';
 import { sampleEvent } from '../support/samples';
 import { notifyEvent } from '../support/sqs-records';
@@ -19,15 +18,6 @@ describe('fix messages after failures', () => {
     p = await startPipeline();
   });
   afterEach(() => p.close());
-
-  async function queuedJob(event: string): Promise<string> {
-    await p.send([event]);
-    await p.source.drain();
-    const { Messages = [] } = await p.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: p.notifyQueues.queueUrl }),
-    );
-    return Messages[0]!.Body!;
-  }
 
   function failOnce(name: string, match: (commandName: string, input: string) => boolean, id: string) {
     let failures = 1;
@@ -44,7 +34,7 @@ describe('fix messages after failures', () => {
 
   it('a failed cooldown-guard write (nothing sent) does not cost the user their message', async () => {
     p.intercom.addContact({ external_id: 'u_1', name: 'Fred' });
-    const job = await queuedJob(body({ id: 'claim-send-fails' }));
+    const job = await p.queuedNotifyJob(body({ id: 'claim-send-fails' }));
     // DynamoDB refuses the SENT# put once (throttled after the SDK's own retries, a timeout, a 500…).
     failOnce(
       'ProvisionedThroughputExceededException',
@@ -63,7 +53,7 @@ describe('fix messages after failures', () => {
 
   it('a 502 after Intercom created the message does not send it a second time', async () => {
     p.intercom.addContact({ external_id: 'u_1', name: 'Fred' });
-    const job = await queuedJob(body({ id: 'gateway-502' }));
+    const job = await p.queuedNotifyJob(body({ id: 'gateway-502' }));
     // The gateway fails after the write: Intercom delivered the message, the client sees a 502.
     p.intercom.failNext({ status: 502, apply: true, method: 'POST', path: '/messages' });
     const first = await p.notifyHandler(notifyEvent(job));

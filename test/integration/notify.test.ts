@@ -154,20 +154,9 @@ describe('fix messages when a step after the send fails', () => {
   });
   afterEach(() => p.close());
 
-  /** Runs triage, then hands back the notify job it queued (for calling the handler directly). */
-  async function queuedJob(event: string): Promise<string> {
-    await p.send([event]);
-    await p.source.drain();
-    const { ReceiveMessageCommand } = await import('@aws-sdk/client-sqs');
-    const { Messages = [] } = await p.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: p.notifyQueues.queueUrl }),
-    );
-    return Messages[0]!.Body!;
-  }
-
   it('never sends twice when recording the send fails: the retry reports "may have arrived"', async () => {
     p.intercom.addContact({ external_id: 'u_1', name: 'Fred' });
-    const job = await queuedJob(body({ id: 'mark-fails' }));
+    const job = await p.queuedNotifyJob(body({ id: 'mark-fails' }));
     let failed = false;
     // DynamoDB refuses the "sent" mark once, after Intercom has taken the message.
     p.dynamo.middlewareStack.add(
@@ -196,26 +185,20 @@ describe('fix messages when a step after the send fails', () => {
 
   it('never sends a second message for the same occurrence, even after the cooldown has passed', async () => {
     p.intercom.addContact({ external_id: 'u_1', name: 'Fred' });
-    const job = await queuedJob(body({ id: 'redelivered-late' }));
+    const job = await p.queuedNotifyJob(body({ id: 'redelivered-late' }));
     expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toEqual([]);
     expect(p.intercom.messages).toHaveLength(1);
     // The job comes again long after the 24 h cooldown (while its link still lives): nothing is sent.
     const later = Date.now() + 25 * HOUR;
     p.notifyDeps.now = () => later;
-    await p.dynamo.send(
-      // The cooldown guard is gone, as DynamoDB's TTL would have deleted it.
-      new (await import('@aws-sdk/client-dynamodb')).DeleteItemCommand({
-        TableName: p.config.tableName,
-        Key: { pk: { S: 'SENT#id:u_1#card-expired' }, sk: { S: 'SENT' } },
-      }),
-    );
+    await p.forgetCooldown('id:u_1', 'card-expired'); // as DynamoDB's TTL would
     expect((await p.notifyHandler(notifyEvent(job, job))).batchItemFailures).toEqual([]);
     expect(p.intercom.messages).toHaveLength(1);
   });
 
   it('never resends after a crash between the send and its record, whatever the cooldown', async () => {
     p.intercom.addContact({ external_id: 'u_1', name: 'Fred' });
-    const job = await queuedJob(body({ id: 'crash-after-send' }));
+    const job = await p.queuedNotifyJob(body({ id: 'crash-after-send' }));
     let failures = 1; // the "sent" mark fails after Intercom took the message: the attempt died there
     p.dynamo.middlewareStack.add(
       (next) => async (args) => {
@@ -230,12 +213,7 @@ describe('fix messages when a step after the send fails', () => {
     );
     try {
       expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toHaveLength(1);
-      await p.dynamo.send(
-        new (await import('@aws-sdk/client-dynamodb')).DeleteItemCommand({
-          TableName: p.config.tableName,
-          Key: { pk: { S: 'SENT#id:u_1#card-expired' }, sk: { S: 'SENT' } },
-        }),
-      );
+      await p.forgetCooldown('id:u_1', 'card-expired'); // as DynamoDB's TTL would
       const later = Date.now() + 3 * 60_000;
       p.notifyDeps.now = () => later;
       expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toEqual([]);
@@ -249,7 +227,7 @@ describe('fix messages when a step after the send fails', () => {
 
   it('tells the thread on the retry when Slack failed after the send, and counts the fix once', async () => {
     p.intercom.addContact({ external_id: 'u_1', name: 'Fred' });
-    const job = await queuedJob(body({ id: 'slack-fails' }));
+    const job = await p.queuedNotifyJob(body({ id: 'slack-fails' }));
     p.slack.failNext({ status: 500, method: 'chat.postMessage' });
     expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toHaveLength(1);
     expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toEqual([]);

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
+import { ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { serve } from '@hono/node-server';
 import { startFauxqs } from 'fauxqs';
 import { nanoid } from 'nanoid';
 import type { NotifyConfig, TriageConfig } from '../../functions/adapters/config';
+import { sentKey } from '../../functions/adapters/table-items';
 import { createNotifyHandler } from '../../functions/handlers/notify';
 import { createTriageHandler } from '../../functions/handlers/triage';
 import type { TriageDeps } from '../../functions/services/triage';
@@ -137,6 +139,20 @@ export async function startPipeline(
           ),
         ),
       );
+    },
+    /** Runs triage on one event and hands back the notify job it queued (to call notify directly). */
+    async queuedNotifyJob(event: string): Promise<string> {
+      await this.send([event]);
+      await source.drain();
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: notifyQueues.queueUrl }),
+      );
+      return Messages[0]!.Body!;
+    },
+    /** Deletes a user's cooldown guard, as DynamoDB's TTL does once the cooldown is over. */
+    async forgetCooldown(recipient: string, templateId: string): Promise<void> {
+      const key = Object.entries(sentKey(recipient, templateId)).map(([k, v]) => [k, { S: v }]);
+      await dynamo.send(new DeleteItemCommand({ TableName: tableName, Key: Object.fromEntries(key) }));
     },
     async close(): Promise<void> {
       await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
