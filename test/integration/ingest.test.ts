@@ -1,7 +1,8 @@
-import { ReceiveMessageCommand, type SendMessageBatchCommandInput } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { EVENT_LIMITS, parseErrorEvent } from '../../functions/core/event-schema';
 import { INGEST_KEY, type Pipeline, startPipeline } from '../support/pipeline';
 import { sampleEvent } from '../support/samples';
+import { refuseSqsEntries } from '../support/sqs-refusals';
 import { scanItems } from '../support/table';
 
 const json = { 'content-type': 'application/json' };
@@ -149,32 +150,9 @@ describe('POST /v1/errors over HTTP, with the queue in the SQS emulator', () => 
   });
 
   describe('when SQS rejects entries of a SendMessageBatch', () => {
-    /** Makes SQS refuse chosen entries, as it does per entry: they are not queued and come back in Failed. */
-    function rejectEntries(shouldReject: (body: string, call: number) => boolean) {
-      let call = 0;
-      // The web app's queue adapter uses the pipeline's SQS client.
-      p.sqs.middlewareStack.add(
-        (next, context) => async (args) => {
-          if (context.commandName !== 'SendMessageBatchCommand') return next(args);
-          call++;
-          const input = args.input as SendMessageBatchCommandInput;
-          const all = input.Entries ?? [];
-          const rejected = all.filter((e) => shouldReject(e.MessageBody!, call));
-          input.Entries = all.filter((e) => !rejected.includes(e));
-          const result = input.Entries.length
-            ? await next(args)
-            : { output: { Successful: [], Failed: [], $metadata: {} }, response: {} };
-          const output = result.output as { Failed?: unknown[] };
-          output.Failed = [
-            ...(output.Failed ?? []),
-            ...rejected.map((e) => ({ Id: e.Id, SenderFault: false, Code: 'InternalError' })),
-          ];
-          return result;
-        },
-        { step: 'initialize', name: 'rejectEntries' },
-      );
-      return () => call;
-    }
+    // The web app's queue adapter uses the pipeline's SQS client.
+    const rejectEntries = (refuse: (body: string, call: number) => boolean) =>
+      refuseSqsEntries(p.sqs, { refuse, name: 'rejectEntries' });
 
     it('retries the rejected entries once, and all are queued when the retry succeeds', async () => {
       const calls = rejectEntries((body, call) => call === 1 && body.includes('"retry-me-'));

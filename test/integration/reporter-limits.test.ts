@@ -1,9 +1,4 @@
-import {
-  CreateQueueCommand,
-  ReceiveMessageCommand,
-  type SendMessageBatchCommandInput,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import { EVENT_LIMITS, parseErrorEvent } from '../../functions/core/event-schema';
 import { freePort } from '../../local/free-port';
@@ -11,6 +6,7 @@ import { localSqsClient } from '../../local/local-aws';
 import { createReporter, expressErrorHandler, type Reporter, type ReporterStats } from '../../reporter';
 import { SQS_REFUSALS_BEFORE_DROP } from '../../reporter/transport';
 import { eventually, startRecordingServer } from '../support/recording-server';
+import { refuseSqsEntries } from '../support/sqs-refusals';
 
 type Server = Awaited<ReturnType<typeof startRecordingServer>>;
 type Sent = { id: string; error: { message?: string }; request?: Record<string, unknown> };
@@ -202,27 +198,13 @@ describe('reporter straight to SQS (fauxqs) when SQS refuses entries', () => {
   /** Counts, per SendMessageBatch entry, how often a body containing `marker` was sent. */
   function watchEntries(marker: string, refuse: boolean): () => number {
     let seen = 0;
-    sqs.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName !== 'SendMessageBatchCommand') return next(args);
-        const input = args.input as SendMessageBatchCommandInput;
-        const all = input.Entries ?? [];
-        const marked = all.filter((e) => e.MessageBody!.includes(marker));
-        seen += marked.length;
-        if (!refuse) return next(args);
-        input.Entries = all.filter((e) => !marked.includes(e));
-        const result = input.Entries.length
-          ? await next(args)
-          : { output: { Successful: [], Failed: [], $metadata: {} }, response: {} };
-        const output = result.output as { Failed?: unknown[] };
-        output.Failed = [
-          ...(output.Failed ?? []),
-          ...marked.map((e) => ({ Id: e.Id, SenderFault: false, Code: 'InternalError' })),
-        ];
-        return result;
+    refuseSqsEntries(sqs, {
+      refuse: (body) => refuse && body.includes(marker),
+      onEntry: (body) => {
+        if (body.includes(marker)) seen++;
       },
-      { step: 'initialize', name: 'watchEntries' },
-    );
+      name: 'watchEntries',
+    });
     return () => seen;
   }
 
