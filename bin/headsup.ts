@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 
@@ -115,7 +114,8 @@ async function sendSample(argv: string[]): Promise<void> {
 }
 
 const [command, ...rest] = process.argv.slice(2);
-if (command === 'start') void start(rest);
+if (command === '--help' || command === '-h' || command === 'help') process.stdout.write(`${USAGE}\n`);
+else if (command === 'start') void start(rest);
 else if (command === 'send-sample') void sendSample(rest);
 else if (command === 'templates' && rest[0] === 'check') void checkTemplates(rest.slice(1));
 else fail(command ? `unknown command "${[command, ...rest].join(' ')}"\n${USAGE}` : USAGE);

@@ -2,7 +2,7 @@
  * Heads-up's reporter for Node.js product backends: `import { createReporter } from 'headsup/reporter'`.
  * It batches errors, retries with backoff, never throws into the host app and keeps a bounded buffer.
  */
-export type { EventInput } from '../functions/core/event-schema';
+export type { EventInput } from '../common/event';
 export { captureUnhandled, expressErrorHandler, type MiddlewareOptions, requestInfo } from './integrations';
 export {
   backoffMs,

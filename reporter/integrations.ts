@@ -1,5 +1,5 @@
-import { clip } from '../functions/core/limit-size';
-import { redactText, redactValue } from '../functions/core/redact';
+import { clip } from '../common/clip';
+import { redactText, redactValue } from '../common/redact';
 import type { ReportExtra, Reporter } from './reporter';
 
 /** The parts of an Express/Connect request the middleware reads (no dependency on Express itself). */

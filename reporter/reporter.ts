@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { stringifyWithin } from '../functions/core/bounded-json';
-import { EVENT_LIMITS, type EventInput } from '../functions/core/event-schema';
-import { JSON_DEPTH_LIMIT, jsonNestingExceeds } from '../functions/core/json-text';
+import { EVENT_LIMITS, type EventInput } from '../common/event';
+import { JSON_DEPTH_LIMIT, jsonNestingExceeds } from '../common/json-text';
+import { stringifyWithin } from './bounded-json';
 import { aggregatedErrors, serializeError } from './serialize';
 import {
   httpTransport,

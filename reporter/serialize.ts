@@ -1,6 +1,6 @@
-import { stringifyWithin } from '../functions/core/bounded-json';
-import type { EventInput } from '../functions/core/event-schema';
-import { clip } from '../functions/core/limit-size';
+import { clip } from '../common/clip';
+import type { EventInput } from '../common/event';
+import { stringifyWithin } from './bounded-json';
 
 type ErrorInput = EventInput['error'];
 

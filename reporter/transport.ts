@@ -1,7 +1,7 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { EventQueue } from '../functions/adapters/sqs-queue';
-import { awsClientLimits } from '../functions/aws-http-limits';
-import type { EventInput } from '../functions/core/event-schema';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { awsClientLimits } from '../common/aws-http-limits';
+import type { EventInput } from '../common/event';
+import { enqueueEntries } from '../common/sqs-batch';
 
 /** An event as the reporter sends it: always with an id, so a retried send is de-duplicated. */
 export type OutgoingEvent = EventInput & { id: string };
@@ -81,11 +81,19 @@ export const SQS_REFUSALS_BEFORE_DROP = 3;
  */
 export function sqsTransport(options: { queueUrl: string; sqs?: SQSClient }): Transport {
   // Our timeouts unless the host brings its own client: a hung request must not stall the reporter.
-  const queue = new EventQueue(options.sqs ?? new SQSClient(awsClientLimits()), options.queueUrl);
+  const sqs = options.sqs ?? new SQSClient(awsClientLimits());
   const refusals = new Map<string, number>();
   return {
     async send(events) {
-      const { failedIds, refused } = await queue.enqueue(events.map((e) => ({ id: e.id, body: e.json })));
+      const { failedIds, refused } = await enqueueEntries(
+        events.map((e) => ({ id: e.id, body: e.json })),
+        async (batch) => {
+          const { Failed = [] } = await sqs.send(
+            new SendMessageBatchCommand({ QueueUrl: options.queueUrl, Entries: batch }),
+          );
+          return Failed;
+        },
+      );
       const failed = new Set(failedIds);
       for (const e of events) if (!failed.has(e.id)) refusals.delete(e.id);
       const refusedById = new Map(refused.map((r) => [r.id, r]));

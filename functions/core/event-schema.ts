@@ -1,43 +1,33 @@
 import { z } from 'zod';
-import { parseJsonText } from './json-text';
-
-/** Limits on what a producer may send. Everything else derives from these numbers. */
-export const EVENT_LIMITS = {
-  /** The whole event as received, in UTF-8 bytes. */
-  eventBytes: 256 * 1024,
-  causeDepth: 5,
-  messageChars: 2000,
-  stackFrames: 50,
-  batchSize: 100,
-  /** Tags, headers and top-level context keys read from one event (the stored caps are lower). */
-  mapEntries: 200,
-} as const;
+import {
+  type ErrorInfoInput,
+  EVENT_LIMITS,
+  type ErrorEvent as SharedErrorEvent,
+  type ErrorInfo as SharedErrorInfo,
+  type EventInput as SharedEventInput,
+} from '../../common/event';
+import { parseJsonText } from '../../common/json-text';
 
 /** Backends often have numeric ids; accept them and store strings. */
 const idString = (max: number) => z.union([z.string().max(max), z.number()]).transform(String);
 
-// A recursive schema needs its type spelled out once (TypeScript cannot infer a self-reference);
-// the object below is checked against it, so the two cannot drift.
-type ErrorInfoShape<Code> = {
-  type?: string;
-  message?: string;
-  code?: Code;
-  stack?: string;
-  cause?: ErrorInfoShape<Code>;
-};
-type ErrorInfoSchema = z.ZodType<ErrorInfoShape<string>, ErrorInfoShape<string | number>>;
+// A recursive schema needs its type spelled out (TypeScript cannot infer a self-reference): the shared
+// one, which the fields below are checked against at the end of this file.
+type ErrorInfoSchema = z.ZodType<SharedErrorInfo, ErrorInfoInput>;
 
-const errorInfo: ErrorInfoSchema = z
-  .object({
-    type: z.string().max(200).optional(),
-    message: z.string().optional(),
-    code: idString(100).optional(),
-    stack: z.string().optional(),
-    get cause(): z.ZodOptional<ErrorInfoSchema> {
-      return errorInfo.optional();
-    },
-  })
-  .refine((e) => Boolean(e.type || e.message), { message: 'either type or message is required' });
+const errorInfoFields = z.object({
+  type: z.string().max(200).optional(),
+  message: z.string().optional(),
+  code: idString(100).optional(),
+  stack: z.string().optional(),
+  get cause(): z.ZodOptional<ErrorInfoSchema> {
+    return errorInfo.optional();
+  },
+});
+
+const errorInfo: ErrorInfoSchema = errorInfoFields.refine((e) => Boolean(e.type || e.message), {
+  message: 'either type or message is required',
+});
 
 export const errorEventSchema = z.object({
   id: z.string().min(1).max(128).optional(),
@@ -77,6 +67,18 @@ export const errorEventSchema = z.object({
 export type ErrorEvent = z.output<typeof errorEventSchema>;
 export type ErrorInfo = ErrorEvent['error'];
 export type EventInput = z.input<typeof errorEventSchema>;
+
+/** T with every level spelled out as one object type, so two ways of writing a shape compare alike. */
+type Plain<T> = T extends object ? { [K in keyof T]: Plain<T[K]> } : T;
+/** True only when A and B are the same shape: no property more, less or retyped, at any depth. */
+type Same<A, B> =
+  (<T>() => T extends Plain<A> ? 1 : 2) extends <T>() => T extends Plain<B> ? 1 : 2 ? true : false;
+// The reporter and redaction compile against common/event.ts: a field added, removed or retyped on
+// one side only stops the build here.
+true satisfies Same<ErrorEvent, SharedErrorEvent> &
+  Same<EventInput, SharedEventInput> &
+  Same<z.output<typeof errorInfoFields>, SharedErrorInfo> &
+  Same<z.input<typeof errorInfoFields>, ErrorInfoInput>;
 
 export type FieldIssue = { path: string; message: string };
 export type ParseResult =
@@ -118,10 +120,6 @@ function invalid(reason: string, issues: FieldIssue[]): ParseResult {
 }
 
 /**
- * Keeps the first `causeDepth` causes and drops deeper ones before validation: a long chain is the
- * producer's normal behaviour, not a reason to lose the event (and deep nesting must not recurse far).
- */
-/**
  * Keeps the first `mapEntries` tags, headers and top-level context keys before validation: no more
  * are ever stored, and validating, redacting and cutting 25 000 of them would cost a 256 KiB event
  * far more than its other fields together.
@@ -136,6 +134,10 @@ function trimMaps(value: object): object {
   return { ...root, tags: trim(root.tags), context: trim(root.context), request };
 }
 
+/**
+ * Keeps the first `causeDepth` causes and drops deeper ones before validation: a long chain is the
+ * producer's normal behaviour, not a reason to lose the event (and deep nesting must not recurse far).
+ */
 function cutCauseChain(value: object): object {
   const root = value as { error?: unknown };
   if (!isPlainObject(root.error)) return value;

@@ -1,4 +1,6 @@
-import { type ErrorEvent, type ErrorInfo, EVENT_LIMITS } from './event-schema';
+import { clip } from '../../common/clip';
+import { EVENT_LIMITS } from '../../common/event';
+import type { ErrorEvent, ErrorInfo } from './event-schema';
 
 /**
  * Caps what is stored so a detail item fits DynamoDB's 400 KB (UTF-8 bytes) whatever a producer sends.
@@ -68,25 +70,6 @@ const scaled = (by: number, context: boolean): Profile => ({
  * characters ≈ 110 KB, well under `eventBytes`.
  */
 const PROFILES: Profile[] = [NORMAL, scaled(4, true), scaled(16, false)];
-
-const ELLIPSIS = '…';
-
-/** Cuts text to `max` characters (code points stay whole), marking the cut. */
-export function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = max - ELLIPSIS.length;
-  const code = text.charCodeAt(end - 1);
-  if (code >= 0xd800 && code <= 0xdbff) end -= 1; // do not split a surrogate pair
-  return text.slice(0, end) + ELLIPSIS;
-}
-
-/** Cuts text to at most `maxBytes` of UTF-8 (code points stay whole), marking the cut. */
-export function clipUtf8(text: string, maxBytes: number): string {
-  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
-  const room = new Uint8Array(Math.max(0, maxBytes - Buffer.byteLength(ELLIPSIS, 'utf8')));
-  const { read } = new TextEncoder().encodeInto(text, room); // stops before a code point that does not fit
-  return text.slice(0, read) + ELLIPSIS;
-}
 
 /**
  * Keeps the header lines of a stack and its first `stackFrames` frames, then `maxChars`. Reads line by

@@ -1,5 +1,6 @@
-import { EVENT_LIMITS, parseErrorEvent } from '../../functions/core/event-schema';
-import { parseJsonText } from '../../functions/core/json-text';
+import { EVENT_LIMITS } from '../../common/event';
+import { parseJsonText } from '../../common/json-text';
+import { parseErrorEvent } from '../../functions/core/event-schema';
 
 const valid = { app: 'billing', error: { type: 'CardExpiredError', message: 'card expired' } };
 

@@ -1,6 +1,7 @@
-import { EVENT_LIMITS, parseErrorEvent } from '../../functions/core/event-schema';
+import { EVENT_LIMITS } from '../../common/event';
+import { parseJsonText } from '../../common/json-text';
+import { parseErrorEvent } from '../../functions/core/event-schema';
 import { parseIngestBody } from '../../functions/core/ingest';
-import { parseJsonText } from '../../functions/core/json-text';
 import { sampleEvent } from '../support/samples';
 
 const newId = () => 'n'.repeat(21);

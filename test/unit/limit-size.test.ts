@@ -1,6 +1,6 @@
+import { clip } from '../../common/clip';
 import type { ErrorEvent } from '../../functions/core/event-schema';
 import {
-  clip,
   eventBytes,
   isFrameLine,
   limitEventSize,

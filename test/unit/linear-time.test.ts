@@ -5,11 +5,11 @@ import {
   runPipeline,
   type ScalingRow,
 } from '../../bench/hostile-corpus';
-import { EVENT_LIMITS } from '../../functions/core/event-schema';
+import { EVENT_LIMITS } from '../../common/event';
+import { parseJsonText } from '../../common/json-text';
+import { redactRawBody, redactText, redactValue } from '../../common/redact';
 import { groupingFrames, normaliseMessage } from '../../functions/core/fingerprint';
-import { parseJsonText } from '../../functions/core/json-text';
 import { limitStack } from '../../functions/core/limit-size';
-import { redactRawBody, redactText, redactValue } from '../../functions/core/redact';
 
 /**
  * Linear time, proven by scaling rather than by a tight clock: 10× the input must cost less than 30×

@@ -2,9 +2,10 @@
  * Secrets in the places a first pass missed: object keys (caches keyed by a token), URL passwords
  * holding `/`, `?` or `#`, and less common token shapes.
  */
+
+import { redactEvent, redactText } from '../../common/redact';
 import { parseErrorEvent } from '../../functions/core/event-schema';
 import { limitEventSize } from '../../functions/core/limit-size';
-import { redactEvent, redactText } from '../../functions/core/redact';
 
 const STRIPE = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc';
 

@@ -1,5 +1,3 @@
-import type { ErrorEvent } from '../../functions/core/event-schema';
-import { limitEventSize, STORE_LIMITS } from '../../functions/core/limit-size';
 import {
   CUT_MARGIN_CHARS,
   isSensitiveKey,
@@ -9,7 +7,9 @@ import {
   redactRawBody,
   redactText,
   redactValue,
-} from '../../functions/core/redact';
+} from '../../common/redact';
+import type { ErrorEvent } from '../../functions/core/event-schema';
+import { limitEventSize, STORE_LIMITS } from '../../functions/core/limit-size';
 
 describe('redactText', () => {
   it.each([

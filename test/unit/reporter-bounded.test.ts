@@ -1,5 +1,5 @@
-import { stringifyWithin } from '../../functions/core/bounded-json';
 import { createReporter, type Reporter } from '../../reporter';
+import { stringifyWithin } from '../../reporter/bounded-json';
 
 /** An array of `n` values that count how many of them JSON.stringify has read. */
 function countingRows(n: number) {

@@ -1,4 +1,4 @@
-import type { ErrorEvent, ErrorInfo } from './event-schema';
+import type { ErrorEvent, ErrorInfo } from './event';
 import { parseJsonText } from './json-text';
 import {
   AUTH_SCHEMES,
