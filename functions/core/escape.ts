@@ -1,4 +1,4 @@
-import { clip } from './limit-size';
+import { clip } from '../../common/clip';
 
 /**
  * Slack mrkdwn escaping: `&` first, then `<` and `>`. Without it, event text could ping `<!channel>`

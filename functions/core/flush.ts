@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseJsonText } from './json-text';
+import { parseJsonText } from '../../common/json-text';
 
 /**
  * Triage's own delayed message that brings a group's Slack alert up to date. It carries the token

@@ -1,4 +1,5 @@
-import { EVENT_LIMITS, type FieldIssue, parseErrorEvent } from './event-schema';
+import { EVENT_LIMITS } from '../../common/event';
+import { type FieldIssue, parseErrorEvent } from './event-schema';
 
 /** An accepted event, ready for the queue: its id (given or assigned) and its JSON. */
 export type IngestEntry = { id: string; body: string };

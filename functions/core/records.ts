@@ -1,10 +1,19 @@
 import type { ErrorEvent } from './event-schema';
-import type { NotifyOutcome } from './notify';
 
 /**
  * The shapes Heads-up stores. They are built from the event schema's type so a field added to the
  * event flows through; the DynamoDB adapter maps them to items.
  */
+
+/** What became of one fix message: stored on its link, shown in Slack and the Help Scout sidebar. */
+export type NotifyOutcome =
+  | { status: 'sent'; at: number; contactId: string; messageId: string }
+  | { status: 'not-in-intercom'; at: number }
+  | { status: 'cooldown'; at: number; lastSentAt: number; until: number }
+  | { status: 'expired'; at: number }
+  /** The send timed out: Intercom may have delivered it, so it is not retried (never twice). */
+  | { status: 'uncertain'; at: number; reason: string }
+  | { status: 'failed'; at: number; reason: string };
 
 /** One occurrence, reachable through its expiring link. */
 export type DetailLink = {

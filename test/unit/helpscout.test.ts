@@ -1,16 +1,16 @@
 import { loadWebConfig } from '../../functions/adapters/config';
+import { MAX_CUSTOMER_ADDRESSES, parseHelpScoutRequest } from '../../functions/core/helpscout/request';
 import {
   formatWindow,
   helpScoutSidebar,
-  MAX_CUSTOMER_ADDRESSES,
   newestFirst,
-  parseHelpScoutRequest,
   SIDEBAR_MAX_ERRORS,
   type SidebarGroup,
-} from '../../functions/core/helpscout-sidebar';
-import { verifyHelpScoutSignature } from '../../functions/core/helpscout-signature';
+} from '../../functions/core/helpscout/sidebar';
+import { verifyHelpScoutSignature } from '../../functions/core/helpscout/signature';
 import type { DetailLink } from '../../functions/core/records';
 import { sampleEvent } from '../support/samples';
+import { sidebarRows } from '../support/sidebar';
 
 describe('Help Scout signature', () => {
   // Help Scout's own example (developer docs, "Dynamic Content" apps).
@@ -132,7 +132,6 @@ const cardGroup: SidebarGroup = {
 };
 const render = (links: DetailLink[], groups: Record<string, SidebarGroup> = { f1: cardGroup }) =>
   helpScoutSidebar({ emails: ['fred@example.com'], links, groups: new Map(Object.entries(groups)) }, options);
-const rows = (html: string) => html.split('<li class="c-sb-list-item">').slice(1);
 
 describe('Help Scout sidebar', () => {
   it('shows each error: type and app, when (relative and UTC), how often, the fix sent, the link', () => {
@@ -177,7 +176,7 @@ describe('Help Scout sidebar', () => {
   it(`shows the ${SIDEBAR_MAX_ERRORS} newest and says when older ones are left out`, () => {
     const links = Array.from({ length: SIDEBAR_MAX_ERRORS + 1 }, (_, i) => link(i));
     const html = render(links);
-    expect(rows(html)).toHaveLength(SIDEBAR_MAX_ERRORS);
+    expect(sidebarRows(html)).toHaveLength(SIDEBAR_MAX_ERRORS);
     expect(html).toContain(`/e/${links[0]!.id}"`);
     expect(html).not.toContain(`/e/${links[SIDEBAR_MAX_ERRORS]!.id}"`);
     expect(html).toContain(`<p>Showing the ${SIDEBAR_MAX_ERRORS} most recent.</p>`);

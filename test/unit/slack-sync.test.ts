@@ -3,7 +3,7 @@ import {
   nextSlackStep,
   POST_CLAIM_STALE_MS,
   SLACK_COALESCE_MS,
-} from '../../functions/core/slack-sync';
+} from '../../functions/core/slack/sync';
 import { sampleGroup } from '../support/samples';
 
 const now = Date.UTC(2026, 10, 21, 10, 0);

@@ -1,37 +1,12 @@
-import type { Button, KnownBlock } from '@slack/web-api';
-import { formatUtc } from './duration';
-import { clipEscaped, escapeMrkdwn, mrkdwnCodeBlock, mrkdwnWithin } from './escape';
-import type { ErrorEvent } from './event-schema';
-import { intercomContactUrl } from './intercom-links';
-import { clip } from './limit-size';
-import { type ErrorGroup, USER_COUNT_CAP } from './records';
-
-/** Block Kit limits (Slack's documented maxima). */
-export const BLOCK_LIMITS = {
-  blocks: 50,
-  headerChars: 150,
-  sectionChars: 3000,
-  fieldChars: 2000,
-  buttonChars: 75,
-  fallbackChars: 400,
-} as const;
-
-export type SlackMessage = { text: string; blocks: KnownBlock[] };
-
-/** What the message builders need besides the group. */
-export type MessageOptions = { publicUrl: string; intercomAppId?: string };
-
-/** The "Send fix" button: its action id, and its value naming the occurrence and the template. */
-export const SEND_FIX_ACTION_ID = 'send_fix';
-
-export function sendFixValue(linkId: string, templateId: string): string {
-  return `${linkId}|${templateId}`;
-}
-
-export function parseSendFixValue(value: string | undefined): { linkId?: string; templateId?: string } {
-  const [linkId, templateId] = (value ?? '').split('|');
-  return { linkId, templateId };
-}
+import type { Button, KnownBlock } from '@slack/types';
+import { clip } from '../../../common/clip';
+import { clipEscaped, escapeMrkdwn, mrkdwnCodeBlock, mrkdwnWithin } from '../escape';
+import type { ErrorEvent } from '../event-schema';
+import { detailUrl, intercomContactUrl } from '../links';
+import type { ErrorGroup } from '../records';
+import { groupTitle, plural, slackDate, usersLabel, userText } from './format';
+import { BLOCK_LIMITS, type MessageOptions, OUTCOME_LIMITS, type SlackMessage } from './message';
+import { SEND_FIX_ACTION_ID, sendFixValue } from './send-fix';
 
 const LEVEL_EMOJI: Record<ErrorEvent['level'], string> = {
   fatal: ':rotating_light:',
@@ -39,48 +14,17 @@ const LEVEL_EMOJI: Record<ErrorEvent['level'], string> = {
   warning: ':warning:',
 };
 
-export function detailUrl(publicUrl: string, linkId: string): string {
-  return `${publicUrl}/e/${linkId}`;
-}
-
-/** Slack renders `<!date^…>` in each reader's own time zone; the fallback is UTC. */
-function slackDate(ms: number): string {
-  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${formatUtc(ms)}>`;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-function usersLabel(group: ErrorGroup): string {
-  return group.userCount >= USER_COUNT_CAP ? `${USER_COUNT_CAP}+ users` : plural(group.userCount, 'user');
-}
-
-function userText(user: ErrorEvent['user']): string {
-  if (!user || (!user.name && !user.email && !user.id)) return '_none_';
-  const who = user.name ?? user.email ?? `id ${user.id}`;
-  const extra = user.name && user.email ? ` (${user.email})` : '';
-  return escapeMrkdwn(`${who}${extra}`);
-}
-
 function companyText(company: ErrorEvent['company']): string {
   if (!company || (!company.name && !company.slug && !company.id)) return '_none_';
   const name = company.name ?? company.slug ?? `id ${company.id}`;
   return escapeMrkdwn(company.plan ? `${name} · ${company.plan} plan` : name);
 }
 
-function title(group: ErrorGroup): string {
-  return group.errorType ?? clip(group.message ?? 'Error', 80);
-}
-
 /** The one-line fallback: notifications and screen readers show it; escaped like everything else. */
 function fallbackText(group: ErrorGroup): string {
-  const line = `[${group.app}/${group.environment}] ${title(group)}: ${group.message ?? ''} (${plural(group.count, 'occurrence')})`;
+  const line = `[${group.app}/${group.environment}] ${groupTitle(group)}: ${group.message ?? ''} (${plural(group.count, 'occurrence')})`;
   return mrkdwnWithin(line, BLOCK_LIMITS.fallbackChars);
 }
-
-/** Caps of the free text in an outcome line: whatever Intercom or a user name says, it fits a block. */
-export const OUTCOME_LIMITS = { nameChars: 200, reasonChars: 500 } as const;
 
 /** What the alert says about its fix template and the last fix message. */
 function fixContext(group: ErrorGroup): KnownBlock[] {
@@ -166,7 +110,7 @@ export function parentMessage(group: ErrorGroup, options: MessageOptions): Slack
       block_id: 'title',
       text: {
         type: 'plain_text',
-        text: clip(`${LEVEL_EMOJI[group.level]} ${title(group)}`, 150),
+        text: clip(`${LEVEL_EMOJI[group.level]} ${groupTitle(group)}`, 150),
         emoji: true,
       },
     },
@@ -209,22 +153,4 @@ export function parentMessage(group: ErrorGroup, options: MessageOptions): Slack
 function mrkdwnField(label: string, escapedValue: string): string {
   const head = `*${label}*\n`;
   return head + clipEscaped(escapedValue, BLOCK_LIMITS.fieldChars - head.length);
-}
-
-/** The thread reply that accompanies a coalesced update: what is new since the last one. */
-export function threadUpdateMessage(
-  group: ErrorGroup,
-  previousCount: number,
-  options: MessageOptions,
-): SlackMessage {
-  const added = group.count - previousCount;
-  const url = detailUrl(options.publicUrl, group.latest.linkId);
-  const text =
-    `${plural(added, 'more occurrence')} · ${group.count} in total · ${usersLabel(group)} · ` +
-    `latest ${slackDate(group.lastSeenAt)} by ${userText(group.latest.user)}: ` +
-    `<${url}|open details> (link expires ${slackDate(group.latest.linkExpiresAt * 1000)})`;
-  return {
-    text: `${plural(added, 'more occurrence')} of ${mrkdwnWithin(title(group), 150)} (${group.count} in total)`,
-    blocks: [{ type: 'section', block_id: 'update', text: { type: 'mrkdwn', text } }],
-  };
 }

@@ -1,10 +1,9 @@
 import { createHmac } from 'node:crypto';
-import { constantTimeEqual } from './constant-time';
+import { constantTimeEqual } from '../constant-time';
+import type { SignatureCheck } from '../signature-check';
 
 /** Slack refuses to replay requests older than this; so do we. */
 export const SLACK_SIGNATURE_WINDOW_SECONDS = 5 * 60;
-
-export type SignatureCheck = { ok: true } | { ok: false; reason: string };
 
 /**
  * Slack's request signing: `v0=` + hex HMAC-SHA256(signing secret, `v0:{timestamp}:{raw body}`), over

@@ -1,41 +1,10 @@
-import { z } from 'zod';
-import { formatRelative, formatUtc } from './duration';
-import { mrkdwnWithin } from './escape';
-import type { ErrorEvent } from './event-schema';
-import { OUTCOME_LIMITS, type SlackMessage } from './slack-messages';
-
-/** A request to send one fix message: queued by triage (auto templates) or by a "Send fix" click. */
-export const notifyJobSchema = z.object({
-  linkId: z.string().min(1).max(64),
-  templateId: z.string().min(1).max(64),
-  trigger: z.enum(['auto', 'slack']),
-  /** The Slack user who pressed "Send fix" (ids as Slack sends them: U…/W…). */
-  requestedBy: z
-    .object({ id: z.string().regex(/^[UW][A-Z0-9]+$/), name: z.string().max(100).optional() })
-    .optional(),
-});
-
-export type NotifyJob = z.output<typeof notifyJobSchema>;
-
-export type NotifyOutcome =
-  | { status: 'sent'; at: number; contactId: string; messageId: string }
-  | { status: 'not-in-intercom'; at: number }
-  | { status: 'cooldown'; at: number; lastSentAt: number; until: number }
-  | { status: 'expired'; at: number }
-  /** The send timed out: Intercom may have delivered it, so it is not retried (never twice). */
-  | { status: 'uncertain'; at: number; reason: string }
-  | { status: 'failed'; at: number; reason: string };
-
-/** The key of the cooldown guard: the producer's user id when known (stable), else the email. */
-export function recipientKey(user: ErrorEvent['user']): string | undefined {
-  if (user?.id) return `id:${user.id}`;
-  if (user?.email) return `email:${user.email.trim().toLowerCase()}`;
-  return undefined;
-}
-
-export function recipientName(user: ErrorEvent['user']): string {
-  return user?.name || user?.email || (user?.id ? `user ${user.id}` : 'the user');
-}
+import { formatRelative, formatUtc } from '../duration';
+import { mrkdwnWithin } from '../escape';
+import type { ErrorEvent } from '../event-schema';
+import type { NotifyJob } from '../notify-job';
+import { recipientName } from '../recipient';
+import type { NotifyOutcome } from '../records';
+import { OUTCOME_LIMITS, type SlackMessage } from './message';
 
 /** The Slack thread reply telling the team what happened to a fix message. Event text is escaped. */
 function outcomeText(

@@ -1,65 +1,20 @@
-import { formatRelative, formatUtc } from './duration';
-import { escapeHtml } from './escape';
-import { clip } from './limit-size';
-import { type DetailLink, type ErrorGroup, USER_COUNT_CAP } from './records';
-import { detailUrl } from './slack-messages';
+import { clip } from '../../../common/clip';
+import { formatRelative, formatUtc } from '../duration';
+import { detailUrl } from '../links';
+import { type DetailLink, type ErrorGroup, USER_COUNT_CAP } from '../records';
+import { type Html, h, type Part } from './html';
 
 /**
- * The Help Scout sidebar (a legacy "Dynamic Content" app): what a customer's request names, and the
- * HTML answered for it. Help Scout keeps only its sidebar style guide's markup, so this uses nothing
- * else: `c-sb-section`, `c-sb-list c-sb-list--two-line`, `c-sb-list-item`, `c-sb-list-item__label`,
+ * The Help Scout sidebar (a legacy "Dynamic Content" app): the HTML answered for a customer's request
+ * (request.ts reads what it names). Help Scout keeps only its sidebar style guide's markup, so this uses
+ * nothing else: `c-sb-section`, `c-sb-list c-sb-list--two-line`, `c-sb-list-item`, `c-sb-list-item__label`,
  * `c-sb-list-item__text`, `badge`, and plain `p`, `strong`, `span`, `ul`, `li`, `a`.
  */
 
 /** Errors shown at most, newest first. */
 export const SIDEBAR_MAX_ERRORS = 10;
-/** Addresses of one customer looked up at most (one index query each). */
-export const MAX_CUSTOMER_ADDRESSES = 5;
-/** The event schema's limit on `user.email`: nothing longer can be in the index. */
-const MAX_EMAIL_LENGTH = 320;
 const MESSAGE_CHARS = 160;
 const MAX_COMPANIES = 3;
-
-export type HelpScoutRequest = { ok: true; emails: string[] } | { ok: false; error: string };
-
-type JsonObject = Record<string, unknown>;
-const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/**
- * The customer's addresses from Help Scout's request body: `customer.email` then `customer.emails[]`
- * (strings, or `{ value }` objects), lower-cased, de-duplicated, at most MAX_CUSTOMER_ADDRESSES.
- * `ticket` is not read: it is `false` on drafts. A conversation without a customer names no address;
- * only a body that is not JSON, or whose customer or emails have the wrong shape, is an error.
- */
-export function parseHelpScoutRequest(rawBody: string): HelpScoutRequest {
-  let payload: unknown;
-  try {
-    payload = JSON.parse(rawBody);
-  } catch {
-    return { ok: false, error: 'the body is not JSON' };
-  }
-  if (!isObject(payload)) return { ok: false, error: 'expected a JSON object with a customer' };
-  const { customer } = payload;
-  if (customer === undefined || customer === null) return { ok: true, emails: [] };
-  if (!isObject(customer)) return { ok: false, error: 'customer must be an object' };
-  const { email, emails } = customer;
-  if (emails !== undefined && emails !== null && !Array.isArray(emails)) {
-    return { ok: false, error: 'customer.emails must be an array' };
-  }
-  const unique: string[] = [];
-  for (const entry of [email, ...(Array.isArray(emails) ? emails : [])]) {
-    const address = addressOf(entry);
-    if (address && !unique.includes(address)) unique.push(address);
-  }
-  return { ok: true, emails: unique.slice(0, MAX_CUSTOMER_ADDRESSES) };
-}
-
-function addressOf(entry: unknown): string | undefined {
-  const value = isObject(entry) ? entry.value : entry;
-  if (typeof value !== 'string') return undefined;
-  const address = value.trim().toLowerCase();
-  return address.length <= MAX_EMAIL_LENGTH && /^[^\s@]+@[^\s@]+$/.test(address) ? address : undefined;
-}
 
 /** Several addresses' lists (each newest first) as one, newest first, each link once. */
 export function newestFirst(lists: readonly DetailLink[][]): DetailLink[] {
@@ -192,22 +147,4 @@ export function formatWindow(seconds: number): string {
     ([u, s]) => seconds % s === 0 && (u !== 'day' || seconds >= 2 * s),
   ) ?? ['second', 1];
   return new Intl.NumberFormat('en', { style: 'unit', unit, unitDisplay: 'long' }).format(seconds / size);
-}
-
-/** Markup built here: inserted as it is. Everything else interpolated into `h` is escaped. */
-class Html {
-  constructor(readonly text: string) {}
-}
-
-type Part = Html | string | number | undefined | false | '' | Part[];
-
-function h(strings: TemplateStringsArray, ...parts: Part[]): Html {
-  return new Html(strings.reduce((out, s, i) => out + s + (i < parts.length ? render(parts[i]) : ''), ''));
-}
-
-function render(part: Part): string {
-  if (part === undefined || part === false) return '';
-  if (part instanceof Html) return part.text;
-  if (Array.isArray(part)) return part.map(render).join('');
-  return escapeHtml(String(part));
 }

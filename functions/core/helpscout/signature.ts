@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { constantTimeEqual } from './constant-time';
-import type { SignatureCheck } from './slack-signature';
+import { constantTimeEqual } from '../constant-time';
+import type { SignatureCheck } from '../signature-check';
 
 /** Help Scout refuses longer app secrets; shorter than this would be guessable. */
 export const HELPSCOUT_SECRET_LENGTH = { min: 8, max: 40 } as const;

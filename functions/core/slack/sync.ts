@@ -1,4 +1,4 @@
-import type { ErrorGroup } from './records';
+import type { ErrorGroup } from '../records';
 
 /** At most one parent update (and thread reply) per group per window: a burst never floods the channel. */
 export const SLACK_COALESCE_MS = 10_000;
