@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { HeadsUpConfigError } from '../lib/headsup';
+import { ConfigError } from '../functions/config/error';
 import { HeadsUpStack, headsUpPropsFromContext } from '../lib/headsup-stack';
 
 const app = new App();
@@ -13,7 +13,7 @@ try {
     headsUp: headsUpPropsFromContext(app),
   });
 } catch (error) {
-  if (!(error instanceof HeadsUpConfigError)) throw error;
+  if (!(error instanceof ConfigError)) throw error;
   console.error(error.message);
   process.exit(1);
 }

@@ -12,8 +12,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { parseDuration } from '../functions/core/duration';
-import { isSlackChannelId } from '../functions/core/slack-channel';
+import type { Setting } from '../functions/config/setting';
+import * as settings from '../functions/config/settings';
 import { FUNCTIONS, QUEUES, SECRET_PLACEHOLDER, SECRETS, TABLE, WIRING_ENV } from './definitions';
 
 export interface HeadsUpProps {
@@ -45,12 +45,8 @@ export interface HeadsUpProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
-/** Bad configuration: the CDK app prints the message as one line instead of a stack trace. */
-export class HeadsUpConfigError extends Error {
-  override readonly name = 'HeadsUpConfigError';
-}
-
 type FunctionName = keyof typeof FUNCTIONS;
+type QueueSettings = (typeof QUEUES)[keyof typeof QUEUES];
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
 /**
@@ -73,18 +69,18 @@ export const TABLE_ACCESS = {
   },
 } as const satisfies Record<string, { table: readonly string[]; index: readonly string[] }>;
 
-/** An optional id prop, trimmed; one config-error line when it is given but malformed. */
-function checkedId(
-  name: string,
-  value: string | undefined,
-  pattern: RegExp,
-  what: string,
-): string | undefined {
-  const trimmed = value?.trim();
-  if (trimmed !== undefined && !Token.isUnresolved(trimmed) && !pattern.test(trimmed)) {
-    throw new HeadsUpConfigError(`HeadsUp: ${name} "${trimmed}" is not ${what}`);
-  }
-  return trimmed;
+/**
+ * A prop checked at synth by the rule of the setting it becomes, so a bad value fails the deploy instead of
+ * the function's start: one ConfigError line naming the prop. Tokens are only known at deploy.
+ */
+function checked<V extends string | undefined>(prop: keyof HeadsUpProps, setting: Setting, value: V): V {
+  if (value !== undefined && !Token.isUnresolved(value)) setting.parse(value, `HeadsUp: ${prop}`);
+  return value;
+}
+
+/** The setting's variable only when given: a missing one reads as "not configured", an empty one would not. */
+function envIfSet(setting: Setting, value: string | undefined): Record<string, string> {
+  return value === undefined ? {} : { [setting.env]: value };
 }
 
 /**
@@ -115,28 +111,16 @@ export class HeadsUp extends Construct {
 
   constructor(scope: Construct, id: string, props: HeadsUpProps) {
     super(scope, id);
-    const slackChannel = props.slackChannel.trim();
-    if (!Token.isUnresolved(slackChannel) && !isSlackChannelId(slackChannel)) {
-      throw new HeadsUpConfigError(
-        `HeadsUp: slackChannel "${slackChannel}" is not a channel id such as C0123456789 (not the #name)`,
-      );
-    }
-    const linkTtl = props.linkTtl ?? '24h';
-    if (!Token.isUnresolved(linkTtl) && parseDuration(linkTtl) === undefined) {
-      throw new HeadsUpConfigError(`HeadsUp: linkTtl "${linkTtl}" is not a duration such as 24h, 15m or 90s`);
-    }
-    const intercomAdminId = checkedId(
+    const slackChannel = checked('slackChannel', settings.slackChannel, props.slackChannel.trim());
+    const linkTtl = checked('linkTtl', settings.linkTtl, props.linkTtl ?? settings.DEFAULT_LINK_TTL);
+    const intercomAdminId = checked(
       'intercomAdminId',
-      props.intercomAdminId,
-      /^\d+$/,
-      'an Intercom admin id (digits only, e.g. 1234567)',
+      settings.intercomAdminId,
+      props.intercomAdminId?.trim(),
     );
-    const intercomAppId = checkedId(
-      'intercomAppId',
-      props.intercomAppId,
-      /^\w+$/,
-      'an Intercom app id (letters, digits and _, e.g. abc12def)',
-    );
+    const intercomAppId = checked('intercomAppId', settings.intercomAppId, props.intercomAppId?.trim());
+    // An empty publicUrl means the default, as an absent one.
+    const publicUrl = checked('publicUrl', settings.publicUrl, props.publicUrl || undefined);
     if (intercomAdminId === undefined) {
       // Synth goes on (Slack alerts work without Intercom), but say what will not.
       Annotations.of(this).addWarningV2(
@@ -145,11 +129,8 @@ export class HeadsUp extends Construct {
           'Deploy with -c intercomAdminId=<id> — see README, "Setting up Intercom".',
       );
     }
-    // Set only when given: a missing variable reads as "not configured", an empty one would not.
-    const adminIdEnv: Record<string, string> =
-      intercomAdminId === undefined ? {} : { INTERCOM_ADMIN_ID: intercomAdminId };
-    const appIdEnv: Record<string, string> =
-      intercomAppId === undefined ? {} : { INTERCOM_APP_ID: intercomAppId };
+    const adminIdEnv = envIfSet(settings.intercomAdminId, intercomAdminId);
+    const appIdEnv = envIfSet(settings.intercomAppId, intercomAppId);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
     this.table = new dynamodb.Table(this, 'Table', {
@@ -209,7 +190,7 @@ export class HeadsUp extends Construct {
       [SECRETS.webhooks.arnEnv]: this.webhookSecret.secretArn,
       [SECRETS.ingest.arnEnv]: this.ingestSecret.secretArn,
       // The Help Scout sidebar says how far back it looked: as far as detail links live.
-      HEADSUP_LINK_TTL: linkTtl,
+      [settings.linkTtl.env]: linkTtl,
       POWERTOOLS_SERVICE_NAME: 'headsup-http',
     });
     // Slack, Help Scout, browsers and producers call it without AWS credentials; the handler verifies
@@ -225,15 +206,12 @@ export class HeadsUp extends Construct {
     this.ingestSecret.grantRead(this.httpFunction);
 
     // The Function URL ends with '/'; links are built as `${publicUrl}/e/<id>` like the local default.
-    this.publicUrl = props.publicUrl
-      ? props.publicUrl.replace(/\/+$/, '')
+    this.publicUrl = publicUrl
+      ? publicUrl.replace(/\/+$/, '')
       : `https://${Fn.select(2, Fn.split('/', this.functionUrl.url))}`;
-    if (!Token.isUnresolved(this.publicUrl) && !/^https?:\/\/[^/]/.test(this.publicUrl)) {
-      throw new HeadsUpConfigError(`HeadsUp: publicUrl "${props.publicUrl}" is not an http(s) URL`);
-    }
     // Only a given publicUrl: the Function URL cannot go into its own function's environment (a cycle);
     // without it the sidebar's detail links use the origin Help Scout called, which is that URL.
-    if (props.publicUrl) this.httpFunction.addEnvironment('HEADSUP_PUBLIC_URL', this.publicUrl);
+    if (publicUrl) this.httpFunction.addEnvironment(settings.publicUrl.env, this.publicUrl);
 
     this.triageFunction = this.nodeFunction(
       'Triage',
@@ -247,22 +225,15 @@ export class HeadsUp extends Construct {
         [WIRING_ENV.templates]: TEMPLATES_DIR,
         [SECRETS.tokens.arnEnv]: this.tokensSecret.secretArn,
         ...appIdEnv,
-        SLACK_CHANNEL: slackChannel,
-        HEADSUP_PUBLIC_URL: this.publicUrl,
-        HEADSUP_LINK_TTL: linkTtl,
+        [settings.slackChannel.env]: slackChannel,
+        [settings.publicUrl.env]: this.publicUrl,
+        [settings.linkTtl.env]: linkTtl,
         POWERTOOLS_SERVICE_NAME: 'headsup-triage',
         POWERTOOLS_METRICS_NAMESPACE: 'HeadsUp',
       },
       { withTemplates: true },
     );
-    this.triageFunction.addEventSource(
-      new SqsEventSource(this.errorsQueue, {
-        batchSize: QUEUES.errors.batchSize,
-        maxBatchingWindow: Duration.seconds(QUEUES.errors.maxBatchingWindowSeconds),
-        reportBatchItemFailures: true,
-        maxConcurrency: QUEUES.errors.maxConcurrency,
-      }),
-    );
+    this.consume(this.triageFunction, this.errorsQueue, QUEUES.errors);
     this.grantTable(this.triageFunction, TABLE_ACCESS.triage);
     // It re-enqueues delayed "flush" messages, moves invalid events to the DLQ with the reason, and
     // enqueues a notify job when a matching template is marked auto.
@@ -281,21 +252,14 @@ export class HeadsUp extends Construct {
         [SECRETS.tokens.arnEnv]: this.tokensSecret.secretArn,
         ...adminIdEnv,
         ...appIdEnv,
-        SLACK_CHANNEL: slackChannel,
-        HEADSUP_PUBLIC_URL: this.publicUrl,
+        [settings.slackChannel.env]: slackChannel,
+        [settings.publicUrl.env]: this.publicUrl,
         POWERTOOLS_SERVICE_NAME: 'headsup-notify',
         POWERTOOLS_METRICS_NAMESPACE: 'HeadsUp',
       },
       { withTemplates: true },
     );
-    this.notifyFunction.addEventSource(
-      new SqsEventSource(this.notifyQueue, {
-        batchSize: QUEUES.notify.batchSize,
-        maxBatchingWindow: Duration.seconds(QUEUES.notify.maxBatchingWindowSeconds),
-        reportBatchItemFailures: true,
-        maxConcurrency: QUEUES.notify.maxConcurrency,
-      }),
-    );
+    this.consume(this.notifyFunction, this.notifyQueue, QUEUES.notify);
     // The cooldown guard and the outcome on the detail item; the event source mapping alone grants the
     // receive and delete on its queue, and it sends to no queue.
     this.grantTable(this.notifyFunction, TABLE_ACCESS.notify);
@@ -326,11 +290,8 @@ export class HeadsUp extends Construct {
    * A queue and its DLQ, both encrypted and TLS-only. Both keep messages for the same time: SQS keeps the
    * original enqueue time on redrive, so a DLQ with a shorter retention would silently drop old failures.
    */
-  private queueWithDlq(
-    id: string,
-    settings: { visibilityTimeoutSeconds: number; maxReceiveCount: number; retentionDays: number },
-  ): [queue: sqs.Queue, dlq: sqs.Queue] {
-    const retentionPeriod = Duration.days(settings.retentionDays);
+  private queueWithDlq(id: string, queueSettings: QueueSettings): [queue: sqs.Queue, dlq: sqs.Queue] {
+    const retentionPeriod = Duration.days(queueSettings.retentionDays);
     const dlq = new sqs.Queue(this, `${id}Dlq`, {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -340,10 +301,22 @@ export class HeadsUp extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod,
-      visibilityTimeout: Duration.seconds(settings.visibilityTimeoutSeconds),
-      deadLetterQueue: { queue: dlq, maxReceiveCount: settings.maxReceiveCount },
+      visibilityTimeout: Duration.seconds(queueSettings.visibilityTimeoutSeconds),
+      deadLetterQueue: { queue: dlq, maxReceiveCount: queueSettings.maxReceiveCount },
     });
     return [queue, dlq];
+  }
+
+  /** Runs the function on batches from the queue; a failed record alone is retried (batch item failures). */
+  private consume(fn: NodejsFunction, queue: sqs.Queue, queueSettings: QueueSettings): void {
+    fn.addEventSource(
+      new SqsEventSource(queue, {
+        batchSize: queueSettings.batchSize,
+        maxBatchingWindow: Duration.seconds(queueSettings.maxBatchingWindowSeconds),
+        reportBatchItemFailures: true,
+        maxConcurrency: queueSettings.maxConcurrency,
+      }),
+    );
   }
 
   /** A secret holding a JSON object of `keys`, each set to the placeholder until the user puts values. */

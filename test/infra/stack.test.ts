@@ -2,8 +2,9 @@ import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { ConfigError } from '../../functions/config/error';
 import { FUNCTIONS, QUEUES, SECRET_PLACEHOLDER, SECRETS, TABLE, WIRING_ENV } from '../../lib/definitions';
-import { HeadsUpConfigError, type HeadsUpProps } from '../../lib/headsup';
+import type { HeadsUpProps } from '../../lib/headsup';
 import { HeadsUpStack, headsUpPropsFromContext } from '../../lib/headsup-stack';
 import { logicalId, testApp } from './test-app';
 
@@ -418,32 +419,36 @@ describe('functions', () => {
     custom.template.hasOutput('DetailLinkBaseUrl', { Value: 'https://headsup.example.com/e/' });
   });
 
-  test('bad props fail at synth with a one-line config error', () => {
-    expect(() => build({ slackChannel: ' ' })).toThrow(HeadsUpConfigError);
-    expect(() => build({ slackChannel: '#alerts' })).toThrow(/slackChannel "#alerts"/);
-    expect(() => build({ linkTtl: '24 hours' })).toThrow(/linkTtl/);
-    expect(() => build({ publicUrl: 'headsup.example.com' })).toThrow(/publicUrl/);
-    expect(() => build({ intercomAdminId: 'admin-1' })).toThrow(HeadsUpConfigError);
-    expect(() => build({ intercomAppId: 'abc-def' })).toThrow(HeadsUpConfigError);
+  test('bad props fail at synth with a one-line config error, worded as the function would at start', () => {
+    expect(() => build({ slackChannel: ' ' })).toThrow(ConfigError);
+    expect(() => build({ slackChannel: '#alerts' })).toThrow(
+      new ConfigError(
+        'HeadsUp: slackChannel expected a Slack channel id such as C0123456789 (channel details → bottom of the About tab)',
+      ),
+    );
+    expect(() => build({ linkTtl: '24 hours' })).toThrow(
+      new ConfigError('HeadsUp: linkTtl "24 hours" is not a duration — expected e.g. 24h, 15m or 90s'),
+    );
+    expect(() => build({ publicUrl: 'headsup.example.com' })).toThrow(
+      new ConfigError('HeadsUp: publicUrl expected the base URL of detail links, e.g. https://…'),
+    );
     expect(() => build({ intercomAdminId: 'admin-1' })).toThrow(
-      new HeadsUpConfigError(
-        'HeadsUp: intercomAdminId "admin-1" is not an Intercom admin id (digits only, e.g. 1234567)',
+      new ConfigError(
+        'HeadsUp: intercomAdminId expected the numeric id of an Intercom admin (Settings → Teammates, or GET /admins)',
       ),
     );
     for (const intercomAdminId of ['', ' ', '12a', '1 2', '-5']) {
       expect(() => build({ intercomAdminId })).toThrow(
-        /^HeadsUp: intercomAdminId "[^\n]*" is not an Intercom admin id/,
+        /^HeadsUp: intercomAdminId (empty — )?expected the (numeric )?id of (an|the) Intercom admin[^\n]*$/,
       );
     }
     expect(() => build({ intercomAppId: 'abc-def' })).toThrow(
-      new HeadsUpConfigError(
-        'HeadsUp: intercomAppId "abc-def" is not an Intercom app id (letters, digits and _, e.g. abc12def)',
+      new ConfigError(
+        'HeadsUp: intercomAppId expected the Intercom app id (workspace id), e.g. abc123de, from the Intercom URL',
       ),
     );
     for (const intercomAppId of ['', ' ', 'a b', 'abc/def', 'app.id']) {
-      expect(() => build({ intercomAppId })).toThrow(
-        /^HeadsUp: intercomAppId "[^\n]*" is not an Intercom app id/,
-      );
+      expect(() => build({ intercomAppId })).toThrow(/^HeadsUp: intercomAppId expected the Intercom app id/);
     }
     // The accepted forms.
     expect(() => build({ intercomAdminId: '7', intercomAppId: 'A_b9' })).not.toThrow();
@@ -805,16 +810,16 @@ describe('configuration from the CDK context', () => {
       headsUpPropsFromContext(scope({ slackChannel: 'C1', intercomAdminId: 1234567 }), {}).intercomAdminId,
     ).toBe('1234567');
     expect(() => headsUpPropsFromContext(scope({ slackChannel: 'C1', intercomAppId: 12 }), {})).toThrow(
-      new HeadsUpConfigError('Context intercomAppId must be a string'),
+      new ConfigError('Context intercomAppId must be a string'),
     );
     expect(() => headsUpPropsFromContext(scope({ slackChannel: 'C1', intercomAdminId: 1.5 }), {})).toThrow(
-      new HeadsUpConfigError('Context intercomAdminId must be a string or a whole number'),
+      new ConfigError('Context intercomAdminId must be a string or a whole number'),
     );
   });
 
   test('a missing channel fails with one line naming both ways to set it', () => {
     expect(() => headsUpPropsFromContext(scope({}), {})).toThrow(
-      new HeadsUpConfigError('Slack channel not set: pass -c slackChannel=C0123456789 or set SLACK_CHANNEL'),
+      new ConfigError('Slack channel not set: pass -c slackChannel=C0123456789 or set SLACK_CHANNEL'),
     );
   });
 });

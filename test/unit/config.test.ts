@@ -1,9 +1,5 @@
-import {
-  ConfigError,
-  loadNotifyConfig,
-  loadTriageConfig,
-  loadWebConfig,
-} from '../../functions/adapters/config';
+import { loadNotifyConfig, loadTriageConfig, loadWebConfig } from '../../functions/adapters/config';
+import { ConfigError } from '../../functions/config/error';
 
 const good = {
   HEADSUP_TABLE: 'headsup',

@@ -1,0 +1,7 @@
+/**
+ * Bad configuration, as one line naming the setting and what is expected: a function stops at start
+ * with it (README → Configuration), and the CDK app prints it at synth instead of a stack trace.
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
