@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
-import type { DynamoStore } from '../adapters/dynamo-store';
+import type { OccurrenceReader } from '../services/ports';
 import { detailPage, expiredPage, notFoundPage, PAGE_CSS_HASH } from './detail-page';
 import { type HelpScoutDeps, registerHelpScoutRoute } from './helpscout-route';
 import { type IngestDeps, registerIngestRoute } from './ingest-route';
 import { registerSlackActionsRoute, type SlackActionsDeps } from './slack-actions-route';
 
 export type WebDeps = {
-  store: DynamoStore;
+  store: OccurrenceReader;
   now: () => number;
   ingest: IngestDeps;
   slackActions: SlackActionsDeps;

@@ -1,14 +1,15 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Hono } from 'hono';
-import { customerKey, type DynamoStore } from '../adapters/dynamo-store';
+import { parseHelpScoutRequest } from '../core/helpscout/request';
 import {
   helpScoutSidebar,
   newestFirst,
-  parseHelpScoutRequest,
   SIDEBAR_MAX_ERRORS,
   type SidebarGroup,
-} from '../core/helpscout-sidebar';
-import { verifyHelpScoutSignature } from '../core/helpscout-signature';
+} from '../core/helpscout/sidebar';
+import type { OccurrenceReader } from '../services/ports';
+import { signedRequest } from './middleware/signed-request';
+import { HELP_SCOUT_SIGNING } from './middleware/signing-schemes';
 
 export type HelpScoutDeps = {
   /** Without it every request is refused: customers' errors are shown to Help Scout only. */
@@ -20,39 +21,25 @@ export type HelpScoutDeps = {
   publicUrl?: string;
   /** The detail-link lifetime: the sidebar says how far back it looked. */
   linkTtlSeconds: number;
-  store: Pick<DynamoStore, 'listCustomerLinks' | 'getGroup'>;
+  store: Pick<OccurrenceReader, 'linksForEmail' | 'getGroup'>;
   log: Pick<Logger, 'warn' | 'error'>;
 };
 
 /**
- * `POST /helpscout`: Help Scout's dynamic content app. Verifies the signature over the raw bytes before
- * reading anything, looks up the customer's unexpired errors (one index query per address, in
- * parallel; one group read per distinct error), and answers `{"html": …}` for the sidebar.
+ * `POST /helpscout`: Help Scout's dynamic content app. Behind the signature check (nothing unsigned is
+ * read), looks up the customer's unexpired errors (one index query per address, in parallel; one group
+ * read per distinct error), and answers `{"html": …}` for the sidebar.
  */
 export function registerHelpScoutRoute(app: Hono, deps: HelpScoutDeps, now: () => number): void {
-  app.post('/helpscout', async (c) => {
-    const rawBody = Buffer.from(await c.req.arrayBuffer());
-    const check = deps.secret
-      ? verifyHelpScoutSignature({
-          secret: deps.secret,
-          signature: c.req.header('x-helpscout-signature'),
-          rawBody,
-        })
-      : { ok: false as const, reason: 'HELPSCOUT_SECRET is not configured' };
-    if (!check.ok) {
-      deps.log.warn('Help Scout request refused', { reason: check.reason });
-      return c.json({ error: `request not signed by Help Scout: ${check.reason}` }, 403);
-    }
-
-    const request = parseHelpScoutRequest(rawBody.toString('utf8'));
+  const signed = signedRequest(HELP_SCOUT_SIGNING, { secret: () => deps.secret, now, log: deps.log });
+  app.post('/helpscout', signed, async (c) => {
+    const request = parseHelpScoutRequest(c.get('rawBody').toString('utf8'));
     if (!request.ok) return c.json({ error: `unreadable Help Scout request: ${request.error}` }, 400);
 
     const at = now();
     // One more than shown, so the sidebar can say that older ones are left out.
     const lists = await Promise.all(
-      request.emails.map((email) =>
-        deps.store.listCustomerLinks(customerKey({ email })!, at, SIDEBAR_MAX_ERRORS + 1),
-      ),
+      request.emails.map((email) => deps.store.linksForEmail(email, at, SIDEBAR_MAX_ERRORS + 1)),
     );
     const links = newestFirst(lists).slice(0, SIDEBAR_MAX_ERRORS + 1);
     const fingerprints = [...new Set(links.slice(0, SIDEBAR_MAX_ERRORS).map((link) => link.fingerprint))];

@@ -1,14 +1,15 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { EventQueue } from '../adapters/sqs-queue';
+import { parseJsonText } from '../../common/json-text';
 import { matchesAnyKey } from '../core/constant-time';
 import { parseIngestBody } from '../core/ingest';
-import { parseJsonText } from '../core/json-text';
+import type { EventIntake } from '../services/ports';
+import { ingestKeyAuth } from './middleware/ingest-key';
 
 export type IngestDeps = {
   keys: readonly string[];
-  queue: Pick<EventQueue, 'enqueue'>;
+  queue: EventIntake;
   newId: () => string;
   log: Pick<Logger, 'warn'>;
 };
@@ -20,16 +21,8 @@ const REQUEST_BYTES = 5 * 1024 * 1024;
 export function registerIngestRoute(app: Hono, deps: IngestDeps): void {
   app.post(
     '/v1/errors',
+    ingestKeyAuth({ verifyToken: (key) => matchesAnyKey(key, deps.keys) }),
     async (c, next) => {
-      // Authenticate before reading a body: a caller without a key costs nothing.
-      const presented = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1];
-      if (!presented || !matchesAnyKey(presented, deps.keys)) {
-        c.header('WWW-Authenticate', 'Bearer realm="headsup"');
-        return c.json(
-          { error: 'missing or wrong ingest key: send "Authorization: Bearer <ingest key>"' },
-          401,
-        );
-      }
       if (!/^application\/(?:[\w.+-]*\+)?json\b/i.test(c.req.header('content-type') ?? '')) {
         return c.json({ error: 'send the events as JSON with "Content-Type: application/json"' }, 415);
       }

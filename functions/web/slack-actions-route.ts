@@ -1,14 +1,15 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Hono } from 'hono';
-import type { NotifyQueue } from '../adapters/sqs-queue';
-import { type NotifyJob, notifyJobSchema } from '../core/notify';
-import { parseSendFixValue, SEND_FIX_ACTION_ID } from '../core/slack-messages';
-import { verifySlackSignature } from '../core/slack-signature';
+import { type NotifyJob, notifyJobSchema } from '../core/notify-job';
+import { parseSendFixValue, SEND_FIX_ACTION_ID } from '../core/slack/send-fix';
+import type { FixJobQueue } from '../services/ports';
+import { signedRequest } from './middleware/signed-request';
+import { SLACK_SIGNING } from './middleware/signing-schemes';
 
 export type SlackActionsDeps = {
   /** Without it every request is refused: nothing unsigned may queue a message to a customer. */
   signingSecret?: string;
-  notifyQueue: Pick<NotifyQueue, 'send'>;
+  notifyQueue: FixJobQueue;
   log: Pick<Logger, 'warn' | 'error'>;
 };
 
@@ -24,23 +25,9 @@ type BlockAction = {
  * with the outcome. Every other click (the URL buttons) gets a plain 200.
  */
 export function registerSlackActionsRoute(app: Hono, deps: SlackActionsDeps, now: () => number): void {
-  app.post('/slack/actions', async (c) => {
-    const rawBody = Buffer.from(await c.req.arrayBuffer());
-    const check = deps.signingSecret
-      ? verifySlackSignature({
-          signingSecret: deps.signingSecret,
-          timestamp: c.req.header('x-slack-request-timestamp'),
-          signature: c.req.header('x-slack-signature'),
-          rawBody,
-          nowSeconds: Math.floor(now() / 1000),
-        })
-      : { ok: false as const, reason: 'SLACK_SIGNING_SECRET is not configured' };
-    if (!check.ok) {
-      deps.log.warn('Slack action refused', { reason: check.reason });
-      return c.json({ error: `request not signed by Slack: ${check.reason}` }, 401);
-    }
-
-    const payload = parsePayload(rawBody);
+  const signed = signedRequest(SLACK_SIGNING, { secret: () => deps.signingSecret, now, log: deps.log });
+  app.post('/slack/actions', signed, async (c) => {
+    const payload = parsePayload(c.get('rawBody'));
     const action = payload?.actions?.[0];
     if (payload?.type !== 'block_actions' || action?.action_id !== SEND_FIX_ACTION_ID)
       return c.body(null, 200);

@@ -1,8 +1,9 @@
 import { createHmac } from 'node:crypto';
 import type { ErrorEvent } from '../../functions/core/event-schema';
+import { scanItems } from '../../local/table-scan';
 import { HELPSCOUT_SECRET, type Pipeline, PUBLIC_URL, startPipeline } from '../support/pipeline';
 import { sampleEvent } from '../support/samples';
-import { scanItems } from '../support/table';
+import { sidebarRows } from '../support/sidebar';
 
 const MIN = 60_000;
 
@@ -62,8 +63,6 @@ function expectStyleGuideMarkup(html: string, linkBase = `${PUBLIC_URL}/e/`): vo
   // Outside our tags no `<` or `>` is left: every value's markup characters were escaped.
   expect(html.replace(TAG, '')).not.toMatch(/[<>]/);
 }
-
-const rows = (html: string) => html.split('<li class="c-sb-list-item">').slice(1);
 
 describe('Help Scout sidebar (POST /helpscout)', () => {
   let p: Pipeline;
@@ -161,7 +160,7 @@ describe('Help Scout sidebar (POST /helpscout)', () => {
     expect([garbage.res.status, garbage.calls]).toEqual([403, []]);
     // The counter is live: the correctly signed request reads the index.
     const { res, calls } = await ask(raw, good);
-    expect(rows(await sidebarOf(res))).toHaveLength(1);
+    expect(sidebarRows(await sidebarOf(res))).toHaveLength(1);
     expect(calls).toContain('QueryCommand');
   });
 
@@ -179,6 +178,13 @@ describe('Help Scout sidebar (POST /helpscout)', () => {
     } finally {
       p.web.helpScout.secret = secret;
     }
+  });
+
+  it('answers 413 to a body over the Function URL’s 6 MiB, signed or not, and reads nothing', async () => {
+    const raw = helpScoutBody({ email: 'sig@example.com', note: 'x'.repeat(6 * 1024 * 1024) });
+    const { res, calls } = await ask(raw);
+    expect([res.status, await res.json()]).toEqual([413, { error: 'request larger than 6291456 bytes' }]);
+    expect(calls).toEqual([]);
   });
 
   it('shows a customer with two addresses the errors of both, newest first, with one query per address', async () => {
@@ -216,7 +222,7 @@ describe('Help Scout sidebar (POST /helpscout)', () => {
     });
     const { res, calls } = await ask(raw);
     const html = await sidebarOf(res);
-    const [first, second, ...rest] = rows(html);
+    const [first, second, ...rest] = sidebarRows(html);
     expect(rest).toEqual([]);
     expect(first).toContain('<strong>PlanLimitError</strong> · billing');
     expect(first).toMatch(/10 minutes ago \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\) · once/);
@@ -253,7 +259,7 @@ describe('Help Scout sidebar (POST /helpscout)', () => {
     expect(Number((stale[0]!.expiresAt as { N: string }).N) * 1000).toBeLessThan(Date.now());
 
     const html = await sidebarOf((await ask(helpScoutBody({ email: 'old@example.com' }))).res);
-    expect(rows(html)).toHaveLength(1);
+    expect(sidebarRows(html)).toHaveLength(1);
     expect(html).toContain('FreshError');
     expect(html).not.toContain('StaleError');
     expect(html).not.toContain('a day old');
@@ -265,7 +271,7 @@ describe('Help Scout sidebar (POST /helpscout)', () => {
       event: { error: { type: 'DraftError', message: 'x' }, user: { email: 'draft@example.com' } },
     });
     const { res } = await ask(helpScoutBody({ email: 'draft@example.com', emails: [] }, false));
-    expect(rows(await sidebarOf(res))[0]).toContain('DraftError');
+    expect(sidebarRows(await sidebarOf(res))[0]).toContain('DraftError');
   });
 
   it('gives an unknown customer the "no errors" sidebar after one query', async () => {
@@ -322,7 +328,7 @@ describe('Help Scout sidebar (POST /helpscout)', () => {
     );
     const { res, calls } = await ask(helpScoutBody({ email: 'many@example.com' }));
     const html = await sidebarOf(res);
-    const shown = rows(html);
+    const shown = sidebarRows(html);
     expect(shown).toHaveLength(10);
     expect(shown[0]).toContain('attempt 11');
     expect(shown[9]).toContain('attempt 2');
