@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { awsClientLimits } from './aws-http-limits';
+import { awsClientLimits } from '../common/aws-http-limits';
 
 /** AWS SDK clients; endpoints come from the SDK's own AWS_ENDPOINT_URL_* variables locally. */
 export type AwsClients = { dynamo: DynamoDBClient; sqs: SQSClient };

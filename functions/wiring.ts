@@ -31,9 +31,11 @@ export function createTriageDeps(config: TriageConfig, aws: AwsClients = createA
 /** Builds the notify function's collaborators. */
 export function createNotifyDeps(config: NotifyConfig, aws: AwsClients = createAwsClients()): NotifyDeps {
   const db = createDocumentClient(aws.dynamo);
+  const fixes = new NotifyStore(db, config.tableName); // the guards and the outcomes share one table
   return {
-    store: new DynamoStore(db, config.tableName),
-    guard: new NotifyStore(db, config.tableName),
+    links: new DynamoStore(db, config.tableName),
+    guard: fixes,
+    outcomes: fixes,
     intercom: new IntercomMessenger(createIntercomClient(config.intercom), config.intercom.adminId),
     // Thread replies and parent updates only: each group's stored Slack reference names the channel.
     slack: new SlackThreads(createSlackClient(config.slack)),

@@ -10,15 +10,22 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { clip } from '../../common/clip';
 import { TABLE } from '../../lib/definitions';
 import type { ErrorEvent } from '../core/event-schema';
-import { clip } from '../core/limit-size';
-import { recipientKey } from '../core/notify';
-import type { DetailLink, ErrorGroup, GroupTemplate, SlackRef } from '../core/records';
+import { recipientKey } from '../core/recipient';
+import type { DetailLink, ErrorGroup, SlackRef } from '../core/records';
 import { USER_COUNT_CAP } from '../core/records';
+import type {
+  AlertStore,
+  EventScope,
+  LinkLookup,
+  Occurrence,
+  OccurrenceReader,
+  OccurrenceStore,
+} from '../services/ports';
 import {
   cancellationReasons,
-  type EventScope,
   eventKey,
   groupKey,
   isConditionFailure,
@@ -39,26 +46,13 @@ export const GROUP_TTL_SECONDS = 7 * 86400;
  */
 export const EVENT_ID_TTL_SECONDS = 15 * 86400;
 
-export type LinkLookup =
-  | { state: 'missing' }
-  | { state: 'expired'; link: DetailLink }
-  | { state: 'live'; link: DetailLink };
-
-/** What one occurrence contributes to its group. */
-export type Occurrence = {
-  fingerprint: string;
-  link: DetailLink;
-  /** The fix template the occurrence matched: its group's alert offers or reports it. */
-  template?: GroupTemplate;
-};
-
 /** A transaction that met another on the same item wrote nothing: it is retried this many times. */
 const CONFLICT_ATTEMPTS = 8;
 
 const IDX = TABLE.customerIndex;
 
 /** The customer index key: lower-cased email when known, else the producer's user id. */
-export function customerKey(user: { id?: string; email?: string } | undefined): string | undefined {
+function customerKey(user: { id?: string; email?: string } | undefined): string | undefined {
   if (user?.email) return `CUSTOMER#email:${user.email.trim().toLowerCase()}`;
   if (user?.id) return `CUSTOMER#id:${user.id}`;
   return undefined;
@@ -98,7 +92,7 @@ export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBD
 const conflictBackoffMs = (attempt: number) => 5 + Math.random() * 20 * attempt;
 
 /** Heads-up's DynamoDB table: detail links, groups, idempotency keys and the Slack claim protocol. */
-export class DynamoStore {
+export class DynamoStore implements OccurrenceStore, AlertStore, OccurrenceReader {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     readonly tableName: string,
@@ -143,8 +137,9 @@ export class DynamoStore {
     return link.expiresAt <= seconds(now) ? { state: 'expired', link } : { state: 'live', link };
   }
 
-  /** A customer's unexpired detail links, newest first. */
-  async listCustomerLinks(key: string, now: number, limit: number): Promise<DetailLink[]> {
+  /** A customer's unexpired detail links by one of their email addresses (any case), newest first. */
+  async linksForEmail(email: string, now: number, limit: number): Promise<DetailLink[]> {
+    const key = customerKey({ email });
     const { Items = [] } = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,

@@ -1,6 +1,6 @@
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { NotifyOutcome } from '../core/notify';
-import type { ErrorGroup, GroupFix } from '../core/records';
+import type { ErrorGroup, GroupFix, NotifyOutcome } from '../core/records';
+import type { CooldownGuard, FixGuards, FixOutcomes } from '../services/ports';
 import {
   fixKey,
   groupKey,
@@ -14,21 +14,11 @@ import {
   unlessConditionFails,
 } from './table-items';
 
-/** The guard of one user and template: who holds it, in which state, until when. */
-export type SendGuard = {
-  linkId: string;
-  state: 'sending' | 'sent' | 'uncertain';
-  claimedAt: number;
-  sentAt?: number;
-  cooldownNoticed?: boolean;
-  expiresAt: number;
-};
-
 /**
  * The "at most one fix message per user per template per cooldown" guard: a conditional write taken
  * before Intercom is called, so duplicates, retries and concurrent jobs cannot send twice.
  */
-export class NotifyStore {
+export class NotifyStore implements FixGuards, FixOutcomes {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -87,7 +77,7 @@ export class NotifyStore {
     token: string,
     now: number,
     cooldownSeconds: number,
-  ): Promise<{ claimed: true } | { claimed: false; existing: SendGuard }> {
+  ): Promise<{ claimed: true } | { claimed: false; existing: CooldownGuard }> {
     try {
       await this.db.send(
         new PutCommand({
@@ -114,7 +104,7 @@ export class NotifyStore {
         claimed: false,
         existing: {
           linkId: i.linkId?.S ?? '',
-          state: (i.state?.S ?? 'sent') as SendGuard['state'],
+          state: (i.state?.S ?? 'sent') as CooldownGuard['state'],
           claimedAt: Number(i.claimedAt?.N ?? 0),
           sentAt: i.sentAt?.N === undefined ? undefined : Number(i.sentAt.N),
           cooldownNoticed: i.cooldownNoticed?.BOOL,

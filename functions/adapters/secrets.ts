@@ -1,8 +1,9 @@
 import { DEFAULT_PROVIDERS } from '@aws-lambda-powertools/parameters/base';
 import { getSecret, SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { awsClientLimits } from '../../common/aws-http-limits';
 import { SECRET_PLACEHOLDER, SECRETS } from '../../lib/definitions';
-import { awsClientLimits } from '../aws-http-limits';
-import { ConfigError, type Env } from './config';
+import { ConfigError } from '../config/error';
+import type { Env } from './config';
 
 /** Cached for five minutes per container: a rotated token is picked up without a redeploy. */
 const SECRET_MAX_AGE_SECONDS = 300;

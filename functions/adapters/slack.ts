@@ -1,6 +1,8 @@
-import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
+import { LogLevel, WebClient } from '@slack/web-api';
 import type { SlackRef } from '../core/records';
-import type { SlackMessage } from '../core/slack-messages';
+import type { SlackMessage } from '../core/slack/message';
+import type { AlertChannel, AlertThreads } from '../services/ports';
+import { type CallKind, slackFailure, translatingFailures } from './errors';
 
 export type SlackClientOptions = { token: string; apiUrl?: string; timeoutMs?: number };
 
@@ -19,28 +21,34 @@ export function createSlackClient({ token, apiUrl, timeoutMs = 5000 }: SlackClie
   });
 }
 
+/** Runs Web API calls; whatever they throw comes out as a typed failure. */
+const slackCall = <T>(call: CallKind, run: () => Promise<T>) =>
+  translatingFailures(run, (err) => slackFailure(err, call));
+
 /** Updates alerts that already exist and replies in their threads: wherever each alert was posted. */
-export class SlackThreads {
+export class SlackThreads implements AlertThreads {
   constructor(protected readonly client: WebClient) {}
 
   async update(ref: SlackRef, message: SlackMessage): Promise<void> {
-    await this.client.chat.update({ channel: ref.channel, ts: ref.ts, ...message });
+    await slackCall('write', () => this.client.chat.update({ channel: ref.channel, ts: ref.ts, ...message }));
   }
 
   async reply(parent: SlackRef, message: SlackMessage): Promise<void> {
-    await this.client.chat.postMessage({
-      channel: parent.channel,
-      thread_ts: parent.ts,
-      reply_broadcast: false,
-      ...message,
-      unfurl_links: false,
-      unfurl_media: false,
-    });
+    await slackCall('write', () =>
+      this.client.chat.postMessage({
+        channel: parent.channel,
+        thread_ts: parent.ts,
+        reply_broadcast: false,
+        ...message,
+        unfurl_links: false,
+        unfurl_media: false,
+      }),
+    );
   }
 }
 
 /** Posts new alerts to the configured channel, and updates and threads them. */
-export class SlackChannel extends SlackThreads {
+export class SlackChannel extends SlackThreads implements AlertChannel {
   constructor(
     client: WebClient,
     readonly channel: string,
@@ -49,45 +57,50 @@ export class SlackChannel extends SlackThreads {
   }
 
   /** Posts a group's parent message, tagged with the group in its metadata so it can be found again. */
-  async post(message: SlackMessage, fingerprint: string): Promise<SlackRef> {
-    const res = await this.client.chat.postMessage({
-      channel: this.channel,
-      ...message,
-      metadata: { event_type: ALERT_EVENT_TYPE, event_payload: { fingerprint } },
-      unfurl_links: false,
-      unfurl_media: false,
+  post(message: SlackMessage, fingerprint: string): Promise<SlackRef> {
+    return slackCall('write', async () => {
+      const res = await this.client.chat.postMessage({
+        channel: this.channel,
+        ...message,
+        metadata: { event_type: ALERT_EVENT_TYPE, event_payload: { fingerprint } },
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      // Posted, but with no way to find it again: as uncertain as a lost answer.
+      if (!res.channel || !res.ts)
+        throw new Error('Slack accepted chat.postMessage but returned no channel/ts');
+      return { channel: res.channel, ts: res.ts };
     });
-    if (!res.channel || !res.ts)
-      throw new Error('Slack accepted chat.postMessage but returned no channel/ts');
-    return { channel: res.channel, ts: res.ts };
   }
 
   /**
    * The group's parent message if one was posted since `sinceMs`: after a post whose answer was lost
    * (a timeout, a crash), this tells "posted" from "not posted", so a retry never posts a second one.
    * Reads up to HISTORY_PAGES pages of the channel, newest first. Needs the channels:history (or
-   * groups:history) scope; without it Slack refuses and this throws.
+   * groups:history) scope; without it Slack refuses (a PermanentError).
    */
-  async findPosted(fingerprint: string, sinceMs: number): Promise<SlackRef | undefined> {
-    let cursor: string | undefined;
-    for (let page = 0; page < HISTORY_PAGES; page++) {
-      const res = await this.client.conversations.history({
-        channel: this.channel,
-        oldest: (sinceMs / 1000).toFixed(6),
-        include_all_metadata: true,
-        limit: HISTORY_PAGE_SIZE,
-        cursor,
-      });
-      const found = res.messages?.find(
-        (m) =>
-          m.metadata?.event_type === ALERT_EVENT_TYPE &&
-          (m.metadata.event_payload as { fingerprint?: unknown } | undefined)?.fingerprint === fingerprint,
-      );
-      if (found?.ts) return { channel: this.channel, ts: found.ts };
-      cursor = res.response_metadata?.next_cursor || undefined;
-      if (!res.has_more || !cursor) return undefined;
-    }
-    return undefined;
+  findPosted(fingerprint: string, sinceMs: number): Promise<SlackRef | undefined> {
+    return slackCall('read', async () => {
+      let cursor: string | undefined;
+      for (let page = 0; page < HISTORY_PAGES; page++) {
+        const res = await this.client.conversations.history({
+          channel: this.channel,
+          oldest: (sinceMs / 1000).toFixed(6),
+          include_all_metadata: true,
+          limit: HISTORY_PAGE_SIZE,
+          cursor,
+        });
+        const found = res.messages?.find(
+          (m) =>
+            m.metadata?.event_type === ALERT_EVENT_TYPE &&
+            (m.metadata.event_payload as { fingerprint?: unknown } | undefined)?.fingerprint === fingerprint,
+        );
+        if (found?.ts) return { channel: this.channel, ts: found.ts };
+        cursor = res.response_metadata?.next_cursor || undefined;
+        if (!res.has_more || !cursor) return undefined;
+      }
+      return undefined;
+    });
   }
 }
 
@@ -97,40 +110,3 @@ const HISTORY_PAGE_SIZE = 200;
 
 /** The metadata event type of Heads-up's parent messages. */
 const ALERT_EVENT_TYPE = 'headsup_alert';
-
-/**
- * True when Slack may have carried out a call that failed: the answer was lost (timeout, connection
- * reset, a 5xx). A rate limit or an `ok: false` answer means Slack did nothing.
- */
-export function isRateLimited(err: unknown): boolean {
-  return (err as { code?: string }).code === ErrorCode.RateLimitedError;
-}
-
-export function slackMayHaveActed(err: unknown): boolean {
-  const { code, statusCode } = err as { code?: string; statusCode?: number };
-  if (code === ErrorCode.HTTPError) return (statusCode ?? 500) >= 500;
-  return code !== ErrorCode.RateLimitedError && code !== ErrorCode.PlatformError;
-}
-
-/** One line for logs and the DLQ: what Slack said, and what to do when it is a setup problem. */
-export function describeSlackError(err: unknown): string {
-  const e = err as { code?: string; data?: { error?: string }; retryAfter?: number; message?: string };
-  switch (e.code) {
-    case ErrorCode.RateLimitedError:
-      return `Slack rate limit: retry after ${e.retryAfter ?? '?'} s`;
-    case ErrorCode.PlatformError: {
-      const hint = SETUP_HINTS[e.data?.error ?? ''];
-      return `Slack refused the call: ${e.data?.error}${hint ? ` — ${hint}` : ''}`;
-    }
-    default:
-      return `Slack unreachable: ${e.message ?? String(err)}`;
-  }
-}
-
-const SETUP_HINTS: Record<string, string> = {
-  not_in_channel: 'invite the Heads-up app to the channel (/invite @Heads-up)',
-  channel_not_found: 'check SLACK_CHANNEL: it must be a channel id (C…) the app can see',
-  invalid_auth: 'check SLACK_BOT_TOKEN (xoxb-…) and that the app is installed',
-  not_authed: 'SLACK_BOT_TOKEN is empty',
-  missing_scope: 'add the chat:write scope to the app and reinstall it',
-};

@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { TABLE } from '../../lib/definitions';
 import type { DetailLink, ErrorGroup } from '../core/records';
+import type { EventScope } from '../services/ports';
 
 /** Item keys and mappings of Heads-up's one table, shared by its stores. */
 export const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = TABLE;
@@ -15,7 +16,6 @@ export const groupKey = (fingerprint: string) => ({ [PK]: `GROUP#${fingerprint}`
  * An event id is the producer's: two apps (or one app's staging and production) may both send id
  * "1001". The key is scoped to the producer, JSON-encoded so no app name can fake another's scope.
  */
-export type EventScope = { app: string; environment: string; id: string };
 export const eventKey = ({ app, environment, id }: EventScope) => ({
   [PK]: `EVENT#${JSON.stringify([app, environment, id])}`,
   [SK]: 'EVENT',

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { ConfigError } from '../config/error';
 import { sortTemplates } from '../core/templates/match';
 import { type FixTemplate, parseTemplate, type TemplateProblem } from '../core/templates/parse';
-import { ConfigError } from './config';
 
 export type LoadedTemplates = { templates: FixTemplate[]; problems: TemplateProblem[] };
 

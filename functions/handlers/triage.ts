@@ -1,7 +1,13 @@
+import type { SQSRecord } from 'aws-lambda';
+import { INTERNAL_MESSAGE_ATTRIBUTE } from '../../lib/definitions';
 import { loadTriageConfig } from '../adapters/config';
-import { internalKindOf, type TriageDeps, triageMessage } from '../services/triage';
+import { type TriageDeps, triageMessage } from '../services/triage';
 import { createTriageDeps } from '../wiring';
 import { coldStart, createSqsBatchHandler } from './lambda-support';
+
+/** Our marker attribute, in Lambda's spelling of an SQS record's message attributes. */
+const internalKindOf = (record: SQSRecord) =>
+  record.messageAttributes?.[INTERNAL_MESSAGE_ATTRIBUTE]?.stringValue;
 
 /** The triage Lambda: error events (and its own delayed flushes) from the errors queue. */
 export const createTriageHandler = (getDeps: () => Promise<TriageDeps>) =>
@@ -10,7 +16,7 @@ export const createTriageHandler = (getDeps: () => Promise<TriageDeps>) =>
       {
         messageId: record.messageId,
         body: record.body,
-        internalKind: internalKindOf(record.messageAttributes),
+        internalKind: internalKindOf(record),
       },
       deps,
     ),

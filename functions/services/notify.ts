@@ -1,30 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { parseJsonText } from '../../common/json-text';
 import { FUNCTIONS } from '../../lib/definitions';
-import type { DynamoStore } from '../adapters/dynamo-store';
-import { classifyIntercomError, type IntercomMessenger } from '../adapters/intercom';
-import type { NotifyStore } from '../adapters/notify-store';
-import type { SlackThreads } from '../adapters/slack';
-import { parseJsonText } from '../core/json-text';
-import {
-  type NotifyJob,
-  type NotifyOutcome,
-  notifyJobSchema,
-  outcomeMessage,
-  recipientKey,
-  recipientName,
-} from '../core/notify';
-import type { DetailLink } from '../core/records';
-import { type MessageOptions, parentMessage } from '../core/slack-messages';
+import { type NotifyJob, notifyJobSchema } from '../core/notify-job';
+import { recipientKey, recipientName } from '../core/recipient';
+import type { DetailLink, NotifyOutcome } from '../core/records';
+import type { MessageOptions } from '../core/slack/message';
+import { outcomeMessage } from '../core/slack/outcome';
+import { parentMessage } from '../core/slack/parent';
 import { templateContext } from '../core/templates/context';
 import type { FixTemplate } from '../core/templates/parse';
+import { PermanentError, RetryableError, reasonOf, refused } from './failures';
+import type { AlertThreads, Contact, FixGuards, FixOutcomes, LinkReader, Messenger } from './ports';
 
 export type NotifyDeps = {
-  store: DynamoStore;
-  guard: NotifyStore;
-  intercom: IntercomMessenger;
-  slack: SlackThreads;
+  links: LinkReader;
+  guard: FixGuards;
+  outcomes: FixOutcomes;
+  intercom: Messenger;
+  slack: AlertThreads;
   templates: FixTemplate[];
   messages: MessageOptions;
   now: () => number;
@@ -37,11 +32,6 @@ export type NotifyDeps = {
  * outlives the notify function's timeout, so a little past it the guard can be judged.
  */
 export const SENDING_STALE_MS = (FUNCTIONS.notify.timeoutSeconds + 15) * 1000;
-
-/** A failure worth retrying through the queue (Intercom 429/5xx, another attempt still sending). */
-class RetryLater extends Error {
-  override name = 'RetryLater';
-}
 
 export type NotifyResult = NotifyOutcome['status'] | 'duplicate' | 'invalid';
 
@@ -59,7 +49,7 @@ export async function notifyMessage(body: string, deps: NotifyDeps): Promise<Not
   }
   const job = parsed.data;
   const now = deps.now();
-  const found = await deps.store.getLink(job.linkId, now);
+  const found = await deps.links.getLink(job.linkId, now);
   if (found.state === 'missing') {
     // Not the link id: it is the secret part of a detail URL, and logs are read more widely.
     deps.log.warn('notify job for an unknown or deleted occurrence', {
@@ -92,7 +82,7 @@ export async function notifyMessage(body: string, deps: NotifyDeps): Promise<Not
   const occurrence = await deps.guard.claimOccurrence(link.id, token, now, link.expiresAt);
   if (!occurrence.claimed) {
     if (now - occurrence.at < SENDING_STALE_MS) {
-      throw new RetryLater('a fix for this occurrence is being sent right now');
+      throw new RetryableError('a fix for this occurrence is being sent right now');
     }
     // An attempt stopped between claiming and recording: the message may have gone out. Never resend.
     return finish({ status: 'uncertain', at: now, reason: 'an earlier attempt stopped while sending' });
@@ -136,7 +126,7 @@ async function sendGuarded(g: GuardedSend, deps: NotifyDeps): Promise<NotifyResu
     // Someone is sending to this user right now (another occurrence): wait for the result, so the
     // thread never says "cooldown" before the message it refers to has gone out.
     if (held.state === 'sending' && now - held.claimedAt < SENDING_STALE_MS) {
-      throw new RetryLater('a fix to this user is being sent right now');
+      throw new RetryableError('a fix to this user is being sent right now');
     }
     if (held.linkId === link.id) {
       // A backstop: an attempt for this very occurrence that may have sent it. Never resend.
@@ -151,7 +141,7 @@ async function sendGuarded(g: GuardedSend, deps: NotifyDeps): Promise<NotifyResu
     // A burst of occurrences must not flood the thread: an automatic job reports a cooldown once.
     const tellTeam = job.trigger === 'slack' || (await deps.guard.noteCooldown(recipient, template.id));
     if (tellTeam) await report(outcome, link, job, templateName, deps);
-    else await deps.guard.recordOutcome(link.id, template.id, outcome, true);
+    else await deps.outcomes.recordOutcome(link.id, template.id, outcome, true);
     return 'cooldown';
   }
 
@@ -160,36 +150,36 @@ async function sendGuarded(g: GuardedSend, deps: NotifyDeps): Promise<NotifyResu
     await deps.guard.releaseSend(recipient, template.id, token);
     await releaseOccurrence();
   };
-  let contact: Awaited<ReturnType<IntercomMessenger['findUser']>>;
+  let contact: Contact | undefined;
   try {
     contact = await deps.intercom.findUser(link.event.user);
   } catch (err) {
     await release();
-    const failure = classifyIntercomError(err, 'lookup');
-    if (failure.kind === 'permanent') return finish({ status: 'failed', at: now, reason: failure.reason });
-    throw new RetryLater(failure.reason); // a lookup changes nothing: retrying it is always safe
+    if (err instanceof PermanentError) return finish({ status: 'failed', at: now, reason: err.message });
+    throw err; // a lookup changes nothing: retrying it is always safe
   }
   if (!contact) {
     await release();
     return finish({ status: 'not-in-intercom', at: now });
   }
 
+  // Rendered before the hand-over: a template that failed to render has sent nothing.
+  const body = template.render(templateContext(link.event));
   let messageId: string;
   try {
-    const body = template.render(templateContext(link.event));
     g.attempt.handedToIntercom = true;
     ({ messageId } = await deps.intercom.sendInApp(contact.id, body));
   } catch (err) {
-    const failure = classifyIntercomError(err, 'send');
-    if (failure.kind === 'uncertain') {
+    if (!refused(err)) {
+      // It may have arrived (DeliveryUncertainError): never send it again.
       await deps.guard.markUncertain(recipient, template.id, now);
-      return finish({ status: 'uncertain', at: now, reason: failure.reason });
+      return finish({ status: 'uncertain', at: now, reason: reasonOf(err) });
     }
     // Intercom answered that it did not take the message: it may be sent again.
     await release();
     g.attempt.handedToIntercom = false;
-    if (failure.kind === 'retry') throw new RetryLater(failure.reason);
-    return finish({ status: 'failed', at: now, reason: failure.reason });
+    if (err instanceof RetryableError) throw err;
+    return finish({ status: 'failed', at: now, reason: err.message });
   }
   // Sent: from here a failure must not release the guards (a retry would send again); the occurrence
   // guard stays held for good, which a retry reports as maybe-delivered.
@@ -212,9 +202,9 @@ async function report(
   /** True when an earlier attempt recorded (and counted) this outcome but could not tell Slack. */
   retry: { recorded: boolean } = { recorded: false },
 ): Promise<NotifyOutcome['status']> {
-  if (!retry.recorded) await deps.guard.recordOutcome(link.id, job.templateId, outcome, false);
+  if (!retry.recorded) await deps.outcomes.recordOutcome(link.id, job.templateId, outcome, false);
   const automatic = job.trigger === 'auto';
-  const { first, group: current } = await deps.guard.recordGroupFix(
+  const { first, group: current } = await deps.outcomes.recordGroupFix(
     link.fingerprint,
     {
       status: outcome.status,
@@ -241,6 +231,6 @@ async function report(
       outcome: outcome.status,
     });
   }
-  await deps.guard.recordOutcome(link.id, job.templateId, outcome, true);
+  await deps.outcomes.recordOutcome(link.id, job.templateId, outcome, true);
   return outcome.status;
 }

@@ -2,27 +2,34 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { INTERNAL_MESSAGE_ATTRIBUTE } from '../../lib/definitions';
-import type { DynamoStore } from '../adapters/dynamo-store';
-import { describeSlackError, isRateLimited, type SlackChannel, slackMayHaveActed } from '../adapters/slack';
-import type { ErrorsQueue, NotifyQueue } from '../adapters/sqs-queue';
+import { redactEvent, redactRawBody, redactText } from '../../common/redact';
 import { type ErrorEvent, parseErrorEvent } from '../core/event-schema';
 import { fingerprintEvent } from '../core/fingerprint';
 import { type FlushBody, parseFlushBody } from '../core/flush';
 import { limitEventSize } from '../core/limit-size';
-import { recipientKey } from '../core/notify';
+import { recipientKey } from '../core/recipient';
 import type { DetailLink, ErrorGroup, SlackRef } from '../core/records';
-import { redactEvent, redactRawBody, redactText } from '../core/redact';
-import { type MessageOptions, parentMessage, threadUpdateMessage } from '../core/slack-messages';
-import { FLUSH_STALE_MS, nextSlackStep, POST_CLAIM_STALE_MS, SLACK_COALESCE_MS } from '../core/slack-sync';
+import type { MessageOptions } from '../core/slack/message';
+import { parentMessage } from '../core/slack/parent';
+import { FLUSH_STALE_MS, nextSlackStep, POST_CLAIM_STALE_MS, SLACK_COALESCE_MS } from '../core/slack/sync';
+import { threadUpdateMessage } from '../core/slack/thread-update';
 import { matchTemplate } from '../core/templates/match';
 import type { FixTemplate } from '../core/templates/parse';
+import { PermanentError, RetryableError, reasonOf, refused } from './failures';
+import type {
+  AlertChannel,
+  AlertStore,
+  DeadLetterQueue,
+  FixJobQueue,
+  FlushQueue,
+  OccurrenceStore,
+} from './ports';
 
 export type TriageDeps = {
-  store: DynamoStore;
-  slack: SlackChannel;
-  queue: ErrorsQueue;
-  notifyQueue: NotifyQueue;
+  store: OccurrenceStore & AlertStore;
+  slack: AlertChannel;
+  queue: FlushQueue & DeadLetterQueue;
+  notifyQueue: FixJobQueue;
   /** Fix templates in matching order. */
   templates: FixTemplate[];
   messages: MessageOptions;
@@ -37,11 +44,6 @@ export type TriageDeps = {
 export type QueueMessage = { messageId: string; body: string; internalKind?: string };
 
 export type TriageOutcome = 'stored' | 'duplicate' | 'invalid' | 'flushed';
-
-/** Reads our marker attribute from an SQS record's message attributes (Lambda's spelling). */
-export function internalKindOf(attributes: Record<string, { stringValue?: string }> | undefined) {
-  return attributes?.[INTERNAL_MESSAGE_ATTRIBUTE]?.stringValue;
-}
 
 /**
  * Handles one queue message. Throws only for failures worth retrying (DynamoDB, Slack, SQS); every
@@ -146,7 +148,8 @@ async function syncSlack(
         deps,
         fingerprint,
         () => slack.post(parentMessage(claimed, messages), fingerprint),
-        (err) => store.releaseParentClaim(fingerprint, me, !slackMayHaveActed(err)),
+        // Forgotten as an attempt only when Slack said no: else the next claimer looks for this post.
+        (err) => store.releaseParentClaim(fingerprint, me, refused(err)),
       );
       await store.markParentPosted(fingerprint, ref, claimed.count, now);
       deps.metrics.addMetric('slackParentPosts', MetricUnit.Count, 1);
@@ -215,16 +218,17 @@ async function findEarlierPost(
     // A minute of slack for clocks: Slack's ts is its own time, postAttemptAt ours.
     return await deps.slack.findPosted(fingerprint, claimed.postAttemptAt - 60_000);
   } catch (err) {
-    const reason = describeSlackError(err);
-    if (slackMayHaveActed(err) || isRateLimited(err)) {
-      await deps.store.releaseParentClaim(fingerprint, me, false);
-      throw new Error(`could not check the channel for an earlier post; retried later (${reason})`);
+    if (err instanceof PermanentError) {
+      deps.log.warn('could not check the channel for an earlier post (needs channels:history)', {
+        fingerprint,
+        reason: err.message,
+      });
+      return undefined;
     }
-    deps.log.warn('could not check the channel for an earlier post (needs channels:history)', {
-      fingerprint,
-      reason,
-    });
-    return undefined;
+    await deps.store.releaseParentClaim(fingerprint, me, false);
+    throw new RetryableError(
+      `could not check the channel for an earlier post; retried later (${reasonOf(err)})`,
+    );
   }
 }
 
@@ -240,7 +244,7 @@ async function slackCall<T>(
   } catch (err) {
     deps.log.error('Slack call failed; the record will be retried', {
       fingerprint,
-      reason: describeSlackError(err),
+      reason: reasonOf(err),
     });
     deps.metrics.addMetric('slackErrors', MetricUnit.Count, 1);
     await release(err);
