@@ -4,10 +4,11 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { EVENT_LIMITS, parseErrorEvent } from '../functions/core/event-schema';
+import { EVENT_LIMITS } from '../common/event';
+import { redactEvent, redactRawBody } from '../common/redact';
+import { parseErrorEvent } from '../functions/core/event-schema';
 import { fingerprintEvent } from '../functions/core/fingerprint';
 import { limitEventSize } from '../functions/core/limit-size';
-import { redactEvent, redactRawBody } from '../functions/core/redact';
 
 /** Unit strings repeated to length; each targets one rule family. */
 const SHAPES: Record<string, string> = {

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { awsClientLimits } from '../functions/aws-http-limits';
+import { awsClientLimits } from '../common/aws-http-limits';
 
 /** Credentials for local emulators. DynamoDB Local accepts only letters and digits in the key id. */
 const LOCAL_AWS = {

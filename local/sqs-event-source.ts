@@ -1,12 +1,12 @@
 import {
   DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { QUEUES } from '../lib/definitions';
+import { queueDepth } from './queue-depth';
 
 export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse | undefined>;
 
@@ -100,24 +100,11 @@ export class SqsEventSource {
     while (Date.now() < deadline) {
       const received = await Promise.all(Array.from({ length: this.concurrency }, () => this.pollOnce(0)));
       if (received.some((n) => n > 0)) continue;
-      if ((await this.pending()) === 0) return;
+      if ((await queueDepth(this.sqs, this.queueUrl)) === 0) return;
       await this.pollOnce(1); // long-poll until a retry or delayed message becomes visible
     }
-    throw new Error(`queue not drained within ${timeoutMs} ms (${await this.pending()} messages left)`);
-  }
-
-  private async pending(): Promise<number> {
-    const { Attributes = {} } = await this.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: this.queueUrl,
-        AttributeNames: [
-          'ApproximateNumberOfMessages',
-          'ApproximateNumberOfMessagesNotVisible',
-          'ApproximateNumberOfMessagesDelayed',
-        ],
-      }),
-    );
-    return Object.values(Attributes).reduce((sum, n) => sum + Number(n), 0);
+    const left = await queueDepth(this.sqs, this.queueUrl);
+    throw new Error(`queue not drained within ${timeoutMs} ms (${left} messages left)`);
   }
 
   private async loop(): Promise<void> {

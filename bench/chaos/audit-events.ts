@@ -12,8 +12,8 @@
  */
 import { parseErrorEvent } from '../../functions/core/event-schema';
 import { DLQ_REASON_ATTRIBUTE } from '../../lib/definitions';
+import type { InspectedMessage } from '../../local/emulators';
 import { eventKey } from './event-key';
-import type { InspectedMessage } from './stack';
 import type { LinkItem } from './table-scan';
 import type { Workload } from './workload';
 

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import type { IntercomFailSpec, RandomFailure } from '../../local/fakes/intercom-api';
+import type { RandomFailure } from '../../local/fakes/http-fake';
+import type { IntercomFailSpec } from '../../local/fakes/intercom-api';
 import type { FailSpec } from '../../local/fakes/slack-api';
 import type { DynamoFaultShares } from './dynamo-faults';
 

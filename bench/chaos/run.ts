@@ -6,6 +6,7 @@
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { loadTemplates } from '../../functions/adapters/template-files';
+import type { InspectedMessage, QueueInspector } from '../../local/emulators';
 import { seededRandom } from '../../local/samples';
 import { auditEvents, type EventAudit } from './audit-events';
 import { auditIntercom, type IntercomAudit } from './audit-intercom';
@@ -14,7 +15,7 @@ import { ChildSupervisor, type SupervisorFigures } from './child-supervisor';
 import { type SendFigures, sendWorkload } from './driver';
 import type { ChaosOptions } from './options';
 import { waitUntilSettled } from './settle';
-import { type InspectedMessage, QUEUE_NAMES, type QueueInspector, startChaosStack } from './stack';
+import { QUEUE_NAMES, startChaosStack } from './stack';
 import { scanTable } from './table-scan';
 import { buildWorkload } from './workload';
 

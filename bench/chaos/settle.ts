@@ -1,19 +1,5 @@
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-
-/** Messages visible, in flight and delayed: what the queue still has to deliver. */
-export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ],
-    }),
-  );
-  return Object.values(Attributes).reduce((sum, n) => sum + Number(n), 0);
-}
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { queueDepth } from '../../local/queue-depth';
 
 /**
  * Waits until every queue is empty (visible + in flight + delayed = 0) and `idle()` says no handler is

@@ -2,50 +2,20 @@
  * The long-lived half of the local pipeline for a chaos run — what on AWS does not die with a Lambda
  * container: DynamoDB Local, the SQS emulator, the Slack and Intercom stand-ins and the web app
  * (ingest). The handlers run elsewhere (`child-supervisor.ts`); `handlersEnv` is what they need.
- * Built from the same parts as `local/stack.ts`, with the handlers left out.
+ * The same pipeline as `local/stack.ts` runs (`local/pipeline.ts`), with the handlers left out.
  */
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { serve } from '@hono/node-server';
-import { loadWebConfig } from '../../functions/adapters/config';
-import { createWebApp } from '../../functions/web/app';
-import { createWebDeps } from '../../functions/web/wiring';
-import { QUEUES } from '../../lib/definitions';
-import { DEV_INGEST_KEY } from '../../local/dev-key';
-import { startDynamoDbLocal } from '../../local/dynamodb-local';
-import { type IntercomFake, startIntercomFake } from '../../local/fakes/intercom-api';
-import { type SlackFake, startSlackFake } from '../../local/fakes/slack-api';
+import type { QueueInspector } from '../../local/emulators';
+import type { IntercomFake } from '../../local/fakes/intercom-api';
+import type { SlackFake } from '../../local/fakes/slack-api';
 import { HANDLERS_ENV } from '../../local/handlers-process';
-import { localDynamoClient, localSqsClient } from '../../local/local-aws';
-import {
-  createQueuePair,
-  createTable,
-  LOCAL_NOTIFY_VISIBILITY_SECONDS,
-  type QueueUrls,
-} from '../../local/resources';
+import { LOCAL_NAMES, startLocalPipeline } from '../../local/pipeline';
+import { LOCAL_NOTIFY_VISIBILITY_SECONDS, type QueueUrls } from '../../local/resources';
+import { withoutStackVariables } from '../../local/stack-env';
 
-const TABLE_NAME = 'headsup';
-export const QUEUE_NAMES = { errors: 'headsup-errors', notify: 'headsup-notify' } as const;
+export const QUEUE_NAMES = { errors: LOCAL_NAMES.errors, notify: LOCAL_NAMES.notify } as const;
 const SLACK_CHANNEL = 'C0CHAOS0001';
-
-export type QueueInspector = (name: string) =>
-  | {
-      messages: {
-        ready: InspectedMessage[];
-        delayed: InspectedMessage[];
-        inflight: Array<{ message: InspectedMessage }>;
-      };
-    }
-  | undefined;
-
-export type InspectedMessage = {
-  messageId: string;
-  body: string;
-  approximateReceiveCount: number;
-  messageAttributes: Record<string, { StringValue?: string }>;
-};
 
 export type ChaosStack = {
   url: string;
@@ -66,83 +36,39 @@ export type ChaosStack = {
 };
 
 export async function startChaosStack(options: { visibilitySeconds: number }): Promise<ChaosStack> {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  const stop = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  };
+  const pipeline = await startLocalPipeline({
+    visibilityTimeoutSeconds: {
+      errors: options.visibilitySeconds,
+      notify: Math.max(options.visibilitySeconds, LOCAL_NOTIFY_VISIBILITY_SECONDS),
+    },
+    // A developer's own Slack, Intercom or AWS settings must not leak into the run.
+    env: { ...withoutStackVariables(process.env), SLACK_CHANNEL },
+  });
   try {
-    const dynamoLocal = await startDynamoDbLocal();
-    cleanups.push(dynamoLocal.stop);
-    // fauxqs is ESM-only and this file runs as CommonJS under tsx: load it with import().
-    const { startFauxqs } = await import('fauxqs');
-    const sqsServer = await startFauxqs({ port: 0, logger: false });
-    cleanups.push(() => sqsServer.stop());
-    const dynamo = localDynamoClient(dynamoLocal.endpoint);
-    const sqs = localSqsClient(sqsServer.address);
-    await createTable(dynamo, TABLE_NAME);
-    const visibilityTimeoutSeconds = options.visibilitySeconds;
-    const errors = await createQueuePair(sqs, QUEUE_NAMES.errors, { visibilityTimeoutSeconds });
-    const notify = await createQueuePair(sqs, QUEUE_NAMES.notify, {
-      visibilityTimeoutSeconds: Math.max(visibilityTimeoutSeconds, LOCAL_NOTIFY_VISIBILITY_SECONDS),
-      settings: QUEUES.notify,
-    });
-    const slack = await startSlackFake();
-    cleanups.push(() => slack.close());
-    const intercom = await startIntercomFake();
-    cleanups.push(() => intercom.close());
-
-    const env: Record<string, string | undefined> = {
-      ...withoutStackVariables(process.env),
-      SLACK_BOT_TOKEN: slack.token,
-      SLACK_API_URL: slack.url,
-      SLACK_CHANNEL,
-      SLACK_SIGNING_SECRET: slack.signingSecret,
-      INTERCOM_TOKEN: intercom.token,
-      INTERCOM_API_URL: intercom.url,
-      INTERCOM_ADMIN_ID: intercom.adminIds[0],
-      INTERCOM_APP_ID: intercom.appId,
-      HEADSUP_TABLE: TABLE_NAME,
-      HEADSUP_ERRORS_QUEUE_URL: errors.queueUrl,
-      HEADSUP_ERRORS_DLQ_URL: errors.dlqUrl,
-      HEADSUP_NOTIFY_QUEUE_URL: notify.queueUrl,
-      HEADSUP_INGEST_KEYS: DEV_INGEST_KEY,
-      HEADSUP_TEMPLATES: join(__dirname, '..', '..', 'templates'),
-      [HANDLERS_ENV.dynamoEndpoint]: dynamoLocal.endpoint,
-      [HANDLERS_ENV.sqsEndpoint]: sqsServer.address,
-    };
-    const webDeps = createWebDeps(loadWebConfig(env), { dynamo, sqs });
-    const server = serve({ fetch: createWebApp(webDeps).fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise<void>((resolve, reject) => {
-      server.once('listening', resolve);
-      server.once('error', reject);
-    });
-    cleanups.push(() => new Promise((r) => server.close(r)));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    env.HEADSUP_PUBLIC_URL = url;
+    const { address } = await pipeline.listen(pipeline.webApp.fetch, 0, '127.0.0.1');
+    const url = `http://127.0.0.1:${address.port}`;
+    const { emulators } = pipeline;
     return {
       url,
-      ingestKey: DEV_INGEST_KEY,
-      slack,
-      intercom,
-      dynamo,
-      sqs,
-      tableName: TABLE_NAME,
+      ingestKey: pipeline.webDeps.ingest.keys[0]!,
+      slack: pipeline.slackFake!,
+      intercom: pipeline.intercomFake!,
+      ...emulators.aws,
+      tableName: pipeline.tableName,
       channel: SLACK_CHANNEL,
-      errors,
-      notify,
-      inspectQueue: (name) => sqsServer.inspectQueue(name),
-      handlersEnv: env,
-      stop,
+      errors: pipeline.errors,
+      notify: pipeline.notify,
+      inspectQueue: emulators.inspectQueue,
+      handlersEnv: {
+        ...pipeline.env,
+        HEADSUP_PUBLIC_URL: url,
+        [HANDLERS_ENV.dynamoEndpoint]: emulators.dynamoEndpoint,
+        [HANDLERS_ENV.sqsEndpoint]: emulators.sqsEndpoint,
+      },
+      stop: pipeline.stop,
     };
   } catch (err) {
-    await stop();
+    await pipeline.stop();
     throw err;
   }
-}
-
-/** A developer's own Slack, Intercom or AWS settings must not leak into the run. */
-function withoutStackVariables(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
-  return Object.fromEntries(
-    Object.entries(env).filter(([key]) => !/^(SLACK_|INTERCOM_|HEADSUP_|AWS_ENDPOINT_URL)/.test(key)),
-  );
 }

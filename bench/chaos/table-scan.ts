@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../../lib/definitions';
+import { scanDocuments } from '../../local/table-scan';
 
 const PK = TABLE.partitionKey;
 
@@ -27,21 +27,7 @@ export type TableItems = { links: LinkItem[]; groups: GroupItem[]; sent: SentIte
 
 /** Every `LINK#`, `GROUP#` and `SENT#` item of the table, after the run has settled. */
 export async function scanTable(dynamo: DynamoDBClient, tableName: string): Promise<TableItems> {
-  const db = DynamoDBDocumentClient.from(dynamo);
-  const items: Array<Record<string, unknown>> = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new ScanCommand({
-        TableName: tableName,
-        FilterExpression: `begins_with(${PK}, :link) OR begins_with(${PK}, :group) OR begins_with(${PK}, :sent)`,
-        ExpressionAttributeValues: { ':link': 'LINK#', ':group': 'GROUP#', ':sent': 'SENT#' },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const items = await scanDocuments(dynamo, tableName, 'LINK#', 'GROUP#', 'SENT#');
   const pk = (item: Record<string, unknown>) => String(item[PK]);
   return {
     links: items.filter((i) => pk(i).startsWith('LINK#')) as LinkItem[],

@@ -1,4 +1,4 @@
-import { redactRawBody, redactText } from '../../functions/core/redact';
+import { redactRawBody, redactText } from '../../common/redact';
 import type { IntercomFake } from '../fakes/intercom-api';
 import type { SlackFake } from '../fakes/slack-api';
 

@@ -27,9 +27,14 @@ export interface FakeRecord<Spec extends object> {
   clientGone: boolean;
 }
 
-/** The delay variant of a fake's failure spec; see the fakes' `FailSpec` docs for `apply`. */
+/** The delay variant of a fake's failure spec: the answer comes `delayMs` late. */
 export interface DelaySpec {
   delayMs: number;
+  /**
+   * true: the request takes effect at once and the answer comes late (the API did the work, the client
+   * timed out: the duplicate case). false (default): it is held; if the client is still waiting after
+   * `delayMs` it is processed normally (a slow API), if the client gave up it never takes effect.
+   */
   apply?: boolean;
 }
 
@@ -40,6 +45,25 @@ export interface DelaySpec {
 export interface RandomFailure<Spec extends object> {
   share: number;
   spec: Spec;
+}
+
+/** How a test or a chaos run makes a fake fail; `Spec` is the fake's own kind of failure. */
+export interface FailureModes<Spec extends object> {
+  /** Makes the next `times` matching requests fail as `spec` says; queued specs apply in order. */
+  failNext(spec: Spec, times?: number): void;
+  /** From now on fails a share of the matching requests at random (after `failNext`); `[]` stops it. */
+  failRandomly(rules: RandomFailure<Spec>[], random?: () => number): void;
+}
+
+/**
+ * What a test or a chaos run drives a fake with besides its API: the request log (each record names
+ * the failure injected into it), the failure modes, waiting for a state, closing.
+ */
+export interface FakeControls<Spec extends object, Rec> extends FailureModes<Spec> {
+  readonly requests: readonly Rec[];
+  /** Resolves with the predicate's value once it is truthy (re-checked after every change); a throw counts as not yet. */
+  waitFor<T>(predicate: (fake: this) => T, timeoutMs?: number): Promise<Truthy<T>>;
+  close(): Promise<void>;
 }
 
 /** Queued `failNext` specs: the first one that matches a request is used, `times` times over. */
@@ -74,7 +98,9 @@ interface HeldRequest {
  * `waitFor` listens to. A subclass routes requests (`handle`), describes itself for a timed-out
  * `waitFor` (`summary`) and answers its own crash body (`crash`).
  */
-export abstract class HttpFake<Spec extends object, Rec extends FakeRecord<Spec>> {
+export abstract class HttpFake<Spec extends object, Rec extends FakeRecord<Spec>>
+  implements FakeControls<Spec, Rec>
+{
   readonly requests: Rec[] = [];
   /** Last `seq` handed out; never reset, so `seq` stays unique for the life of the fake. */
   protected seq = 0;

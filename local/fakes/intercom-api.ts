@@ -23,17 +23,8 @@
  * new contacts by minutes). No rate limiting unless injected.
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import {
-  HttpFake,
-  isObject,
-  type JsonObject,
-  type RandomFailure,
-  readBody,
-  send,
-  type Truthy,
-} from './http-fake';
-
-export type { JsonObject, RandomFailure, Truthy } from './http-fake';
+import type { DelaySpec, FakeControls, JsonObject } from './http-fake';
+import { HttpFake, isObject, readBody, send } from './http-fake';
 
 export type IntercomFakeOptions = {
   /** Access token the fake accepts (default `intercom-test-token`). */
@@ -59,15 +50,7 @@ export type IntercomFailSpec = (
       /** true: the request takes effect, then the error is answered (a gateway failing after the write). */
       apply?: boolean;
     }
-  | {
-      delayMs: number;
-      /**
-       * true: the request takes effect at once and the answer comes late (Intercom sent the message, the
-       * client timed out: the duplicate case). false (default): it is held; if the client is still waiting
-       * after `delayMs` it is processed normally, if the client gave up it never takes effect.
-       */
-      apply?: boolean;
-    }
+  | DelaySpec
 ) & { method?: string; path?: string };
 
 export interface IntercomFakeResponse {
@@ -145,13 +128,12 @@ export interface IntercomViolation {
   detail: string;
 }
 
-export interface IntercomFake {
+export interface IntercomFake extends FakeControls<IntercomFailSpec, IntercomFakeRequest> {
   /** `baseUrl` for IntercomClient: `http://127.0.0.1:PORT`. */
   readonly url: string;
   readonly token: string;
   readonly appId: string;
   readonly adminIds: readonly string[];
-  readonly requests: readonly IntercomFakeRequest[];
   readonly contacts: readonly IntercomContact[];
   readonly messages: readonly IntercomFakeMessage[];
   readonly violations: readonly IntercomViolation[];
@@ -160,15 +142,8 @@ export interface IntercomFake {
   messagesFor(contactId: string): IntercomFakeMessage[];
   /** The Intercom inbox page of a contact (the link format seen in public code). */
   inboxUrl(contactId: string): string;
-  /** Makes the next `times` matching requests fail as `spec` says; queued specs apply in order. */
-  failNext(spec: IntercomFailSpec, times?: number): void;
-  /** From now on fails a share of the matching requests at random (after `failNext`); `[]` stops it. */
-  failRandomly(rules: RandomFailure<IntercomFailSpec>[], random?: () => number): void;
-  /** Resolves with the predicate's value once it is truthy (re-checked after every change); a throw counts as not yet. */
-  waitFor<T>(predicate: (fake: IntercomFake) => T, timeoutMs?: number): Promise<Truthy<T>>;
   /** Forgets requests, messages, violations, queued failures, held requests and (unless kept) contacts. */
   reset(options?: { keepContacts?: boolean }): void;
-  close(): Promise<void>;
 }
 
 const DEFAULT_INTERCOM_TOKEN = 'intercom-test-token';
@@ -340,7 +315,7 @@ class IntercomFakeServer extends HttpFake<IntercomFailSpec, Rec> implements Inte
 
   private inject(rec: Rec, spec: IntercomFailSpec, res: ServerResponse): void {
     if ('delayMs' in spec) {
-      // See `IntercomFailSpec.apply` for whether the request takes effect.
+      // See `DelaySpec.apply` for whether the request takes effect.
       this.hold(rec, spec, res, () => this.process(rec));
       return;
     }

@@ -19,17 +19,8 @@
  */
 import { createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import {
-  HttpFake,
-  isObject,
-  type JsonObject,
-  type RandomFailure,
-  readBody,
-  send,
-  type Truthy,
-} from './http-fake';
-
-export type { JsonObject, RandomFailure, Truthy } from './http-fake';
+import type { DelaySpec, FakeControls, JsonObject } from './http-fake';
+import { HttpFake, isObject, readBody, send } from './http-fake';
 
 export type SlackFakeOptions = {
   /** Bot token the fake accepts (default `xoxb-test-token`). */
@@ -52,15 +43,7 @@ export type FailSpec = (
   | { status: 429; retryAfter?: number }
   | { status: 500 | 502 | 503 | 504 }
   | { error: string }
-  | {
-      delayMs: number;
-      /**
-       * true: the request takes effect at once and the answer comes late (Slack posted, the client timed
-       * out: the duplicate case). false (default): it is held; if the client is still waiting after
-       * `delayMs` it is processed normally (a slow Slack), if the client gave up it never takes effect.
-       */
-      apply?: boolean;
-    }
+  | DelaySpec
 ) & { method?: string };
 
 export interface SlackFakeResponse {
@@ -144,14 +127,13 @@ export interface ClickButtonOptions {
   timestamp?: number;
 }
 
-export interface SlackFake {
+export interface SlackFake extends FakeControls<FailSpec, SlackFakeRequest> {
   /** `slackApiUrl` for WebClient, e.g. `http://127.0.0.1:PORT/api/`. */
   readonly url: string;
   /** `http://127.0.0.1:PORT`. */
   readonly origin: string;
   readonly token: string;
   readonly signingSecret: string;
-  readonly requests: readonly SlackFakeRequest[];
   readonly messages: readonly SlackFakeMessage[];
   readonly violations: readonly SlackViolation[];
   /** Messages that are not thread replies (optionally in one channel). */
@@ -159,15 +141,8 @@ export interface SlackFake {
   replies(channel: string, threadTs: string): SlackFakeMessage[];
   message(channel: string, ts: string): SlackFakeMessage | undefined;
   calls(method: string): SlackFakeRequest[];
-  /** Makes the next `times` matching requests fail as `spec` says; queued specs apply in order. */
-  failNext(spec: FailSpec, times?: number): void;
-  /** From now on fails a share of the matching requests at random (after `failNext`); `[]` stops it. */
-  failRandomly(rules: RandomFailure<FailSpec>[], random?: () => number): void;
-  /** Resolves with the predicate's value once it is truthy (re-checked after every request); a throw counts as not yet. */
-  waitFor<T>(predicate: (fake: SlackFake) => T, timeoutMs?: number): Promise<Truthy<T>>;
   /** Forgets requests, messages, violations, queued failures and held requests (ts keep increasing). */
   reset(): void;
-  close(): Promise<void>;
   /** Slack request-signing headers for a raw body (v0 HMAC-SHA256). */
   signRequest(
     rawBody: string,
@@ -379,7 +354,7 @@ class SlackFakeServer extends HttpFake<FailSpec, SlackFakeRequest> implements Sl
     decodeError?: DecodeError,
   ): void {
     if ('delayMs' in spec) {
-      // See `FailSpec.apply` for whether the request takes effect.
+      // See `DelaySpec.apply` for whether the request takes effect.
       this.hold(rec, spec, res, () => this.process(rec, decodeError));
       return;
     }

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { ROOT, type StackProcess, startStackProcess } from '../support/local-stack-process';
+import { ROOT } from '../support/cli';
+import { type StackProcess, startStackProcess } from '../support/local-stack-process';
 
 const SHOTS = join(ROOT, 'test-results', 'browser');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -1,8 +1,9 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { CONSOLE_TOKEN_HEADER, consoleTokenFrom } from '../../local/console/page';
+import { queueDepth } from '../../local/queue-depth';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { eventually } from '../support/recording-server';
 
@@ -80,14 +81,8 @@ describe('the dev console answers only its own page, on this machine', () => {
 
   /** What the pipeline received so far: messages on the errors queue (any state) and Slack calls. */
   async function received() {
-    const { Attributes = {} } = await stack.aws.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: stack.aws.errorsQueueUrl, AttributeNames: ['All'] }),
-    );
     return {
-      queued:
-        Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-        Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
-        Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
+      queued: await queueDepth(stack.aws.sqs, stack.aws.errorsQueueUrl),
       slackPosts: stack.slackFake!.calls('chat.postMessage').length,
     };
   }

@@ -3,10 +3,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
 import { DEFAULT_TOKEN } from '../../local/fakes/slack-api';
+import { ROOT } from '../support/cli';
 import {
   isRunning,
   javaDescendants,
-  ROOT,
   type StackProcess,
   startStackProcess,
 } from '../support/local-stack-process';

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,21 +5,16 @@ import { join } from 'node:path';
 import { CONSOLE_TOKEN_HEADER, consoleTokenFrom } from '../../local/console/page';
 import { freePort } from '../../local/free-port';
 import { DEV_INGEST_KEY } from '../../local/stack';
-import { ROOT, type StackProcess, startStackProcess } from '../support/local-stack-process';
+import { runHeadsup } from '../support/cli';
+import { type StackProcess, startStackProcess } from '../support/local-stack-process';
 import { eventually } from '../support/recording-server';
 
 /** `headsup start` that is expected to fail: its exit code and what it printed. */
 function startFailing(env: Record<string, string>) {
-  const run = spawnSync(
-    process.execPath,
-    [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bin/headsup.ts', 'start'],
-    {
-      cwd: ROOT,
-      env: { ...process.env, SLACK_BOT_TOKEN: '', INTERCOM_TOKEN: '', ...env },
-      encoding: 'utf8',
-      timeout: 60_000,
-    },
-  );
+  const run = runHeadsup(['start'], {
+    env: { ...process.env, SLACK_BOT_TOKEN: '', INTERCOM_TOKEN: '', ...env },
+    timeout: 60_000,
+  });
   return { status: run.status, stderr: run.stderr.trim() };
 }
 

@@ -1,14 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from '../support/local-stack-process';
+import { runHeadsup } from '../support/cli';
 
 /** `headsup templates check` as CI and a template author run it. */
-function check(dir?: string) {
-  const args = [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bin/headsup.ts', 'templates', 'check'];
-  return spawnSync(process.execPath, dir ? [...args, dir] : args, { cwd: ROOT, encoding: 'utf8' });
-}
+const check = (dir?: string) => runHeadsup(dir ? ['templates', 'check', dir] : ['templates', 'check']);
 
 describe('headsup templates check', () => {
   it('passes on the shipped templates', () => {

@@ -2,9 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type Socket } from 'node:net';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { AWS_HTTP_LIMITS } from '../../common/aws-http-limits';
 import { withSecrets } from '../../functions/adapters/secrets';
 import { createAwsClients } from '../../functions/aws-clients';
-import { AWS_HTTP_LIMITS } from '../../functions/aws-http-limits';
 import { FUNCTIONS } from '../../lib/definitions';
 import { localDynamoClient, localSqsClient } from '../../local/local-aws';
 

@@ -1,7 +1,7 @@
-import { SLACK_COALESCE_MS } from '../../functions/core/slack-sync';
+import { SLACK_COALESCE_MS } from '../../functions/core/slack/sync';
+import { scanItems } from '../../local/table-scan';
 import { type Pipeline, startPipeline } from '../support/pipeline';
 import { sampleEvent } from '../support/samples';
-import { scanItems } from '../support/table';
 
 const EVENTS = 10_000;
 const USERS = 500;

@@ -2,7 +2,6 @@ import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { nanoid } from 'nanoid';
 import {
   createDocumentClient,
-  customerKey,
   DynamoStore,
   EVENT_ID_TTL_SECONDS,
   GROUP_TTL_SECONDS,
@@ -225,9 +224,9 @@ describe('DynamoStore against DynamoDB Local', () => {
     const expired = link({ receivedAt: t0 + 120_000, expiresAt: t0 / 1000 - 1 }, 'cust');
     for (const l of [older, newer, expired])
       await store.recordOccurrence({ fingerprint: 'fp-cust', link: l }, t0);
-    const key = customerKey({ email: 'CUST@example.com' })!;
-    const found = await store.listCustomerLinks(key, t0, 10);
+    const found = await store.linksForEmail('CUST@example.com', t0, 10);
     expect(found.map((l) => l.id)).toEqual([newer.id, older.id]);
+    expect(await store.linksForEmail('other@example.com', t0, 10)).toEqual([]);
   });
 
   it('ignores a late flush for a group that is gone, and repairs a group item left without a TTL', async () => {

@@ -1,9 +1,10 @@
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { EVENT_LIMITS, parseErrorEvent } from '../../functions/core/event-schema';
+import { EVENT_LIMITS } from '../../common/event';
+import { parseErrorEvent } from '../../functions/core/event-schema';
+import { scanItems } from '../../local/table-scan';
 import { INGEST_KEY, type Pipeline, startPipeline } from '../support/pipeline';
+import { takeAll } from '../support/queues';
 import { sampleEvent } from '../support/samples';
 import { refuseSqsEntries } from '../support/sqs-refusals';
-import { scanItems } from '../support/table';
 
 const json = { 'content-type': 'application/json' };
 const auth = (key = INGEST_KEY) => ({ ...json, authorization: `Bearer ${key}` });
@@ -26,18 +27,7 @@ describe('POST /v1/errors over HTTP, with the queue in the SQS emulator', () => 
 
   /** The bodies on the errors queue, as queued (and hidden from triage for 30 s). */
   async function queuedText(): Promise<string[]> {
-    const bodies: string[] = [];
-    for (;;) {
-      const { Messages = [] } = await p.sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: p.queues.queueUrl,
-          MaxNumberOfMessages: 10,
-          VisibilityTimeout: 30,
-        }),
-      );
-      if (Messages.length === 0) return bodies;
-      bodies.push(...Messages.map((m) => m.Body!));
-    }
+    return (await takeAll(p.sqs, p.queues.queueUrl)).map((m) => m.Body!);
   }
 
   async function queuedBodies(): Promise<Record<string, unknown>[]> {

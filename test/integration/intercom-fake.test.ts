@@ -8,6 +8,7 @@
  */
 import { Intercom, IntercomClient, IntercomError, IntercomTimeoutError } from 'intercom-client';
 import { type IntercomFake, startIntercomFake } from '../../local/fakes/intercom-api';
+import { rejectionOf } from '../support/rejection';
 
 let fake: IntercomFake;
 
@@ -37,16 +38,6 @@ function inapp(to: string, body = '<p>We fixed it</p>'): Intercom.CreateMessageR
     from: { type: 'admin', id: ADMIN },
     to: { type: 'user', id: to },
   };
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw new Error(`rejected with a non-Error: ${String(error)}`);
-  }
-  throw new Error('expected the call to reject');
 }
 
 async function intercomError(promise: Promise<unknown>): Promise<IntercomError> {

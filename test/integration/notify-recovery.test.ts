@@ -4,12 +4,11 @@
  * directly with the job triage queued; the clock is moved to where the queue's retry would come
  * (visibility timeout: 6 × 30 s on AWS).
  */
+import { scanItems } from '../../local/table-scan';
 import { type Pipeline, startPipeline } from '../support/pipeline';
-import { sampleEvent } from '../support/samples';
+import { sampleEventBody as body } from '../support/samples';
 import { notifyEvent } from '../support/sqs-records';
-import { scanItems } from '../support/table';
 
-const body = (over: Parameters<typeof sampleEvent>[0] = {}) => JSON.stringify(sampleEvent(over));
 const RETRY_AFTER_VISIBILITY_MS = 180_000;
 
 describe('fix messages after failures', () => {

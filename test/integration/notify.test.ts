@@ -1,10 +1,10 @@
+import { scanItems } from '../../local/table-scan';
 import { type Pipeline, startPipeline } from '../support/pipeline';
-import { sampleEvent } from '../support/samples';
+import { receiveMessages } from '../support/queues';
+import { sampleEventBody as body } from '../support/samples';
 import { notifyEvent } from '../support/sqs-records';
-import { scanItems } from '../support/table';
 
 const HOUR = 3600_000;
-const body = (over: Parameters<typeof sampleEvent>[0] = {}) => JSON.stringify(sampleEvent(over));
 const planLimit = { type: 'PlanLimitError', code: 'plan_limit_reached', message: 'Seat limit of 5 reached' };
 
 describe('fix messages through Intercom', () => {
@@ -82,13 +82,7 @@ describe('fix messages through Intercom', () => {
     p.intercom.failNext({ status: 503, path: '/messages' });
     await p.send([body({ id: 'dup' })]);
     await p.source.drain();
-    const [job] = (
-      await p.sqs.send(
-        new (
-          await import('@aws-sdk/client-sqs')
-        ).ReceiveMessageCommand({ QueueUrl: p.notifyQueues.queueUrl }),
-      )
-    ).Messages!;
+    const [job] = await receiveMessages(p.sqs, p.notifyQueues.queueUrl);
 
     const first = await p.notifyHandler(notifyEvent(job!.Body!));
     expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'n-0' }]); // the 503: retried through the queue
@@ -154,6 +148,16 @@ describe('fix messages when a step after the send fails', () => {
   });
   afterEach(() => p.close());
 
+  /** Once a dead attempt's guard has gone stale, the retry reports "may have arrived" and sends nothing. */
+  async function expectUncertainOnceStale(job: string): Promise<void> {
+    const later = Date.now() + 3 * 60_000;
+    p.notifyDeps.now = () => later;
+    expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toEqual([]);
+    expect(p.intercom.messages).toHaveLength(1);
+    const [link] = await scanItems(p.dynamo, p.config.tableName, 'LINK#');
+    expect(link!.notify).toMatchObject({ M: { status: { S: 'uncertain' } } });
+  }
+
   it('never sends twice when recording the send fails: the retry reports "may have arrived"', async () => {
     p.intercom.addContact({ external_id: 'u_1', name: 'Fred' });
     const job = await p.queuedNotifyJob(body({ id: 'mark-fails' }));
@@ -175,12 +179,7 @@ describe('fix messages when a step after the send fails', () => {
 
     // Soon after: another attempt may still be sending — wait. Later: it is reported, never resent.
     expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toHaveLength(1);
-    const later = Date.now() + 3 * 60_000;
-    p.notifyDeps.now = () => later;
-    expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toEqual([]);
-    expect(p.intercom.messages).toHaveLength(1);
-    const [link] = await scanItems(p.dynamo, p.config.tableName, 'LINK#');
-    expect(link!.notify).toMatchObject({ M: { status: { S: 'uncertain' } } });
+    await expectUncertainOnceStale(job);
   });
 
   it('never sends a second message for the same occurrence, even after the cooldown has passed', async () => {
@@ -214,12 +213,7 @@ describe('fix messages when a step after the send fails', () => {
     try {
       expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toHaveLength(1);
       await p.forgetCooldown('id:u_1', 'card-expired'); // as DynamoDB's TTL would
-      const later = Date.now() + 3 * 60_000;
-      p.notifyDeps.now = () => later;
-      expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toEqual([]);
-      expect(p.intercom.messages).toHaveLength(1);
-      const [link] = await scanItems(p.dynamo, p.config.tableName, 'LINK#');
-      expect(link!.notify).toMatchObject({ M: { status: { S: 'uncertain' } } });
+      await expectUncertainOnceStale(job);
     } finally {
       p.dynamo.middlewareStack.remove('dieAfterSend');
     }

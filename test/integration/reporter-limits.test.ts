@@ -1,14 +1,16 @@
-import { CreateQueueCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
-import { EVENT_LIMITS, parseErrorEvent } from '../../functions/core/event-schema';
+import { EVENT_LIMITS } from '../../common/event';
+import { parseErrorEvent } from '../../functions/core/event-schema';
 import { freePort } from '../../local/free-port';
 import { localSqsClient } from '../../local/local-aws';
 import { createReporter, expressErrorHandler, type Reporter, type ReporterStats } from '../../reporter';
 import { SQS_REFUSALS_BEFORE_DROP } from '../../reporter/transport';
-import { eventually, startRecordingServer } from '../support/recording-server';
+import { takeAll } from '../support/queues';
+import { reporterAgainstRecordingServer } from '../support/recording-reporter';
+import { eventually } from '../support/recording-server';
 import { refuseSqsEntries } from '../support/sqs-refusals';
 
-type Server = Awaited<ReturnType<typeof startRecordingServer>>;
 type Sent = { id: string; error: { message?: string }; request?: Record<string, unknown> };
 
 /** Waits until the reporter's own counters (not merely the server's log) show the expected state. */
@@ -18,28 +20,8 @@ const settled = (reporter: Reporter, expected: Partial<ReporterStats>) =>
   );
 
 describe('reporter limits against a recording server', () => {
-  let server: Server;
+  const { server, errors, make } = reporterAgainstRecordingServer({ batchSize: 4, flushIntervalMs: 20 });
   let reporter: Reporter;
-  const errors: Error[] = [];
-  beforeEach(async () => {
-    server = await startRecordingServer();
-    errors.length = 0;
-  });
-  afterEach(async () => {
-    await reporter?.close(100);
-    await server.close();
-  });
-
-  const make = (over: Partial<Parameters<typeof createReporter>[0]> = {}) =>
-    createReporter({
-      endpoint: server.url,
-      key: 'k'.repeat(20),
-      app: 'billing',
-      batchSize: 4,
-      flushIntervalMs: 20,
-      onError: (e) => errors.push(e),
-      ...over,
-    } as Parameters<typeof createReporter>[0]);
   const idsOf = (i: number) => (server.received[i]!.body as Sent[]).map((e) => e.id);
 
   it('drops only the events a 413 names by index and sends the rest at once', async () => {
@@ -185,15 +167,18 @@ describe('reporter straight to SQS (fauxqs) when SQS refuses entries', () => {
   }
 
   async function queued(queueUrl: string): Promise<Sent[]> {
-    const bodies: Sent[] = [];
-    for (;;) {
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 30 }),
-      );
-      if (Messages.length === 0) return bodies;
-      bodies.push(...Messages.map((m) => JSON.parse(m.Body!) as Sent));
-    }
+    return (await takeAll(sqs, queueUrl)).map((m) => JSON.parse(m.Body!) as Sent);
   }
+
+  const directReporter = (queueUrl: string) =>
+    createReporter({
+      queueUrl,
+      sqs,
+      app: 'direct',
+      batchSize: 3,
+      flushIntervalMs: 20,
+      onError: (e) => errors.push(e),
+    });
 
   /** Counts, per SendMessageBatch entry, how often a body containing `marker` was sent. */
   function watchEntries(marker: string, refuse: boolean): () => number {
@@ -211,14 +196,7 @@ describe('reporter straight to SQS (fauxqs) when SQS refuses entries', () => {
   it('drops at once an entry SQS refuses as the sender’s fault (too large for the queue); the rest go on', async () => {
     const queueUrl = await newQueue({ MaximumMessageSize: '1024' });
     const sends = watchEntries('refused-by-size', false);
-    reporter = createReporter({
-      queueUrl,
-      sqs,
-      app: 'direct',
-      batchSize: 3,
-      flushIntervalMs: 20,
-      onError: (e) => errors.push(e),
-    });
+    reporter = directReporter(queueUrl);
     reporter.report('small one');
     reporter.report(`refused-by-size ${'x'.repeat(2000)}`);
     reporter.report('small two');
@@ -236,14 +214,7 @@ describe('reporter straight to SQS (fauxqs) when SQS refuses entries', () => {
   it('retries an entry SQS keeps refusing a bounded number of times, then drops it; the events behind it go on', async () => {
     const queueUrl = await newQueue();
     const sends = watchEntries('doomed-entry', true);
-    reporter = createReporter({
-      queueUrl,
-      sqs,
-      app: 'direct',
-      batchSize: 3,
-      flushIntervalMs: 20,
-      onError: (e) => errors.push(e),
-    });
+    reporter = directReporter(queueUrl);
     reporter.report('doomed-entry');
     reporter.report('ok 1');
     reporter.report('ok 2');

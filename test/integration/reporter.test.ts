@@ -3,40 +3,19 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import express from 'express';
 import { freePort } from '../../local/free-port';
+import { scanItems } from '../../local/table-scan';
 import { captureUnhandled, createReporter, expressErrorHandler, type Reporter } from '../../reporter';
 import { INGEST_KEY, type Pipeline, startPipeline } from '../support/pipeline';
-import { eventually, startRecordingServer } from '../support/recording-server';
-import { scanItems } from '../support/table';
-
-type Server = Awaited<ReturnType<typeof startRecordingServer>>;
+import { reporterAgainstRecordingServer } from '../support/recording-reporter';
+import { eventually } from '../support/recording-server';
 
 // A real garbage collection before measuring the heap, so only what the reporter retains counts.
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
 describe('reporter against a recording server', () => {
-  let server: Server;
+  const { server, errors, make } = reporterAgainstRecordingServer({ batchSize: 10, flushIntervalMs: 50 });
   let reporter: Reporter;
-  const errors: Error[] = [];
-  beforeEach(async () => {
-    server = await startRecordingServer();
-    errors.length = 0;
-  });
-  afterEach(async () => {
-    await reporter?.close(100);
-    await server.close();
-  });
-
-  const make = (over: Partial<Parameters<typeof createReporter>[0]> = {}) =>
-    createReporter({
-      endpoint: server.url,
-      key: 'k'.repeat(20),
-      app: 'billing',
-      batchSize: 10,
-      flushIntervalMs: 50,
-      onError: (e) => errors.push(e),
-      ...over,
-    } as Parameters<typeof createReporter>[0]);
 
   it('sends full batches at once and the rest on the interval, with the key', async () => {
     reporter = make();

@@ -15,6 +15,7 @@ import {
   WebClient,
 } from '@slack/web-api';
 import { type SlackFake, startSlackFake } from '../../local/fakes/slack-api';
+import { rejectionOf } from '../support/rejection';
 
 const CHANNEL = 'C0ALERTS';
 const DETAIL_PREFIX = 'https://headsup.example/e/';
@@ -46,16 +47,6 @@ function client(options: { token?: string; timeout?: number } = {}): WebClient {
     timeout: options.timeout ?? 2000,
     logger: silent,
   });
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw new Error(`rejected with a non-Error: ${String(error)}`);
-  }
-  throw new Error('expected the call to reject');
 }
 
 async function platformError(promise: Promise<unknown>): Promise<WebAPIPlatformError> {

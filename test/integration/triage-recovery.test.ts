@@ -4,12 +4,10 @@
  * called directly (records as Lambda delivers them) and triage's clock is shifted, so no test waits
  * for a coalescing window or a visibility timeout.
  */
+import { scanItems } from '../../local/table-scan';
 import { type Pipeline, startPipeline } from '../support/pipeline';
-import { sampleEvent } from '../support/samples';
+import { sampleEventBody as body } from '../support/samples';
 import { sqsEvent, sqsRecord } from '../support/sqs-records';
-import { scanItems } from '../support/table';
-
-const body = (over: Parameters<typeof sampleEvent>[0] = {}) => JSON.stringify(sampleEvent(over));
 
 describe('Slack alert recovery', () => {
   let p: Pipeline;

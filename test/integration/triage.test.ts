@@ -1,26 +1,11 @@
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { DLQ_REASON_ATTRIBUTE } from '../../lib/definitions';
+import { scanItems } from '../../local/table-scan';
 import { type Pipeline, startPipeline } from '../support/pipeline';
-import { sampleEvent } from '../support/samples';
-import { sqsEvent as batchOf, sqsRecord } from '../support/sqs-records';
-import { scanItems } from '../support/table';
+import { receiveMessages } from '../support/queues';
+import { sampleEventBody as body, type sampleEvent } from '../support/samples';
+import { sqsEvent, sqsRecord } from '../support/sqs-records';
 
-const body = (over: Parameters<typeof sampleEvent>[0] = {}) => JSON.stringify(sampleEvent(over));
-
-/** An SQS event as Lambda delivers it, for calling the handler directly with chosen message ids. */
-const sqsEvent = (records: { messageId: string; body: string }[]) =>
-  batchOf(...records.map((r) => sqsRecord(r.messageId, r.body)));
-
-async function dlqMessages(p: Pipeline) {
-  const { Messages = [] } = await p.sqs.send(
-    new ReceiveMessageCommand({
-      QueueUrl: p.queues.dlqUrl,
-      MaxNumberOfMessages: 10,
-      MessageAttributeNames: ['All'],
-    }),
-  );
-  return Messages;
-}
+const dlqMessages = (p: Pipeline) => receiveMessages(p.sqs, p.queues.dlqUrl, 10);
 
 describe('triage handler', () => {
   let p: Pipeline;
@@ -59,10 +44,7 @@ describe('triage handler', () => {
   it('fails only the record Slack rate-limits, and its retry posts exactly once', async () => {
     p.slack.failNext({ status: 429, retryAfter: 1, method: 'chat.postMessage' });
     const response = await p.handler(
-      sqsEvent([
-        { messageId: 'm-1', body: body({ id: 'a' }) },
-        { messageId: 'm-2', body: body({ id: 'b', app: 'other-app' }) },
-      ]),
+      sqsEvent(sqsRecord('m-1', body({ id: 'a' })), sqsRecord('m-2', body({ id: 'b', app: 'other-app' }))),
     );
     // Which record met the 429 depends on timing; exactly one of them did.
     expect(response.batchItemFailures).toHaveLength(1);
@@ -70,11 +52,11 @@ describe('triage handler', () => {
     const failedBody = failedId === 'm-1' ? body({ id: 'a' }) : body({ id: 'b', app: 'other-app' });
     expect(p.slack.parents()).toHaveLength(1);
 
-    const retry = await p.handler(sqsEvent([{ messageId: failedId, body: failedBody }]));
+    const retry = await p.handler(sqsEvent(sqsRecord(failedId, failedBody)));
     expect(retry.batchItemFailures).toEqual([]);
     expect(p.slack.parents()).toHaveLength(2); // one per app, never a second for the same group
     expect(await scanItems(p.dynamo, p.config.tableName, 'LINK#')).toHaveLength(2);
-    const again = await p.handler(sqsEvent([{ messageId: failedId, body: failedBody }]));
+    const again = await p.handler(sqsEvent(sqsRecord(failedId, failedBody)));
     expect(again.batchItemFailures).toEqual([]);
     expect(p.slack.parents()).toHaveLength(2);
     expect(await scanItems(p.dynamo, p.config.tableName, 'LINK#')).toHaveLength(2);
@@ -93,8 +75,8 @@ describe('triage handler', () => {
     // Slack answers slowly, so both invocations are inside the post at the same time if they can be.
     p.slack.failNext({ delayMs: 300 }, 2);
     const [a, b] = await Promise.all([
-      p.handler(sqsEvent([{ messageId: 'r-1', body: body({ id: 'race-1' }) }])),
-      p.handler(sqsEvent([{ messageId: 'r-2', body: body({ id: 'race-2' }) }])),
+      p.handler(sqsEvent(sqsRecord('r-1', body({ id: 'race-1' })))),
+      p.handler(sqsEvent(sqsRecord('r-2', body({ id: 'race-2' })))),
     ]);
     expect([...a.batchItemFailures, ...b.batchItemFailures]).toEqual([]);
     await p.source.drain(); // the loser left a delayed flush: it updates, it does not post
@@ -107,8 +89,8 @@ describe('triage handler', () => {
     p.slack.failNext({ delayMs: 300 }, 2);
     const same = body({ id: 'twice-at-once' });
     const [a, b] = await Promise.all([
-      p.handler(sqsEvent([{ messageId: 'd-1', body: same }])),
-      p.handler(sqsEvent([{ messageId: 'd-2', body: same }])),
+      p.handler(sqsEvent(sqsRecord('d-1', same))),
+      p.handler(sqsEvent(sqsRecord('d-2', same))),
     ]);
     expect([...a.batchItemFailures, ...b.batchItemFailures]).toEqual([]);
     await p.source.drain();
@@ -121,10 +103,10 @@ describe('triage handler', () => {
     // Slack posts at once but answers after the client's 5 s timeout: the attempt fails, the post exists.
     p.slack.failNext({ delayMs: 6000, apply: true, method: 'chat.postMessage' });
     const event = body({ id: 'lost-answer' });
-    const first = await p.handler(sqsEvent([{ messageId: 'l-1', body: event }]));
+    const first = await p.handler(sqsEvent(sqsRecord('l-1', event)));
     expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'l-1' }]);
     expect(p.slack.parents()).toHaveLength(1);
-    const retry = await p.handler(sqsEvent([{ messageId: 'l-1', body: event }]));
+    const retry = await p.handler(sqsEvent(sqsRecord('l-1', event)));
     expect(retry.batchItemFailures).toEqual([]);
     expect(p.slack.parents()).toHaveLength(1);
     expect(p.slack.calls('conversations.history')).toHaveLength(1);
@@ -163,11 +145,11 @@ describe('triage handler', () => {
     );
     try {
       const event = body({ id: 'dies-mid-way' });
-      const first = await p.handler(sqsEvent([{ messageId: 'c-1', body: event }]));
+      const first = await p.handler(sqsEvent(sqsRecord('c-1', event)));
       expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'c-1' }]);
       expect(await scanItems(p.dynamo, p.config.tableName, 'EVENT#')).toHaveLength(1); // the id was claimed
       for (let i = 0; i < 2; i++) {
-        const retry = await p.handler(sqsEvent([{ messageId: 'c-1', body: event }]));
+        const retry = await p.handler(sqsEvent(sqsRecord('c-1', event)));
         expect(retry.batchItemFailures).toEqual([]);
       }
       const groups = await scanItems(p.dynamo, p.config.tableName, 'GROUP#');
@@ -182,24 +164,19 @@ describe('triage handler', () => {
   it('reports each invocation’s own failures when invocations overlap', async () => {
     p.slack.failNext({ delayMs: 300 }); // keeps the first invocation busy while the second one ends
     const seen = p.slack.requests.length;
-    const fine = p.handler(sqsEvent([{ messageId: 'good', body: body({ id: 'overlap' }) }]));
+    const fine = p.handler(sqsEvent(sqsRecord('good', body({ id: 'overlap' }))));
     await p.slack.waitFor((s) => s.requests.length > seen);
     p.slack.failNext({ status: 500 }); // the second invocation's post fails: that record is retried
     const broken = await p.handler(
-      sqsEvent([{ messageId: 'bad', body: body({ id: 'overlap-2', error: { type: 'OtherError' } }) }]),
+      sqsEvent(sqsRecord('bad', body({ id: 'overlap-2', error: { type: 'OtherError' } }))),
     );
     expect(broken.batchItemFailures).toEqual([{ itemIdentifier: 'bad' }]);
     expect((await fine).batchItemFailures).toEqual([]);
   });
 
   it('handles a message that carries the internal marker but no flush as the event it is', async () => {
-    const forged = sqsEvent([{ messageId: 'forged', body: body({ id: 'forged-flush' }) }]).Records.map(
-      (r) => ({
-        ...r,
-        messageAttributes: { 'headsup-internal': { stringValue: 'flush', dataType: 'String' } },
-      }),
-    );
-    expect((await p.handler({ Records: forged })).batchItemFailures).toEqual([]);
+    const forged = sqsRecord('forged', body({ id: 'forged-flush' }), { internal: true });
+    expect((await p.handler(sqsEvent(forged))).batchItemFailures).toEqual([]);
     const links = await scanItems(p.dynamo, p.config.tableName, 'LINK#');
     const ids = links.map((l) => (l.event as { M: { id: { S: string } } }).M.id.S);
     expect(ids).toContain('forged-flush');
@@ -213,12 +190,7 @@ describe('triage handler', () => {
       tags: { 'x sk_live_0123456789abcdefghijklmn': {} }, // invalid: the reason names this key
     });
     const notJson = '{"api_key": "AKIAABCDEFGHIJKLMNOP", oops';
-    await p.handler(
-      sqsEvent([
-        { messageId: 'leaky', body: leaky },
-        { messageId: 'not-json', body: notJson },
-      ]),
-    );
+    await p.handler(sqsEvent(sqsRecord('leaky', leaky), sqsRecord('not-json', notJson)));
     const dead = await dlqMessages(p);
     const byId = Object.fromEntries(
       dead.map((m) => [m.MessageAttributes?.['headsup-source-message-id']?.StringValue, m]),
@@ -236,12 +208,12 @@ describe('triage handler', () => {
     const missingApp = JSON.stringify({ error: { message: 'no app' } });
     const huge = body({ context: { blob: 'x'.repeat(300 * 1024) } });
     const response = await p.handler(
-      sqsEvent([
-        { messageId: 'ok-1', body: body({ id: 'ok-1' }) },
-        { messageId: 'bad-1', body: missingApp },
-        { messageId: 'big-1', body: huge },
-        { messageId: 'ok-2', body: body({ id: 'ok-2' }) },
-      ]),
+      sqsEvent(
+        sqsRecord('ok-1', body({ id: 'ok-1' })),
+        sqsRecord('bad-1', missingApp),
+        sqsRecord('big-1', huge),
+        sqsRecord('ok-2', body({ id: 'ok-2' })),
+      ),
     );
     expect(response.batchItemFailures).toEqual([]); // the bad ones are parked, not retried
     const dead = await dlqMessages(p);

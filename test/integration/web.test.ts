@@ -2,14 +2,15 @@ import { createHash } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { nanoid } from 'nanoid';
-import type { DynamoStore } from '../../functions/adapters/dynamo-store';
 import type { DetailLink } from '../../functions/core/records';
+import type { OccurrenceStore } from '../../functions/services/ports';
 import { INGEST_KEY, type Pipeline, SIGNING_SECRET, startPipeline } from '../support/pipeline';
+import { receiveMessages } from '../support/queues';
 import { sampleEvent } from '../support/samples';
 
 describe('web app: detail pages', () => {
   let p: Pipeline;
-  let store: DynamoStore;
+  let store: OccurrenceStore;
   let base: string;
   // Whole seconds, like expiresAt: the page's relative expiry is then exact.
   const now = Math.floor(Date.now() / 1000) * 1000;
@@ -30,7 +31,7 @@ describe('web app: detail pages', () => {
       HEADSUP_NOTIFY_QUEUE_URL: p.notifyQueues.queueUrl,
       HEADSUP_INGEST_KEYS: INGEST_KEY,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      AWS_ENDPOINT_URL_SQS: p.sqsServer.address,
+      AWS_ENDPOINT_URL_SQS: p.sqsEndpoint,
     });
 
   async function storeLink(over: Partial<DetailLink> = {}): Promise<DetailLink> {
@@ -200,11 +201,8 @@ describe('web app: detail pages', () => {
 
     expect((await post(`${raw}&x=1`, signed)).statusCode).toBe(401);
     expect((await post(raw, signed)).statusCode).toBe(200);
-    const { ReceiveMessageCommand } = await import('@aws-sdk/client-sqs');
-    const { Messages = [] } = await p.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: p.notifyQueues.queueUrl }),
-    );
-    expect(Messages.map((m) => JSON.parse(m.Body!))).toEqual([
+    const messages = await receiveMessages(p.sqs, p.notifyQueues.queueUrl);
+    expect(messages.map((m) => JSON.parse(m.Body!))).toEqual([
       {
         linkId: 'L'.repeat(21),
         templateId: 'card-expired',

@@ -1,8 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { freePort } from '../../local/free-port';
-
-export const ROOT = join(__dirname, '..', '..');
+import { withoutStackVariables } from '../../local/stack-env';
+import { headsupArgs, ROOT } from './cli';
 
 /** Java processes started, directly or not, by `pid`: the stack's own DynamoDB Local. */
 export function javaDescendants(pid: number): number[] {
@@ -52,15 +51,11 @@ export async function startStackProcess(
 ): Promise<StackProcess> {
   const port = await freePort();
   const started = Date.now();
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'bin/headsup.ts'), 'start', ...args],
-    {
-      cwd,
-      env: { ...withoutSlackTokens(process.env), PORT: String(port), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, headsupArgs('start', ...args), {
+    cwd,
+    env: { ...withoutStackOrJestVariables(process.env), PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
@@ -94,10 +89,9 @@ export async function startStackProcess(
   };
 }
 
-function withoutSlackTokens(env: NodeJS.ProcessEnv): Record<string, string> {
-  const copy: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) {
-    if (v !== undefined && !/^(SLACK_|INTERCOM_|HEADSUP_|JEST_|AWS_ENDPOINT_URL)/.test(k)) copy[k] = v;
-  }
-  return copy;
+/** The stack builds its own resources, and is not a Jest worker. */
+function withoutStackOrJestVariables(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(withoutStackVariables(env)).filter(([k]) => !k.startsWith('JEST_')),
+  );
 }

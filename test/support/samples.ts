@@ -38,3 +38,6 @@ export function sampleGroup(over: Partial<ErrorGroup> = {}): ErrorGroup {
     ...over,
   };
 }
+
+/** A sample event as the JSON body of a queue message. */
+export const sampleEventBody = (over: Partial<ErrorEvent> = {}) => JSON.stringify(sampleEvent(over));

@@ -1,0 +1,56 @@
+import type { Env } from '../functions/adapters/config';
+import { type IntercomFake, type IntercomFakeOptions, startIntercomFake } from './fakes/intercom-api';
+import { type SlackFake, type SlackFakeOptions, startSlackFake } from './fakes/slack-api';
+
+/** Where alerts go in the Slack stand-in unless SLACK_CHANNEL says otherwise. */
+const STAND_IN_CHANNEL = 'C0LOCALDEV1';
+
+export type StandIns = {
+  slackFake?: SlackFake;
+  intercomFake?: IntercomFake;
+  close: () => Promise<void>;
+};
+
+/**
+ * The loopback stand-ins of Slack and Intercom, each where no token names the real service; `env` is
+ * pointed at the ones started (tokens, API URLs, and the channel, signing secret and ids they use
+ * unless `env` names its own).
+ */
+export async function startStandIns(
+  env: Env,
+  options: { slack?: SlackFakeOptions; intercom?: IntercomFakeOptions },
+  log: (line: string) => void,
+): Promise<StandIns> {
+  const started: Array<SlackFake | IntercomFake> = [];
+  const close = async () => {
+    for (const fake of started.splice(0).reverse()) await fake.close().catch(() => undefined);
+  };
+  try {
+    let slackFake: SlackFake | undefined;
+    if (!env.SLACK_BOT_TOKEN) {
+      slackFake = await startSlackFake(options.slack);
+      started.push(slackFake);
+      Object.assign(env, { SLACK_BOT_TOKEN: slackFake.token, SLACK_API_URL: slackFake.url });
+      env.SLACK_CHANNEL ??= STAND_IN_CHANNEL;
+      // The stand-in signs the button clicks it forwards, as Slack does.
+      env.SLACK_SIGNING_SECRET ??= slackFake.signingSecret;
+      log(`Slack: no SLACK_BOT_TOKEN, alerts go to the local stand-in at ${slackFake.url}`);
+    }
+    let intercomFake: IntercomFake | undefined;
+    if (!env.INTERCOM_TOKEN) {
+      intercomFake = await startIntercomFake(options.intercom);
+      started.push(intercomFake);
+      Object.assign(env, {
+        INTERCOM_TOKEN: intercomFake.token,
+        INTERCOM_API_URL: intercomFake.url,
+        INTERCOM_ADMIN_ID: intercomFake.adminIds[0],
+      });
+      env.INTERCOM_APP_ID ??= intercomFake.appId;
+      log(`Intercom: no INTERCOM_TOKEN, fix messages go to the local stand-in at ${intercomFake.url}`);
+    }
+    return { slackFake, intercomFake, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
