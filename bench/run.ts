@@ -4,22 +4,22 @@ import './env';
  * the same handlers as on AWS, on DynamoDB Local and the SQS emulator — and a table of what it cost.
  * Next to it, the floor: the same number of bare DynamoDB writes to the same DynamoDB Local.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { build } from 'esbuild';
-import { createDocumentClient } from '../functions/adapters/dynamo-store';
 import { freePort } from '../local/free-port';
+import { queueDepth } from '../local/queue-depth';
 import { createTable } from '../local/resources';
 import { sampleEvents, seededRandom } from '../local/samples';
 import { postEvents } from '../local/send-events';
 import { startLocalStack } from '../local/stack';
+import { withoutStackVariables } from '../local/stack-env';
+import { scanDocuments } from '../local/table-scan';
 import { bestOf, hostileEventBodies, runPipeline } from './hostile-corpus';
+import { moduleInitMs } from './module-init';
 
 const ROOT = join(__dirname, '..');
 const { values } = parseArgs({
@@ -55,17 +55,6 @@ function countRequests(client: DynamoDBClient): () => number {
   return () => count;
 }
 
-async function queueDepth(sqs: SQSClient, queueUrl: string, includeDelayed: boolean): Promise<number> {
-  const names = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] as const;
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: includeDelayed ? [...names, 'ApproximateNumberOfMessagesDelayed'] : [...names],
-    }),
-  );
-  return Object.values(Attributes).reduce((sum, n) => sum + Number(n), 0);
-}
-
 async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -90,33 +79,14 @@ async function bundles() {
       outfile: file,
       logLevel: 'error',
     });
-    const runs = Array.from({ length: 5 }, () =>
-      Number(
-        execFileSync(
-          process.execPath,
-          [
-            '-e',
-            `const t=process.hrtime.bigint();require(${JSON.stringify(file)});console.log(Number(process.hrtime.bigint()-t)/1e6)`,
-          ],
-          {
-            encoding: 'utf8',
-            env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-          },
-        ).trim(),
-      ),
-    );
-    results[name] = { bytes: statSync(file).size, initMs: Math.round(stats(runs).p50 * 10) / 10 };
+    results[name] = { bytes: statSync(file).size, initMs: moduleInitMs(file) };
   }
   return results;
 }
 
 async function measure() {
-  const env: Record<string, string | undefined> = { ...process.env };
-  for (const key of Object.keys(env))
-    if (/^(SLACK_|INTERCOM_|HEADSUP_|AWS_ENDPOINT_URL)/.test(key)) delete env[key];
-
   process.stderr.write(`bench: starting the local stack, ${N} events, ${DISTINCT} errors, ${USERS} users\n`);
-  const stack = await startLocalStack({ port: await freePort(), env });
+  const stack = await startLocalStack({ port: await freePort(), env: withoutStackVariables(process.env) });
   const slack = stack.slackFake!;
   const intercom = stack.intercomFake!;
   for (let u = 0; u < USERS; u++) {
@@ -155,15 +125,15 @@ async function measure() {
     const acceptedMs = Date.now() - started;
 
     await until(
-      async () => (await queueDepth(stack.aws.sqs, stack.aws.errorsQueueUrl, false)) === 0,
+      async () => (await queueDepth(stack.aws.sqs, stack.aws.errorsQueueUrl, { delayed: false })) === 0,
       600_000,
     );
     const processedMs = Date.now() - started;
     // Then the delayed flushes and the fix messages: everything a burst causes.
     await until(
       async () =>
-        (await queueDepth(stack.aws.sqs, stack.aws.errorsQueueUrl, true)) === 0 &&
-        (await queueDepth(stack.aws.sqs, stack.aws.notifyQueueUrl, true)) === 0,
+        (await queueDepth(stack.aws.sqs, stack.aws.errorsQueueUrl)) === 0 &&
+        (await queueDepth(stack.aws.sqs, stack.aws.notifyQueueUrl)) === 0,
       600_000,
     );
     const settledMs = Date.now() - started;
@@ -246,22 +216,10 @@ type BenchResult = Awaited<ReturnType<typeof measure>> & { hostileCorpus: Return
 
 /** Every detail item, for the outcome of its fix message. */
 async function scanLinks(dynamo: DynamoDBClient, tableName: string) {
-  const links: { eventId: string; notify?: { status: string; at: number } }[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await createDocumentClient(dynamo).send(
-      new ScanCommand({
-        TableName: tableName,
-        FilterExpression: 'begins_with(pk, :link)',
-        ExpressionAttributeValues: { ':link': 'LINK#' },
-        ProjectionExpression: 'eventId, notify',
-        ExclusiveStartKey: start,
-      }),
-    );
-    links.push(...((page.Items ?? []) as typeof links));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return links;
+  return (await scanDocuments(dynamo, tableName, 'LINK#')) as Array<{
+    eventId: string;
+    notify?: { status: string; at: number };
+  }>;
 }
 
 /**
