@@ -1,6 +1,6 @@
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ErrorGroup, GroupFix, NotifyOutcome } from '../core/records';
-import type { CooldownGuard, FixGuards, FixOutcomes } from '../services/ports';
+import type { CooldownGuard, FixGuards, FixOutcomes, SendClaim } from '../services/ports';
 import {
   fixKey,
   groupKey,
@@ -70,14 +70,14 @@ export class NotifyStore implements FixGuards, FixOutcomes {
   }
 
   /** Takes the cooldown guard for this attempt (`token`); a resent request finds its own claim. */
-  async claimSend(
-    recipient: string,
-    templateId: string,
-    linkId: string,
-    token: string,
-    now: number,
-    cooldownSeconds: number,
-  ): Promise<{ claimed: true } | { claimed: false; existing: CooldownGuard }> {
+  async claimSend({
+    recipient,
+    templateId,
+    linkId,
+    token,
+    now,
+    cooldownSeconds,
+  }: SendClaim): Promise<{ claimed: true } | { claimed: false; existing: CooldownGuard }> {
     try {
       await this.db.send(
         new PutCommand({

@@ -119,7 +119,14 @@ async function sendGuarded(g: GuardedSend, deps: NotifyDeps): Promise<NotifyResu
   const finish = (outcome: NotifyOutcome) => report(outcome, link, job, templateName, deps);
   const releaseOccurrence = () => deps.guard.releaseOccurrence(link.id, token);
 
-  const claim = await deps.guard.claimSend(recipient, template.id, link.id, token, now, template.cooldown);
+  const claim = await deps.guard.claimSend({
+    recipient,
+    templateId: template.id,
+    linkId: link.id,
+    token,
+    now,
+    cooldownSeconds: template.cooldown,
+  });
   if (!claim.claimed) {
     const held = claim.existing;
     await releaseOccurrence(); // nothing is sent by this attempt

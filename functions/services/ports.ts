@@ -121,6 +121,16 @@ export type CooldownGuard = {
   expiresAt: number;
 };
 
+/** One attempt (`token`) asking to send `templateId` to `recipient` for the occurrence `linkId`. */
+export type SendClaim = {
+  recipient: string;
+  templateId: string;
+  linkId: string;
+  token: string;
+  now: number;
+  cooldownSeconds: number;
+};
+
 /**
  * The two guards taken before a fix message goes out: one per occurrence (ever) and one per user and
  * template (the cooldown). Each is held by one attempt's `token`; a resent request finds its own.
@@ -134,14 +144,7 @@ export interface FixGuards {
     expiresAt: number,
   ): Promise<{ claimed: true } | { claimed: false; at: number }>;
   releaseOccurrence(linkId: string, token: string): Promise<void>;
-  claimSend(
-    recipient: string,
-    templateId: string,
-    linkId: string,
-    token: string,
-    now: number,
-    cooldownSeconds: number,
-  ): Promise<{ claimed: true } | { claimed: false; existing: CooldownGuard }>;
+  claimSend(claim: SendClaim): Promise<{ claimed: true } | { claimed: false; existing: CooldownGuard }>;
   /** The cooldown runs from the moment of sending. */
   markSent(recipient: string, templateId: string, sentAt: number, cooldownSeconds: number): Promise<void>;
   markUncertain(recipient: string, templateId: string, at: number): Promise<void>;
