@@ -28,8 +28,9 @@ function run(command: string, args: string[], cwd: string) {
 const headsup = (...args: string[]) => run('npx', ['--no', '--', 'headsup', ...args], project);
 
 /**
- * The `headsup` command as a fresh install gets it: the repository packed as npm publishes it (its
- * `prepare` build is skipped: the CLI runs from source) and installed into an empty project from the
+ * The `headsup` command as a fresh install gets it: the repository packed as npm publishes it (the
+ * `files` of package.json; `prepare` is skipped, the CLI runs from source and dist/ is the reporter
+ * `npm install` built here) and installed into an empty project from the
  * npm cache (about 40 s, most of it unpacking the AWS CDK and SDK).
  */
 beforeAll(() => {
@@ -60,6 +61,15 @@ describe('npx headsup (installed package, Node.js without a TypeScript loader)',
       status: 0,
       stdout: '5 templates OK: card-expired, sso-sign-in, plan-limit, rate-limited, upload-too-large\n',
     });
+  });
+
+  it('installs the reporter too: headsup/reporter loads from the installed package', () => {
+    const loaded = run(
+      process.execPath,
+      ['-e', "console.log(typeof require('headsup/reporter').createReporter)"],
+      project,
+    );
+    expect(loaded).toMatchObject({ status: 0, stdout: 'function\n' });
   });
 
   it('prints its usage on --help, and with no command fails with it', () => {
