@@ -37,6 +37,19 @@ function hostFromEnv(): string | undefined {
   return bare;
 }
 
+/**
+ * `start` runs on the development dependencies (DynamoDB Local, the SQS emulator, the Node server),
+ * which an installed package does not have: say so, and what to do, instead of a module stack trace.
+ */
+function failIfMissingModule(err: unknown): void {
+  const { code, message } = (err ?? {}) as { code?: string; message?: string };
+  if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') return;
+  const missing = /Cannot find (?:module|package) '([^']+)'/.exec(message ?? '')?.[1] ?? 'a module';
+  fail(
+    `start needs the development dependencies (${missing} is not installed): run it from a clone of Heads-up with npm install && npm start`,
+  );
+}
+
 async function start(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { persist: { type: 'boolean', default: false } } });
   const port = portFromEnv();
@@ -44,7 +57,10 @@ async function start(argv: string[]): Promise<void> {
   // Locally, CloudWatch metric lines are noise; set before the modules that read it are loaded.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  const { DEV_INGEST_KEY, startLocalStack } = await import('../local/stack');
+  const { DEV_INGEST_KEY, startLocalStack } = await import('../local/stack').catch((err: unknown) => {
+    failIfMissingModule(err);
+    throw err;
+  });
   const started = Date.now();
   let stack: Awaited<ReturnType<typeof startLocalStack>>;
   try {
@@ -55,6 +71,7 @@ async function start(argv: string[]): Promise<void> {
       log: (line) => process.stderr.write(`headsup: ${line}\n`),
     });
   } catch (err) {
+    failIfMissingModule(err);
     fail((err as Error).message);
   }
   const key =

@@ -2,8 +2,7 @@ import { type SpawnSyncOptions, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-
-const ROOT = join(__dirname, '..', '..');
+import { ROOT } from '../support/cli';
 
 const work = mkdtempSync(join(tmpdir(), 'headsup-npx-'));
 const project = join(work, 'project');
@@ -70,6 +69,14 @@ describe('npx headsup (installed package, Node.js without a TypeScript loader)',
       project,
     );
     expect(loaded).toMatchObject({ status: 0, stdout: 'function\n' });
+  });
+
+  it('start, which needs the development dependencies, says so in one line', () => {
+    const started = headsup('start');
+    expect(started.status).toBe(1);
+    expect(started.stderr).toMatch(
+      /^headsup: start needs the development dependencies \(\S+ is not installed\): run it from a clone of Heads-up with npm install && npm start\n$/,
+    );
   });
 
   it('prints its usage on --help, and with no command fails with it', () => {
