@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
 import ts from 'typescript';
-
-const ROOT = join(__dirname, '..', '..');
+import { ROOT } from '../support/cli';
 
 /** The minified reporter measured 16.6 KB (without zod and the server's modules): a little room on top. */
 const BUDGET_BYTES = 18 * 1024;

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
+import { ROOT } from '../support/cli';
 
 /**
  * The layers of docs/architecture.md, checked on every source file: which of our folders (or files)
@@ -44,8 +45,6 @@ const LAYERS: Layer[] = [
     packages: ['node:crypto', '@aws-sdk/client-sqs'],
   },
 ];
-
-const ROOT = resolve(__dirname, '../..');
 
 function sourceFiles(layer: Layer): string[] {
   return readdirSync(join(ROOT, layer.files), { recursive: true, encoding: 'utf8' })

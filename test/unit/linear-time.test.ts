@@ -21,6 +21,22 @@ const SMALL = 100_000;
 const LARGE = 1_000_000;
 const CEILING_MS = 3000;
 
+/**
+ * A loaded machine can stall any one run for hundreds of milliseconds (seen with two CPU-bound jobs on
+ * two cores): a shape that looks super-linear is measured once more, and only the faster of the two
+ * passes counts. A quadratic shape is slow in both.
+ */
+function measuredTwiceIfSlow(work: (text: string) => unknown): ScalingRow[] {
+  const first = measureScaling(work, SMALL, LARGE);
+  if (notLinear(first).length === 0) return first;
+  const second = measureScaling(work, SMALL, LARGE);
+  return first.map((row, i) => ({
+    name: row.name,
+    smallMs: Math.min(row.smallMs, second[i]!.smallMs),
+    largeMs: Math.min(row.largeMs, second[i]!.largeMs),
+  }));
+}
+
 function notLinear(rows: ScalingRow[]): string[] {
   return rows
     .filter((r) => r.largeMs >= 30 * r.smallMs + 200 || r.largeMs >= CEILING_MS)
@@ -39,7 +55,7 @@ describe('linear time on the hostile corpus (100 KB vs 1 MB)', () => {
       (t) => [parseJsonText(JSON.stringify(t)), parseJsonText(t)],
     ],
   ])('%s', (_name, work) => {
-    const rows = measureScaling(work, SMALL, LARGE);
+    const rows = measuredTwiceIfSlow(work);
     expect(rows.length).toBeGreaterThan(25);
     expect(notLinear(rows)).toEqual([]);
   });
