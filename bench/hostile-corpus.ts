@@ -47,10 +47,10 @@ function fill(unit: string, length: number): string {
   return unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
 }
 
-export type HostileString = { name: string; text: string };
+type HostileString = { name: string; text: string };
 
 /** Every shape at `length` characters, plus a single-line stack frame and a PEM key without END. */
-export function hostileStrings(length: number): HostileString[] {
+function hostileStrings(length: number): HostileString[] {
   const strings = Object.entries(SHAPES).map(([name, unit]) => ({ name, text: fill(unit, length) }));
   strings.push({ name: 'single long stack line', text: `    at f (/${fill('ab/', length - 20)}x.js:1:2)` });
   strings.push({
@@ -148,7 +148,7 @@ export function bestOf<T>(runs: number, input: () => T, work: (input: T) => unkn
 }
 
 /** A copy of `text` that is a different string object with the same contents. */
-export function freshCopy(text: string): string {
+function freshCopy(text: string): string {
   return ` ${text}`.slice(1);
 }
 

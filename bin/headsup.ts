@@ -97,7 +97,11 @@ async function start(argv: string[]): Promise<void> {
 /** Exit 1 on any problem, each as `file:line: message`, so CI fails on a broken template. */
 async function checkTemplates(argv: string[]): Promise<void> {
   const { readTemplates, formatProblem } = await import('../functions/adapters/template-files');
-  const dir = argv[0] ?? process.env.HEADSUP_TEMPLATES ?? 'templates';
+  const { templatesDir } = await import('../functions/config/settings');
+  // The folder the functions would read: the setting's variable and default, by the same rule.
+  const dir =
+    argv[0] ??
+    templatesDir.parse(process.env[templatesDir.env], (problem) => fail(`${templatesDir.env} ${problem}`));
   const { templates, problems } = readTemplates(dir);
   for (const problem of problems) process.stderr.write(`${formatProblem(problem)}\n`);
   if (problems.length > 0) fail(`${problems.length} problem(s) in ${dir}`);
@@ -117,7 +121,12 @@ async function sendSample(argv: string[]): Promise<void> {
   const { postEvents } = await import('../local/send-events');
   const { localIngestKey } = await import('../local/dev-key');
   const url = (values.url ?? `http://localhost:${portFromEnv()}`).replace(/\/+$/, '');
-  const key = values.key ?? localIngestKey(process.env);
+  let key: string;
+  try {
+    key = values.key ?? localIngestKey(process.env);
+  } catch (err) {
+    fail((err as Error).message);
+  }
   let results: Awaited<ReturnType<typeof postEvents>>;
   try {
     results = await postEvents(url, key, sampleEvents({ count, random: Math.random }));

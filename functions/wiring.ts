@@ -1,5 +1,5 @@
 import { nanoid } from 'nanoid';
-import type { NotifyConfig, TriageConfig } from './adapters/config';
+import { FUNCTIONS } from '../lib/definitions';
 import { createDocumentClient, DynamoStore } from './adapters/dynamo-store';
 import { createIntercomClient, IntercomMessenger } from './adapters/intercom';
 import { NotifyStore } from './adapters/notify-store';
@@ -8,8 +8,16 @@ import { createSlackClient, SlackChannel, SlackThreads } from './adapters/slack'
 import { ErrorsQueue, NotifyQueue } from './adapters/sqs-queue';
 import { loadTemplates } from './adapters/template-files';
 import { type AwsClients, createAwsClients } from './aws-clients';
+import type { NotifyConfig, TriageConfig } from './config/functions';
+import { LINK_ID_LENGTH } from './core/links';
 import type { NotifyDeps } from './services/notify';
 import type { TriageDeps } from './services/triage';
+
+/**
+ * How long a fix guard may stay "sending" before its attempt is judged dead: a little past the notify
+ * function's timeout, which no attempt outlives. The local notify queue's retries are timed from it.
+ */
+export const NOTIFY_SENDING_STALE_MS = (FUNCTIONS.notify.timeoutSeconds + 15) * 1000;
 
 /** Builds the triage function's collaborators. The same wiring runs on Lambda and locally. */
 export function createTriageDeps(config: TriageConfig, aws: AwsClients = createAwsClients()): TriageDeps {
@@ -22,7 +30,7 @@ export function createTriageDeps(config: TriageConfig, aws: AwsClients = createA
     messages: config.messages,
     linkTtlSeconds: config.linkTtlSeconds,
     now: Date.now,
-    newLinkId: () => nanoid(), // 21 characters, 126 random bits: an unguessable capability URL
+    newLinkId: () => nanoid(LINK_ID_LENGTH), // the alphabet isLinkId expects
     log: logger,
     metrics,
   };
@@ -41,6 +49,7 @@ export function createNotifyDeps(config: NotifyConfig, aws: AwsClients = createA
     slack: new SlackThreads(createSlackClient(config.slack)),
     templates: loadTemplates(config.templatesDir),
     messages: config.messages,
+    sendingStaleMs: NOTIFY_SENDING_STALE_MS,
     now: Date.now,
     log: logger,
     metrics,

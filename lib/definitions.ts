@@ -59,7 +59,8 @@ export const WIRING_ENV = {
 /**
  * The secrets, split by who reads them (least privilege), each a JSON object keyed by variable name.
  * Only the ARN is in a function's environment (`arnEnv`); locally the same names come from the
- * environment directly.
+ * environment directly. Each key is a setting's variable, spelled out because this file stays plain
+ * data (functions/config/settings.ts reads it); test/unit/config.test.ts holds the two lists together.
  */
 export const SECRETS = {
   /** Outbound API tokens: triage posts to Slack, notify calls Intercom and Slack. */

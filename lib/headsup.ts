@@ -12,6 +12,9 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { z } from 'zod';
+import { clip } from '../common/clip';
+import { ConfigError } from '../functions/config/error';
 import type { Setting } from '../functions/config/setting';
 import * as settings from '../functions/config/settings';
 import { FUNCTIONS, QUEUES, SECRET_PLACEHOLDER, SECRETS, TABLE, WIRING_ENV } from './definitions';
@@ -69,13 +72,29 @@ export const TABLE_ACCESS = {
   },
 } as const satisfies Record<string, { table: readonly string[]; index: readonly string[] }>;
 
+/** How much of a bad prop's value its synth error quotes: enough to recognise it, one line still. */
+const QUOTED_VALUE_CHARS = 60;
+
 /**
  * A prop checked at synth by the rule of the setting it becomes, so a bad value fails the deploy instead of
- * the function's start: one ConfigError line naming the prop. Tokens are only known at deploy.
+ * the function's start: one ConfigError line naming the prop and, since a CDK prop is never a secret,
+ * quoting its value. Returns the value as the function will read it (a URL without its trailing slash);
+ * a token is only known at deploy and is returned as it is.
  */
-function checked<V extends string | undefined>(prop: keyof HeadsUpProps, setting: Setting, value: V): V {
-  if (value !== undefined && !Token.isUnresolved(value)) setting.parse(value, `HeadsUp: ${prop}`);
-  return value;
+function checked<S extends z.ZodType>(
+  prop: keyof HeadsUpProps,
+  setting: Setting<S>,
+  value: string | undefined,
+): z.output<S> | string {
+  if (value !== undefined && Token.isUnresolved(value)) return value;
+  return setting.parse(value, (problem) => {
+    // A rule that quotes the value itself (a duration's) starts its message with it: not twice.
+    const quoted =
+      value === undefined || problem.startsWith('"')
+        ? problem
+        : `${JSON.stringify(clip(value, QUOTED_VALUE_CHARS))} ${problem}`;
+    return new ConfigError(`HeadsUp: ${prop} ${quoted}`);
+  });
 }
 
 /** The setting's variable only when given: a missing one reads as "not configured", an empty one would not. */
@@ -112,15 +131,17 @@ export class HeadsUp extends Construct {
   constructor(scope: Construct, id: string, props: HeadsUpProps) {
     super(scope, id);
     const slackChannel = checked('slackChannel', settings.slackChannel, props.slackChannel.trim());
-    const linkTtl = checked('linkTtl', settings.linkTtl, props.linkTtl ?? settings.DEFAULT_LINK_TTL);
+    // The functions get the lifetime as written ("15m" reads better than its seconds in the console).
+    const linkTtl = props.linkTtl ?? settings.DEFAULT_LINK_TTL;
+    checked('linkTtl', settings.linkTtl, linkTtl);
     const intercomAdminId = checked(
       'intercomAdminId',
-      settings.intercomAdminId,
+      settings.intercomAdminId.optional(),
       props.intercomAdminId?.trim(),
     );
     const intercomAppId = checked('intercomAppId', settings.intercomAppId, props.intercomAppId?.trim());
     // An empty publicUrl means the default, as an absent one.
-    const publicUrl = checked('publicUrl', settings.publicUrl, props.publicUrl || undefined);
+    const publicUrl = checked('publicUrl', settings.publicUrl.optional(), props.publicUrl || undefined);
     if (intercomAdminId === undefined) {
       // Synth goes on (Slack alerts work without Intercom), but say what will not.
       Annotations.of(this).addWarningV2(
@@ -206,12 +227,10 @@ export class HeadsUp extends Construct {
     this.ingestSecret.grantRead(this.httpFunction);
 
     // The Function URL ends with '/'; links are built as `${publicUrl}/e/<id>` like the local default.
-    this.publicUrl = publicUrl
-      ? publicUrl.replace(/\/+$/, '')
-      : `https://${Fn.select(2, Fn.split('/', this.functionUrl.url))}`;
+    this.publicUrl = publicUrl ?? `https://${Fn.select(2, Fn.split('/', this.functionUrl.url))}`;
     // Only a given publicUrl: the Function URL cannot go into its own function's environment (a cycle);
     // without it the sidebar's detail links use the origin Help Scout called, which is that URL.
-    if (publicUrl) this.httpFunction.addEnvironment(settings.publicUrl.env, this.publicUrl);
+    if (publicUrl !== undefined) this.httpFunction.addEnvironment(settings.publicUrl.env, this.publicUrl);
 
     this.triageFunction = this.nodeFunction(
       'Triage',
@@ -252,7 +271,6 @@ export class HeadsUp extends Construct {
         [SECRETS.tokens.arnEnv]: this.tokensSecret.secretArn,
         ...adminIdEnv,
         ...appIdEnv,
-        [settings.slackChannel.env]: slackChannel,
         [settings.publicUrl.env]: this.publicUrl,
         POWERTOOLS_SERVICE_NAME: 'headsup-notify',
         POWERTOOLS_METRICS_NAMESPACE: 'HeadsUp',

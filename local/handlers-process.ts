@@ -9,6 +9,7 @@
  * polling and `{ type: 'busy', busy }` whenever the number of batches being handled changes.
  */
 import type { AwsClients } from '../functions/aws-clients';
+import { errorsQueueUrl, notifyQueueUrl } from '../functions/config/settings';
 import { QUEUES } from '../lib/definitions';
 import { depsFromEnv, type LocalHandlers, startHandlers } from './handlers';
 import { localDynamoClient, localSqsClient } from './local-aws';
@@ -35,8 +36,8 @@ export function runHandlersProcess(prepare: (aws: AwsClients) => void = () => un
   const report = (message: HandlersMessage) => process.send?.(message);
   const handlers = startHandlers(aws.sqs, depsFromEnv(process.env, aws), {
     queueUrls: {
-      errors: required(process.env, 'HEADSUP_ERRORS_QUEUE_URL'),
-      notify: required(process.env, 'HEADSUP_NOTIFY_QUEUE_URL'),
+      errors: required(process.env, errorsQueueUrl.env),
+      notify: required(process.env, notifyQueueUrl.env),
     },
     // As many pollers as the functions may run at once on AWS.
     concurrency: { triage: QUEUES.errors.maxConcurrency, notify: QUEUES.notify.maxConcurrency },

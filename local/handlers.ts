@@ -3,8 +3,8 @@
  * this machine, with the same handlers and wiring as on AWS.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { type Env, loadNotifyConfig, loadTriageConfig } from '../functions/adapters/config';
 import type { AwsClients } from '../functions/aws-clients';
+import { type Env, loadNotifyConfig, loadTriageConfig } from '../functions/config/functions';
 import { createNotifyHandler } from '../functions/handlers/notify';
 import { createTriageHandler } from '../functions/handlers/triage';
 import type { NotifyDeps } from '../functions/services/notify';

@@ -6,7 +6,8 @@
  */
 import { join } from 'node:path';
 import { type DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { type Env, loadWebConfig } from '../functions/adapters/config';
+import { type Env, loadWebConfig } from '../functions/config/functions';
+import { ingestKeys } from '../functions/config/settings';
 import { createWebApp, type WebDeps } from '../functions/web/app';
 import { createWebDeps } from '../functions/web/wiring';
 import { QUEUES, WIRING_ENV } from '../lib/definitions';
@@ -101,7 +102,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       [WIRING_ENV.errorsDlqUrl]: errors.dlqUrl,
       [WIRING_ENV.notifyQueueUrl]: notify.queueUrl,
     });
-    env.HEADSUP_INGEST_KEYS ??= DEV_INGEST_KEY;
+    env[ingestKeys.env] ??= DEV_INGEST_KEY;
     env[WIRING_ENV.templates] ??= TEMPLATES_DIR;
 
     const webDeps = createWebDeps(loadWebConfig(env), aws);

@@ -1,6 +1,6 @@
 import { CreateTableCommand, type DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { SENDING_STALE_MS } from '../functions/services/notify';
+import { NOTIFY_SENDING_STALE_MS } from '../functions/wiring';
 import { QUEUES, TABLE } from '../lib/definitions';
 
 /**
@@ -9,7 +9,7 @@ import { QUEUES, TABLE } from '../lib/definitions';
  * AWS), or it lands in the DLQ while a retry would have sent it.
  */
 export const LOCAL_NOTIFY_VISIBILITY_SECONDS =
-  Math.ceil(SENDING_STALE_MS / 1000 / (QUEUES.notify.maxReceiveCount - 1)) + 5;
+  Math.ceil(NOTIFY_SENDING_STALE_MS / 1000 / (QUEUES.notify.maxReceiveCount - 1)) + 5;
 
 /** Creates Heads-up's table in DynamoDB Local exactly as lib/headsup.ts defines it on AWS. */
 export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { Hono } from 'hono';
+import { publicUrl } from '../functions/config/settings';
 import { QUEUES } from '../lib/definitions';
 import { canonicalHostname, createConsoleApp, isLoopbackHostname } from './console/routes';
 import type { IntercomFake } from './fakes/intercom-api';
@@ -82,7 +83,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const pipeline = await startLocalPipeline({
     dataDir: dbDir,
     visibilityTimeoutSeconds: { errors: LOCAL_VISIBILITY_SECONDS, notify: LOCAL_NOTIFY_VISIBILITY_SECONDS },
-    env: { ...env, HEADSUP_PUBLIC_URL: env.HEADSUP_PUBLIC_URL ?? `http://${publicHost}:${options.port}` },
+    env: { ...env, [publicUrl.env]: env[publicUrl.env] ?? `http://${publicHost}:${options.port}` },
     pollers: { triage: LOCAL_TRIAGE_POLLERS, notify: QUEUES.notify.maxConcurrency },
     log,
   });

@@ -1,4 +1,5 @@
-import type { Env } from '../functions/adapters/config';
+import type { Env } from '../functions/config/functions';
+import * as settings from '../functions/config/settings';
 import { type IntercomFake, type IntercomFakeOptions, startIntercomFake } from './fakes/intercom-api';
 import { type SlackFake, type SlackFakeOptions, startSlackFake } from './fakes/slack-api';
 
@@ -27,26 +28,31 @@ export async function startStandIns(
   };
   try {
     let slackFake: SlackFake | undefined;
-    if (!env.SLACK_BOT_TOKEN) {
+    if (!env[settings.slackBotToken.env]) {
       slackFake = await startSlackFake(options.slack);
       started.push(slackFake);
-      Object.assign(env, { SLACK_BOT_TOKEN: slackFake.token, SLACK_API_URL: slackFake.url });
-      env.SLACK_CHANNEL ??= STAND_IN_CHANNEL;
+      Object.assign(env, {
+        [settings.slackBotToken.env]: slackFake.token,
+        [settings.slackApiUrl.env]: slackFake.url,
+      });
+      env[settings.slackChannel.env] ??= STAND_IN_CHANNEL;
       // The stand-in signs the button clicks it forwards, as Slack does.
-      env.SLACK_SIGNING_SECRET ??= slackFake.signingSecret;
-      log(`Slack: no SLACK_BOT_TOKEN, alerts go to the local stand-in at ${slackFake.url}`);
+      env[settings.slackSigningSecret.env] ??= slackFake.signingSecret;
+      log(`Slack: no ${settings.slackBotToken.env}, alerts go to the local stand-in at ${slackFake.url}`);
     }
     let intercomFake: IntercomFake | undefined;
-    if (!env.INTERCOM_TOKEN) {
+    if (!env[settings.intercomToken.env]) {
       intercomFake = await startIntercomFake(options.intercom);
       started.push(intercomFake);
       Object.assign(env, {
-        INTERCOM_TOKEN: intercomFake.token,
-        INTERCOM_API_URL: intercomFake.url,
-        INTERCOM_ADMIN_ID: intercomFake.adminIds[0],
+        [settings.intercomToken.env]: intercomFake.token,
+        [settings.intercomApiUrl.env]: intercomFake.url,
+        [settings.intercomAdminId.env]: intercomFake.adminIds[0],
       });
-      env.INTERCOM_APP_ID ??= intercomFake.appId;
-      log(`Intercom: no INTERCOM_TOKEN, fix messages go to the local stand-in at ${intercomFake.url}`);
+      env[settings.intercomAppId.env] ??= intercomFake.appId;
+      log(
+        `Intercom: no ${settings.intercomToken.env}, fix messages go to the local stand-in at ${intercomFake.url}`,
+      );
     }
     return { slackFake, intercomFake, close };
   } catch (err) {

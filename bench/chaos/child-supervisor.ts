@@ -38,7 +38,7 @@ const CHILD_BUNDLE = join(__dirname, '..', '.build', 'chaos-handlers.js');
  * Bundles the handlers process once, as CDK bundles a Lambda (esbuild, CommonJS): each restart is
  * then a cold start of one file, not a TypeScript compile of the whole tree.
  */
-export async function bundleHandlers(): Promise<void> {
+async function bundleHandlers(): Promise<void> {
   await build({
     entryPoints: [CHILD_SOURCE],
     bundle: true,

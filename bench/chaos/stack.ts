@@ -6,6 +6,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import * as settings from '../../functions/config/settings';
 import type { QueueInspector } from '../../local/emulators';
 import type { IntercomFake } from '../../local/fakes/intercom-api';
 import type { SlackFake } from '../../local/fakes/slack-api';
@@ -15,7 +16,7 @@ import { LOCAL_NOTIFY_VISIBILITY_SECONDS, type QueueUrls } from '../../local/res
 import { withoutStackVariables } from '../../local/stack-env';
 
 export const QUEUE_NAMES = { errors: LOCAL_NAMES.errors, notify: LOCAL_NAMES.notify } as const;
-const SLACK_CHANNEL = 'C0CHAOS0001';
+const CHAOS_CHANNEL = 'C0CHAOS0001';
 
 export type ChaosStack = {
   url: string;
@@ -42,7 +43,7 @@ export async function startChaosStack(options: { visibilitySeconds: number }): P
       notify: Math.max(options.visibilitySeconds, LOCAL_NOTIFY_VISIBILITY_SECONDS),
     },
     // A developer's own Slack, Intercom or AWS settings must not leak into the run.
-    env: { ...withoutStackVariables(process.env), SLACK_CHANNEL },
+    env: { ...withoutStackVariables(process.env), [settings.slackChannel.env]: CHAOS_CHANNEL },
   });
   try {
     const { address } = await pipeline.listen(pipeline.webApp.fetch, 0, '127.0.0.1');
@@ -55,13 +56,13 @@ export async function startChaosStack(options: { visibilitySeconds: number }): P
       intercom: pipeline.intercomFake!,
       ...emulators.aws,
       tableName: pipeline.tableName,
-      channel: SLACK_CHANNEL,
+      channel: CHAOS_CHANNEL,
       errors: pipeline.errors,
       notify: pipeline.notify,
       inspectQueue: emulators.inspectQueue,
       handlersEnv: {
         ...pipeline.env,
-        HEADSUP_PUBLIC_URL: url,
+        [settings.publicUrl.env]: url,
         [HANDLERS_ENV.dynamoEndpoint]: emulators.dynamoEndpoint,
         [HANDLERS_ENV.sqsEndpoint]: emulators.sqsEndpoint,
       },

@@ -154,10 +154,10 @@ export class DynamoStore implements OccurrenceStore, AlertStore, OccurrenceReade
     return Items.slice(0, limit).map(toLink);
   }
 
-  /** Strongly consistent by default (Slack decisions); pages and the sidebar can read cheaper. */
-  async getGroup(fingerprint: string, now: number, consistent = true): Promise<ErrorGroup | undefined> {
+  /** Strongly consistent: Slack decisions are taken on it. */
+  async getGroup(fingerprint: string, now: number): Promise<ErrorGroup | undefined> {
     const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: groupKey(fingerprint), ConsistentRead: consistent }),
+      new GetCommand({ TableName: this.tableName, Key: groupKey(fingerprint), ConsistentRead: true }),
     );
     return Item && (Item[TTL] as number) > seconds(now) ? toGroup(Item) : undefined;
   }

@@ -1,7 +1,8 @@
 import { IntercomClient, IntercomError } from 'intercom-client';
 import type { ErrorEvent } from '../core/event-schema';
 import type { Contact, Messenger } from '../services/ports';
-import { intercomFailure, translatingFailures } from './errors';
+import { translatingFailures } from './errors';
+import { intercomFailure } from './intercom-failures';
 
 export type IntercomOptions = { token: string; adminId: string; apiUrl?: string; timeoutSeconds?: number };
 

@@ -15,8 +15,10 @@ import {
 } from './table-items';
 
 /**
- * The "at most one fix message per user per template per cooldown" guard: a conditional write taken
- * before Intercom is called, so duplicates, retries and concurrent jobs cannot send twice.
+ * What notify keeps in the table: the two guards, each a conditional write taken before Intercom is
+ * called so duplicates, retries and concurrent jobs cannot send twice — one fix message per occurrence
+ * ever (`FIX#`), one per user and template per cooldown (`SENT#`) — and the outcomes, recorded on the
+ * occurrence's detail item and counted on its group.
  */
 export class NotifyStore implements FixGuards, FixOutcomes {
   constructor(

@@ -3,7 +3,7 @@ import { getSecret, SecretsProvider } from '@aws-lambda-powertools/parameters/se
 import { awsClientLimits } from '../../common/aws-http-limits';
 import { SECRET_PLACEHOLDER, SECRETS } from '../../lib/definitions';
 import { ConfigError } from '../config/error';
-import type { Env } from './config';
+import type { Env } from '../config/functions';
 
 /** Cached for five minutes per container: a rotated token is picked up without a redeploy. */
 const SECRET_MAX_AGE_SECONDS = 300;
@@ -36,7 +36,7 @@ async function readSecret(arnVariable: string, arn: string, keys: readonly strin
   useLimitedProvider();
   const value: unknown = await getSecret(arn, { transform: 'json', maxAge: SECRET_MAX_AGE_SECONDS });
   if (typeof value !== 'object' || value === null) {
-    throw new ConfigError(`Configuration error: ${arnVariable} must name a secret holding a JSON object`);
+    throw ConfigError.forVariable(arnVariable, 'must name a secret holding a JSON object');
   }
   const found: Env = {};
   for (const key of keys) {

@@ -2,7 +2,8 @@ import { LogLevel, WebClient } from '@slack/web-api';
 import type { SlackRef } from '../core/records';
 import type { SlackMessage } from '../core/slack/message';
 import type { AlertChannel, AlertThreads } from '../services/ports';
-import { type CallKind, slackFailure, translatingFailures } from './errors';
+import { type CallKind, translatingFailures } from './errors';
+import { slackFailure } from './slack-failures';
 
 export type SlackClientOptions = { token: string; apiUrl?: string; timeoutMs?: number };
 

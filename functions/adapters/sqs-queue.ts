@@ -1,9 +1,8 @@
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { clip, clipUtf8 } from '../../common/clip';
-import { type EntryRefusal, enqueueEntries } from '../../common/sqs-batch';
+import { enqueueEntries, type QueueEntry } from '../../common/sqs-batch';
 import { DLQ_REASON_ATTRIBUTE, INTERNAL_MESSAGE_ATTRIBUTE } from '../../lib/definitions';
 import type { FlushBody } from '../core/flush';
-import type { IngestEntry } from '../core/ingest';
 import type { NotifyJob } from '../core/notify-job';
 import type { DeadLetterQueue, EventIntake, FixJobQueue, FlushQueue } from '../services/ports';
 
@@ -71,7 +70,7 @@ export class EventQueue implements EventIntake {
     private readonly queueUrl: string,
   ) {}
 
-  enqueue(entries: IngestEntry[]): Promise<{ failedIds: string[]; refused: EntryRefusal[] }> {
+  enqueue(entries: QueueEntry[]): Promise<{ failedIds: string[] }> {
     return enqueueEntries(entries, async (batch) => {
       const { Failed = [] } = await this.sqs.send(
         new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: batch }),

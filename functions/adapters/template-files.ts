@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ConfigError } from '../config/error';
+import { templatesDir } from '../config/settings';
 import { sortTemplates } from '../core/templates/match';
 import { type FixTemplate, parseTemplate, type TemplateProblem } from '../core/templates/parse';
 
@@ -53,7 +54,7 @@ export function loadTemplates(dir: string): FixTemplate[] {
   const { templates, problems } = readTemplates(dir);
   if (problems.length > 0) {
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more: run headsup templates check)` : '';
-    throw new ConfigError(`Configuration error: HEADSUP_TEMPLATES ${formatProblem(problems[0]!)}${more}`);
+    throw ConfigError.forVariable(templatesDir.env, `${formatProblem(problems[0]!)}${more}`);
   }
   return templates;
 }

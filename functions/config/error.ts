@@ -4,4 +4,9 @@
  */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+
+  /** A function's line about one of its variables, the form README → Configuration shows. */
+  static forVariable(variable: string, problem: string): ConfigError {
+    return new ConfigError(`Configuration error: ${variable} ${problem}`);
+  }
 }

@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import { ConfigError } from './error';
 
 /**
  * One setting: the variable it is read from and the rule its value follows. The functions read it from
@@ -16,10 +15,13 @@ export class Setting<S extends z.ZodType = z.ZodType> {
     return new Setting(this.env, this.schema.optional());
   }
 
-  /** The value checked and converted; a bad one throws one line, `${label} ${what is expected}`. */
-  parse(value: string | undefined, label: string): z.output<S> {
+  /**
+   * The value checked and converted. A bad one throws `error(problem)`, the problem being the rule's
+   * message (what is expected): a function names the variable, the CDK construct its prop.
+   */
+  parse(value: string | undefined, error: (problem: string) => Error): z.output<S> {
     const result = this.schema.safeParse(value);
-    if (!result.success) throw new ConfigError(`${label} ${result.error.issues[0]!.message}`);
+    if (!result.success) throw error(result.error.issues[0]!.message);
     return result.data;
   }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { WIRING_ENV } from '../../lib/definitions';
-import { parseDuration } from '../core/duration';
+import { durationSeconds } from '../core/duration';
 import { HELPSCOUT_SECRET_LENGTH } from '../core/helpscout/signature';
 import { isSlackChannelId } from '../core/slack/channel';
 import { Setting } from './setting';
@@ -25,7 +25,10 @@ export const table = new Setting(WIRING_ENV.table, required('the DynamoDB table 
 export const errorsQueueUrl = new Setting(WIRING_ENV.errorsQueueUrl, url('the errors queue URL'));
 export const errorsDlqUrl = new Setting(WIRING_ENV.errorsDlqUrl, url('the errors DLQ URL'));
 export const notifyQueueUrl = new Setting(WIRING_ENV.notifyQueueUrl, url('the notify queue URL'));
-export const templatesDir = new Setting(WIRING_ENV.templates, z.string().min(1).default('templates'));
+export const templatesDir = new Setting(
+  WIRING_ENV.templates,
+  required('the folder of the fix templates').default('templates'),
+);
 
 export const slackBotToken = new Setting('SLACK_BOT_TOKEN', required('a Slack bot token (xoxb-…)'));
 export const slackChannel = new Setting(
@@ -52,17 +55,7 @@ export const publicUrl = new Setting('HEADSUP_PUBLIC_URL', url('the base URL of 
 /** In seconds. */
 export const linkTtl = new Setting(
   'HEADSUP_LINK_TTL',
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      const seconds = parseDuration(v ?? DEFAULT_LINK_TTL);
-      if (seconds === undefined) {
-        ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration — expected e.g. 24h, 15m or 90s` });
-        return z.NEVER;
-      }
-      return seconds;
-    }),
+  durationSeconds('— expected e.g. 24h, 15m or 90s').prefault(DEFAULT_LINK_TTL),
 );
 
 export const intercomToken = new Setting('INTERCOM_TOKEN', required('an Intercom access token'));

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** Durations as people write them in configuration: `90s`, `15m`, `24h`, `7d`. */
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
 
@@ -8,6 +10,18 @@ export function parseDuration(text: string): number | undefined {
   const seconds = Number(match[1]) * UNIT_SECONDS[match[2] as keyof typeof UNIT_SECONDS];
   return seconds > 0 ? seconds : undefined;
 }
+
+/**
+ * A zod rule for a duration written as text, read as its seconds. Its message quotes the text and ends
+ * with `expected`, the examples each place that reads one gives.
+ */
+export const durationSeconds = (expected: string) =>
+  z.string().transform((text, ctx) => {
+    const seconds = parseDuration(text);
+    if (seconds !== undefined) return seconds;
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration ${expected}` });
+    return z.NEVER;
+  });
 
 const RELATIVE_STEPS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
   ['day', 86400],

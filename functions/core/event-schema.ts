@@ -29,12 +29,15 @@ const errorInfo: ErrorInfoSchema = errorInfoFields.refine((e) => Boolean(e.type 
   message: 'either type or message is required',
 });
 
-export const errorEventSchema = z.object({
+/** How serious an event is: the event's `level` and a fix template's `match.level` take these. */
+export const LEVELS = ['fatal', 'error', 'warning'] as const;
+
+const errorEventSchema = z.object({
   id: z.string().min(1).max(128).optional(),
   occurredAt: z.iso.datetime({ offset: true }).optional(),
   app: z.string().min(1).max(100),
   environment: z.string().min(1).max(50).default('production'),
-  level: z.enum(['fatal', 'error', 'warning']).default('error'),
+  level: z.enum(LEVELS).default('error'),
   error: errorInfo,
   user: z
     .object({

@@ -1,11 +1,10 @@
 import { EVENT_LIMITS } from '../../common/event';
+import type { QueueEntry } from '../../common/sqs-batch';
 import { type FieldIssue, parseErrorEvent } from './event-schema';
 
-/** An accepted event, ready for the queue: its id (given or assigned) and its JSON. */
-export type IngestEntry = { id: string; body: string };
-
+/** The accepted events, ready for the queue: each one's id (given or assigned) and its JSON. */
 export type IngestResult =
-  | { ok: true; entries: IngestEntry[] }
+  | { ok: true; entries: QueueEntry[] }
   | { ok: false; status: 400 | 413; error: string; issues: FieldIssue[] };
 
 /**
@@ -27,7 +26,7 @@ export function parseIngestBody(value: unknown, newId: () => string): IngestResu
     );
   }
 
-  const entries: IngestEntry[] = [];
+  const entries: QueueEntry[] = [];
   const issues: FieldIssue[] = [];
   let tooLarge = 0;
   events.forEach((raw, index) => {

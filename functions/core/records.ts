@@ -88,6 +88,10 @@ export type ErrorGroup = {
   expiresAt: number;
 };
 
-/** Distinct users are tracked exactly up to this many per group (as 12-character hashes, ~12 KB);
- * beyond it the count reads "1000+". */
+/** Distinct users are tracked exactly up to this many per group (as 12-character hashes, ~12 KB). */
 export const USER_COUNT_CAP = 1000;
+
+/** A group's distinct users as Slack, the detail page and the sidebar show them: "1000+" at the cap. */
+export function userCountText({ userCount }: Pick<ErrorGroup, 'userCount'>): string {
+  return userCount >= USER_COUNT_CAP ? `${USER_COUNT_CAP}+` : String(userCount);
+}

@@ -1,9 +1,9 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { SECRETS } from '../../lib/definitions';
-import type { Env } from '../adapters/config';
 import { logger, metrics } from '../adapters/observability';
 import { withSecrets } from '../adapters/secrets';
+import type { Env } from '../config/functions';
 
 const SECRET_NAMES = Object.values(SECRETS).flatMap((secret) => secret.keys);
 
@@ -42,7 +42,7 @@ export function createSqsBatchHandler<D>(
  * ingest key or a signing secret put after the deploy takes effect in warm containers too. A problem
  * is logged as one line and retried at the next invocation.
  */
-export function coldStart<D>(build: (env: Env) => D): () => Promise<D> {
+export function depsFollowingSecrets<D>(build: (env: Env) => D): () => Promise<D> {
   let built: { key: string; deps: D } | undefined;
   return async () => {
     try {

@@ -1,9 +1,9 @@
 import type { SQSRecord } from 'aws-lambda';
 import { INTERNAL_MESSAGE_ATTRIBUTE } from '../../lib/definitions';
-import { loadTriageConfig } from '../adapters/config';
+import { loadTriageConfig } from '../config/functions';
 import { type TriageDeps, triageMessage } from '../services/triage';
 import { createTriageDeps } from '../wiring';
-import { coldStart, createSqsBatchHandler } from './lambda-support';
+import { createSqsBatchHandler, depsFollowingSecrets } from './lambda-support';
 
 /** Our marker attribute, in Lambda's spelling of an SQS record's message attributes. */
 const internalKindOf = (record: SQSRecord) =>
@@ -22,4 +22,6 @@ export const createTriageHandler = (getDeps: () => Promise<TriageDeps>) =>
     ),
   );
 
-export const handler = createTriageHandler(coldStart((env) => createTriageDeps(loadTriageConfig(env))));
+export const handler = createTriageHandler(
+  depsFollowingSecrets((env) => createTriageDeps(loadTriageConfig(env))),
+);

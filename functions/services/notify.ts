@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { clip } from '../../common/clip';
 import { parseJsonText } from '../../common/json-text';
-import { FUNCTIONS } from '../../lib/definitions';
 import { type NotifyJob, notifyJobSchema } from '../core/notify-job';
 import { recipientKey, recipientName } from '../core/recipient';
 import type { DetailLink, NotifyOutcome } from '../core/records';
@@ -22,16 +22,18 @@ export type NotifyDeps = {
   slack: AlertThreads;
   templates: FixTemplate[];
   messages: MessageOptions;
+  /**
+   * A guard still "sending" after this long belongs to an attempt that died mid-way: the wiring sets
+   * it a little past the notify function's timeout, which no attempt outlives.
+   */
+  sendingStaleMs: number;
   now: () => number;
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
   metrics: Pick<Metrics, 'addMetric'>;
 };
 
-/**
- * A guard still "sending" after this long belongs to an attempt that died mid-way: no attempt
- * outlives the notify function's timeout, so a little past it the guard can be judged.
- */
-export const SENDING_STALE_MS = (FUNCTIONS.notify.timeoutSeconds + 15) * 1000;
+/** A render error can quote the template's source: the thread and the detail page get one short line. */
+const RENDER_REASON_CHARS = 200;
 
 export type NotifyResult = NotifyOutcome['status'] | 'duplicate' | 'invalid';
 
@@ -81,7 +83,7 @@ export async function notifyMessage(body: string, deps: NotifyDeps): Promise<Not
   const token = randomUUID();
   const occurrence = await deps.guard.claimOccurrence(link.id, token, now, link.expiresAt);
   if (!occurrence.claimed) {
-    if (now - occurrence.at < SENDING_STALE_MS) {
+    if (now - occurrence.at < deps.sendingStaleMs) {
       throw new RetryableError('a fix for this occurrence is being sent right now');
     }
     // An attempt stopped between claiming and recording: the message may have gone out. Never resend.
@@ -132,7 +134,7 @@ async function sendGuarded(g: GuardedSend, deps: NotifyDeps): Promise<NotifyResu
     await releaseOccurrence(); // nothing is sent by this attempt
     // Someone is sending to this user right now (another occurrence): wait for the result, so the
     // thread never says "cooldown" before the message it refers to has gone out.
-    if (held.state === 'sending' && now - held.claimedAt < SENDING_STALE_MS) {
+    if (held.state === 'sending' && now - held.claimedAt < deps.sendingStaleMs) {
       throw new RetryableError('a fix to this user is being sent right now');
     }
     if (held.linkId === link.id) {
@@ -170,8 +172,18 @@ async function sendGuarded(g: GuardedSend, deps: NotifyDeps): Promise<NotifyResu
     return finish({ status: 'not-in-intercom', at: now });
   }
 
-  // Rendered before the hand-over: a template that failed to render has sent nothing.
-  const body = template.render(templateContext(link.event));
+  // Rendered before the hand-over, so a template that does not render has sent nothing. A retry would
+  // render the same way: the outcome is final and the thread is told. Both guards go back, so a click
+  // may send the fixed template later.
+  let body: string;
+  try {
+    body = template.render(templateContext(link.event));
+  } catch (err) {
+    await release();
+    const reason = `template "${template.id}" did not render: ${clip(reasonOf(err), RENDER_REASON_CHARS)}`;
+    deps.log.error('fix template did not render', { reason });
+    return finish({ status: 'failed', at: now, reason });
+  }
   let messageId: string;
   try {
     g.attempt.handedToIntercom = true;

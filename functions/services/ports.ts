@@ -1,7 +1,6 @@
-import type { EntryRefusal } from '../../common/sqs-batch';
+import type { QueueEntry } from '../../common/sqs-batch';
 import type { ErrorEvent } from '../core/event-schema';
 import type { FlushBody } from '../core/flush';
-import type { IngestEntry } from '../core/ingest';
 import type { NotifyJob } from '../core/notify-job';
 import type {
   DetailLink,
@@ -217,11 +216,11 @@ export interface DeadLetterQueue {
 }
 
 /**
- * Accepts ingested events: what the queue did not take comes back (`failedIds`, and `refused` with
- * the queue's reason), so nothing is acknowledged that was not queued.
+ * Accepts ingested events: the ids of those the queue did not take come back, so nothing is
+ * acknowledged that was not queued.
  */
 export interface EventIntake {
-  enqueue(entries: IngestEntry[]): Promise<{ failedIds: string[]; refused: EntryRefusal[] }>;
+  enqueue(entries: QueueEntry[]): Promise<{ failedIds: string[] }>;
 }
 
 /** One job per fix message to send. */

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import { isLinkId } from '../core/links';
 import type { OccurrenceReader } from '../services/ports';
 import { detailPage, expiredPage, notFoundPage, PAGE_CSS_HASH } from './detail-page';
 import { type HelpScoutDeps, registerHelpScoutRoute } from './helpscout-route';
@@ -14,12 +15,9 @@ export type WebDeps = {
   helpScout: HelpScoutDeps;
 };
 
-/** nanoid's default alphabet and length: anything else cannot be a link, so no table read for it. */
-const LINK_ID = /^[A-Za-z0-9_-]{21}$/;
-
 /**
- * The one web app (README → the flow). Served by the Lambda Function URL on AWS and by Node locally;
- * it holds no state of its own.
+ * The one web app (docs/architecture.md → The flow). Served by the Lambda Function URL on AWS and by
+ * Node locally; it holds no state of its own.
  */
 export function createWebApp(deps: WebDeps): Hono {
   const app = new Hono();
@@ -54,7 +52,7 @@ export function createWebApp(deps: WebDeps): Hono {
 
   app.get('/e/:id', async (c) => {
     const id = c.req.param('id');
-    if (!LINK_ID.test(id)) return c.html(notFoundPage(), 404);
+    if (!isLinkId(id)) return c.html(notFoundPage(), 404);
     const now = deps.now();
     const found = await deps.store.getLink(id, now);
     if (found.state === 'missing') return c.html(notFoundPage(), 404);

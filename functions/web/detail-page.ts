@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { html, raw } from 'hono/html';
 import { formatRelative, formatUtc } from '../core/duration';
 import type { ErrorInfo } from '../core/event-schema';
-import type { DetailLink, ErrorGroup } from '../core/records';
+import { type DetailLink, type ErrorGroup, userCountText } from '../core/records';
 
 /**
  * The detail page behind an expiring link. Server-rendered with Hono's `html` template, which
@@ -113,7 +113,7 @@ export function detailPage(link: DetailLink, group: ErrorGroup | undefined, now:
     group
       ? table([
           ['Occurrences', String(group.count)],
-          ['Users affected', String(group.userCount)],
+          ['Users affected', userCountText(group)],
           ['First seen', formatUtc(group.firstSeenAt)],
           ['Last seen', formatUtc(group.lastSeenAt)],
         ])

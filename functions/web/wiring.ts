@@ -1,9 +1,9 @@
 import { nanoid } from 'nanoid';
-import type { WebConfig } from '../adapters/config';
 import { createDocumentClient, DynamoStore } from '../adapters/dynamo-store';
 import { logger } from '../adapters/observability';
 import { EventQueue, NotifyQueue } from '../adapters/sqs-queue';
 import { type AwsClients, createAwsClients } from '../aws-clients';
+import type { WebConfig } from '../config/functions';
 import type { WebDeps } from './app';
 
 // Its own module, apart from functions/wiring.ts: the http bundle then carries no templates, Slack

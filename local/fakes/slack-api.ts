@@ -42,7 +42,8 @@ export type SlackFakeOptions = {
 export type FailSpec = (
   | { status: 429; retryAfter?: number }
   | { status: 500 | 502 | 503 | 504 }
-  | { error: string }
+  /** An `ok: false` answer; `needed` names the scope a `missing_scope` call lacked, as Slack does. */
+  | { error: string; needed?: string }
   | DelaySpec
 ) & { method?: string };
 
@@ -359,7 +360,8 @@ class SlackFakeServer extends HttpFake<FailSpec, SlackFakeRequest> implements Sl
       return;
     }
     if ('error' in spec) {
-      this.answer(res, rec, reply({ ok: false, error: spec.error }));
+      const needed = spec.needed === undefined ? {} : { needed: spec.needed };
+      this.answer(res, rec, reply({ ok: false, error: spec.error, ...needed }));
       return;
     }
     if (spec.status === 429) {

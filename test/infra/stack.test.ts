@@ -3,6 +3,13 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ConfigError } from '../../functions/config/error';
+import {
+  type Env,
+  loadNotifyConfig,
+  loadTriageConfig,
+  loadWebConfig,
+  variablesRead,
+} from '../../functions/config/functions';
 import { FUNCTIONS, QUEUES, SECRET_PLACEHOLDER, SECRETS, TABLE, WIRING_ENV } from '../../lib/definitions';
 import type { HeadsUpProps } from '../../lib/headsup';
 import { HeadsUpStack, headsUpPropsFromContext } from '../../lib/headsup-stack';
@@ -342,14 +349,13 @@ describe('functions', () => {
     expect(JSON.stringify(env.HEADSUP_PUBLIC_URL)).toContain(`"${ids.functionUrl}","FunctionUrl"`);
   });
 
-  test('notify is wired to the table, the tokens secret, the templates, the channel and the public URL', () => {
+  test('notify is wired to the table, the tokens secret, the templates and the public URL', () => {
     const env = only(functions, ids.notify).Environment.Variables;
     expect(env).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       [WIRING_ENV.table]: { Ref: ids.table },
       [WIRING_ENV.templates]: 'templates',
       [SECRETS.tokens.arnEnv]: { Ref: ids.tokensSecret },
-      SLACK_CHANNEL,
       HEADSUP_PUBLIC_URL: only(functions, ids.triage).Environment.Variables.HEADSUP_PUBLIC_URL,
       POWERTOOLS_SERVICE_NAME: 'headsup-notify',
       POWERTOOLS_METRICS_NAMESPACE: 'HeadsUp',
@@ -419,36 +425,49 @@ describe('functions', () => {
     custom.template.hasOutput('DetailLinkBaseUrl', { Value: 'https://headsup.example.com/e/' });
   });
 
-  test('bad props fail at synth with a one-line config error, worded as the function would at start', () => {
-    expect(() => build({ slackChannel: ' ' })).toThrow(ConfigError);
+  test('bad props fail at synth with a one-line config error quoting the value, worded as the function would at start', () => {
+    expect(() => build({ slackChannel: ' ' })).toThrow(
+      new ConfigError('HeadsUp: slackChannel "" empty — expected a Slack channel id such as C0123456789'),
+    );
     expect(() => build({ slackChannel: '#alerts' })).toThrow(
       new ConfigError(
-        'HeadsUp: slackChannel expected a Slack channel id such as C0123456789 (channel details → bottom of the About tab)',
+        'HeadsUp: slackChannel "#alerts" expected a Slack channel id such as C0123456789 (channel details → bottom of the About tab)',
       ),
     );
+    // The duration rule quotes the value itself: once.
     expect(() => build({ linkTtl: '24 hours' })).toThrow(
       new ConfigError('HeadsUp: linkTtl "24 hours" is not a duration — expected e.g. 24h, 15m or 90s'),
     );
     expect(() => build({ publicUrl: 'headsup.example.com' })).toThrow(
-      new ConfigError('HeadsUp: publicUrl expected the base URL of detail links, e.g. https://…'),
+      new ConfigError(
+        'HeadsUp: publicUrl "headsup.example.com" expected the base URL of detail links, e.g. https://…',
+      ),
+    );
+    // A long value is clipped, and quoted as JSON so the message stays one line.
+    expect(() => build({ publicUrl: `${'x'.repeat(80)}\n` })).toThrow(
+      new ConfigError(
+        `HeadsUp: publicUrl "${'x'.repeat(59)}…" expected the base URL of detail links, e.g. https://…`,
+      ),
     );
     expect(() => build({ intercomAdminId: 'admin-1' })).toThrow(
       new ConfigError(
-        'HeadsUp: intercomAdminId expected the numeric id of an Intercom admin (Settings → Teammates, or GET /admins)',
+        'HeadsUp: intercomAdminId "admin-1" expected the numeric id of an Intercom admin (Settings → Teammates, or GET /admins)',
       ),
     );
     for (const intercomAdminId of ['', ' ', '12a', '1 2', '-5']) {
       expect(() => build({ intercomAdminId })).toThrow(
-        /^HeadsUp: intercomAdminId (empty — )?expected the (numeric )?id of (an|the) Intercom admin[^\n]*$/,
+        /^HeadsUp: intercomAdminId "[^"]*" (empty — )?expected the (numeric )?id of (an|the) Intercom admin[^\n]*$/,
       );
     }
     expect(() => build({ intercomAppId: 'abc-def' })).toThrow(
       new ConfigError(
-        'HeadsUp: intercomAppId expected the Intercom app id (workspace id), e.g. abc123de, from the Intercom URL',
+        'HeadsUp: intercomAppId "abc-def" expected the Intercom app id (workspace id), e.g. abc123de, from the Intercom URL',
       ),
     );
     for (const intercomAppId of ['', ' ', 'a b', 'abc/def', 'app.id']) {
-      expect(() => build({ intercomAppId })).toThrow(/^HeadsUp: intercomAppId expected the Intercom app id/);
+      expect(() => build({ intercomAppId })).toThrow(
+        /^HeadsUp: intercomAppId "[^"]*" expected the Intercom app id/,
+      );
     }
     // The accepted forms.
     expect(() => build({ intercomAdminId: '7', intercomAppId: 'A_b9' })).not.toThrow();
@@ -460,6 +479,71 @@ describe('functions', () => {
       AuthType: 'NONE',
       TargetFunctionArn: { 'Fn::GetAtt': [ids.http, 'Arn'] },
     });
+  });
+});
+
+describe('each function is given what its configuration reads, and nothing else', () => {
+  const CONFIGS = {
+    triage: { load: loadTriageConfig, reads: variablesRead('triage') },
+    notify: { load: loadNotifyConfig, reads: variablesRead('notify') },
+    http: { load: loadWebConfig, reads: variablesRead('web') },
+  };
+  const NAMES = ['triage', 'notify', 'http'] as const;
+  /** The Lambda runtime's and Powertools' own variables: no Heads-up configuration reads them. */
+  const RUNTIME_VARIABLES = ['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE'];
+  /** Stands in for a value known at deploy (a name, a URL): every setting the stack fills accepts a URL. */
+  const DEPLOY_TIME_VALUE = 'https://deploy-time.example/value';
+  /** Stands in for a secret's value put by hand or generated: long enough for every secret's rule. */
+  const SECRET_VALUE = 'placeholder-0123456789';
+
+  /** What the function reads at start on AWS: its variables, and the keys of each secret it has the ARN of. */
+  function startEnv(variables: Record<string, unknown>): Env {
+    const env: Env = Object.fromEntries(
+      Object.entries(variables).map(([name, value]) => [
+        name,
+        typeof value === 'string' ? value : DEPLOY_TIME_VALUE,
+      ]),
+    );
+    for (const { arnEnv, keys } of Object.values(SECRETS)) {
+      if (env[arnEnv] !== undefined) for (const key of keys) env[key] = SECRET_VALUE;
+    }
+    return env;
+  }
+
+  // Every optional prop, so that every variable the construct can set is checked.
+  const full = build({ ...INTERCOM, publicUrl: 'https://headsup.example.com', linkTtl: '1h' });
+  const variablesOf = (built: ReturnType<typeof build>, name: (typeof NAMES)[number]) =>
+    only(propsOf<FunctionProps>(built.template, 'AWS::Lambda::Function'), built.ids[name]).Environment
+      .Variables;
+
+  test.each(NAMES)('%s: its variables and its secrets’ keys satisfy its configuration', (name) => {
+    expect(() => CONFIGS[name].load(startEnv(variablesOf(full, name)))).not.toThrow();
+  });
+
+  test.each(NAMES)('%s: every variable it is given is read by its configuration', (name) => {
+    const { reads } = CONFIGS[name];
+    const given = Object.keys(variablesOf(full, name));
+    const secrets = Object.values(SECRETS).filter((secret) => given.includes(secret.arnEnv));
+    const arnVariables: string[] = secrets.map((secret) => secret.arnEnv);
+    const unread = given.filter(
+      (variable) =>
+        !reads.includes(variable) &&
+        !RUNTIME_VARIABLES.includes(variable) &&
+        !arnVariables.includes(variable),
+    );
+    expect(unread).toEqual([]);
+    // A secret it may read holds something it reads.
+    const unused = secrets.filter(({ keys }) => !keys.some((key) => reads.includes(key)));
+    expect(unused.map((secret) => secret.arnEnv)).toEqual([]);
+  });
+
+  test('without the optional props triage and http start; notify stops naming INTERCOM_ADMIN_ID, as synth warns', () => {
+    const plain = build();
+    expect(() => loadTriageConfig(startEnv(variablesOf(plain, 'triage')))).not.toThrow();
+    expect(() => loadWebConfig(startEnv(variablesOf(plain, 'http')))).not.toThrow();
+    expect(() => loadNotifyConfig(startEnv(variablesOf(plain, 'notify')))).toThrow(
+      /^Configuration error: INTERCOM_ADMIN_ID missing/,
+    );
   });
 });
 

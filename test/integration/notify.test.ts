@@ -106,6 +106,30 @@ describe('fix messages through Intercom', () => {
     expect(p.intercom.requests.filter((r) => r.path.startsWith('/contacts'))).toHaveLength(2); // id, then email
   });
 
+  it('does not send a template that fails to render, says why in the thread, and does not retry', async () => {
+    const fred = p.intercom.addContact({ external_id: 'u_1', name: 'Fred' });
+    const job = await p.queuedNotifyJob(body({ id: 'no-render' }));
+    const templates = p.notifyDeps.templates;
+    const at = templates.findIndex((t) => t.id === 'card-expired');
+    templates[at] = {
+      ...templates[at]!,
+      render: () => {
+        throw new Error('Missing helper: "shout"');
+      },
+    };
+
+    expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toEqual([]);
+    expect(p.intercom.messagesFor(fred.id)).toEqual([]);
+    const reason = 'template "card-expired" did not render: Missing helper: "shout"';
+    expect(threadTexts()).toEqual([`:x: Could not send “Expired card” to Fred Smith: ${reason}`]);
+    const [link] = await scanItems(p.dynamo, p.config.tableName, 'LINK#');
+    expect(link!.notify).toMatchObject({
+      M: { status: { S: 'failed' }, reason: { S: reason }, reported: { BOOL: true } },
+    });
+    // Nothing went out, so both guards were given back: a click may send once the template is fixed.
+    expect(await scanItems(p.dynamo, p.config.tableName, 'FIX#', 'SENT#')).toEqual([]);
+  });
+
   it('counts automatic fixes to many users on the alert instead of a thread reply each', async () => {
     const users = Array.from({ length: 12 }, (_, i) => ({ id: `many_${i}`, name: `User ${i}` }));
     for (const u of users) p.intercom.addContact({ external_id: u.id, name: u.name });
@@ -150,7 +174,7 @@ describe('fix messages when a step after the send fails', () => {
 
   /** Once a dead attempt's guard has gone stale, the retry reports "may have arrived" and sends nothing. */
   async function expectUncertainOnceStale(job: string): Promise<void> {
-    const later = Date.now() + 3 * 60_000;
+    const later = Date.now() + p.notifyDeps.sendingStaleMs + 1;
     p.notifyDeps.now = () => later;
     expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toEqual([]);
     expect(p.intercom.messages).toHaveLength(1);

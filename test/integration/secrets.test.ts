@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { clearCaches } from '@aws-lambda-powertools/parameters';
 import { withSecrets } from '../../functions/adapters/secrets';
-import { coldStart } from '../../functions/handlers/lambda-support';
+import { depsFollowingSecrets } from '../../functions/handlers/lambda-support';
 
 /**
  * Secrets Manager cannot run here, so a loopback stand-in answers GetSecretValue (its JSON protocol);
@@ -70,7 +70,7 @@ describe('secrets from Secrets Manager', () => {
 
   it('rebuilds a warm container’s collaborators when a secret value changes, and only then', async () => {
     const builds: (string | undefined)[] = [];
-    const getDeps = coldStart((env) => {
+    const getDeps = depsFollowingSecrets((env) => {
       builds.push(env.HEADSUP_INGEST_KEYS);
       return { keys: env.HEADSUP_INGEST_KEYS };
     });

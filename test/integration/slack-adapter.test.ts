@@ -93,10 +93,17 @@ describe('looking for an earlier post', () => {
     expect(await failureOf(channel().findPosted(FINGERPRINT, 0))).toBeInstanceOf(RetryableError);
   });
 
-  it('a channel the app may not read is permanent', async () => {
-    fake.failNext({ error: 'missing_scope', method: 'conversations.history' });
+  it('a channel the app may not read is permanent, and names the scope Slack says it needs', async () => {
+    fake.failNext({ error: 'missing_scope', needed: 'channels:history', method: 'conversations.history' });
     const error = await failureOf(channel().findPosted(FINGERPRINT, 0));
     expect(error).toBeInstanceOf(PermanentError);
-    expect(error.message).toMatch(/^Slack refused the call: missing_scope — /);
+    expect(error.message).toBe(
+      'Slack refused the call: missing_scope — add the channels:history scope to the app and reinstall it',
+    );
+    // Without Slack's `needed`, the scope posting needs.
+    fake.failNext({ error: 'missing_scope', method: 'conversations.history' });
+    expect((await failureOf(channel().findPosted(FINGERPRINT, 0))).message).toBe(
+      'Slack refused the call: missing_scope — add the chat:write scope to the app and reinstall it',
+    );
   });
 });

@@ -1,5 +1,10 @@
-import { loadNotifyConfig, loadTriageConfig, loadWebConfig } from '../../functions/adapters/config';
 import { ConfigError } from '../../functions/config/error';
+import { loadNotifyConfig, loadTriageConfig, loadWebConfig } from '../../functions/config/functions';
+import { Setting } from '../../functions/config/setting';
+import * as settings from '../../functions/config/settings';
+import { HELP_SCOUT_SIGNING, SLACK_SIGNING } from '../../functions/web/middleware/signing-schemes';
+import { SECRETS } from '../../lib/definitions';
+import { DEV_INGEST_KEY, localIngestKey } from '../../local/dev-key';
 
 const good = {
   HEADSUP_TABLE: 'headsup',
@@ -94,5 +99,39 @@ describe('configuration', () => {
     expect(() => loadNotifyConfig({ ...notify, INTERCOM_TOKEN: undefined })).toThrow(
       'Configuration error: INTERCOM_TOKEN missing — expected an Intercom access token',
     );
+  });
+
+  it('gives the local stack’s first ingest key by the web app’s rule, the dev key when none is set', () => {
+    expect(localIngestKey({})).toBe(DEV_INGEST_KEY);
+    expect(localIngestKey({ HEADSUP_INGEST_KEYS: ' key-one-0123456789 , key-two-0123456789' })).toBe(
+      'key-one-0123456789',
+    );
+    expect(() => localIngestKey({ HEADSUP_INGEST_KEYS: 'short' })).toThrow(
+      new ConfigError(
+        'Configuration error: HEADSUP_INGEST_KEYS expected comma-separated keys of at least 16 characters each',
+      ),
+    );
+  });
+});
+
+/*
+ * Names that live where a setting cannot be imported, held to the settings here: lib/definitions.ts is
+ * plain data the runtime reads (and settings.ts reads it), the web middleware may not import the config.
+ */
+describe('setting names outside settings.ts', () => {
+  const variables = Object.values(settings).flatMap((value) => (value instanceof Setting ? [value.env] : []));
+  const secretKeys = Object.values(SECRETS).flatMap((secret) => secret.keys);
+
+  it('every key of a secret is a setting’s variable, and every secret setting is held by a secret', () => {
+    expect(secretKeys.filter((key) => !variables.includes(key))).toEqual([]);
+    // A secret setting says so by its name, the convention the stack test's "no secret in a function's
+    // environment" check relies on too.
+    const secretLooking = variables.filter((name) => /TOKEN|SECRET|KEY/.test(name));
+    expect(secretLooking.sort()).toEqual([...secretKeys].sort());
+  });
+
+  it('each signing scheme names the setting that holds its secret', () => {
+    expect(SLACK_SIGNING.secretSetting).toBe(settings.slackSigningSecret.env);
+    expect(HELP_SCOUT_SIGNING.secretSetting).toBe(settings.helpScoutSecret.env);
   });
 });

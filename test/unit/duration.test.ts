@@ -1,4 +1,4 @@
-import { formatRelative, formatUtc, parseDuration } from '../../functions/core/duration';
+import { durationSeconds, formatRelative, formatUtc, parseDuration } from '../../functions/core/duration';
 
 describe('durations', () => {
   it.each([
@@ -11,6 +11,14 @@ describe('durations', () => {
   it.each(['', '24', 'h', '1.5h', '0s', '-1m', '24 hours'])('rejects %j', (text) =>
     expect(parseDuration(text)).toBeUndefined(),
   );
+
+  it('reads one as seconds in a zod rule, whose message quotes the text and gives the caller’s examples', () => {
+    const rule = durationSeconds('such as 24h');
+    expect(rule.parse('15m')).toBe(900);
+    expect(rule.safeParse('soon').error?.issues.map((issue) => issue.message)).toEqual([
+      '"soon" is not a duration such as 24h',
+    ]);
+  });
 
   it('formats relative and UTC times', () => {
     const now = Date.UTC(2026, 10, 21, 9, 0);

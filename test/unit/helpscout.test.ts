@@ -1,4 +1,4 @@
-import { loadWebConfig } from '../../functions/adapters/config';
+import { loadWebConfig } from '../../functions/config/functions';
 import { MAX_CUSTOMER_ADDRESSES, parseHelpScoutRequest } from '../../functions/core/helpscout/request';
 import {
   formatWindow,

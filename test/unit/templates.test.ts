@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readTemplates } from '../../functions/adapters/template-files';
+import { loadTemplates, readTemplates } from '../../functions/adapters/template-files';
+import { ConfigError } from '../../functions/config/error';
 import { TEMPLATE_VARIABLES, templateContext } from '../../functions/core/templates/context';
 import { matchTemplate, sortTemplates } from '../../functions/core/templates/match';
 import { type FixTemplate, parseTemplate } from '../../functions/core/templates/parse';
@@ -164,5 +165,16 @@ describe('readTemplates', () => {
         message: expect.stringMatching(/^duplicate id "same": .*a\.md has it too$/),
       },
     ]);
+  });
+});
+
+describe('loadTemplates', () => {
+  it('stops a function at start with the first problem, as a configuration error of HEADSUP_TEMPLATES', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'templates-'));
+    writeFileSync(join(dir, 'bad.md'), template('id: x\nname: X\nmatch:\n  code: c\ncooldown: soon'));
+    expect(() => loadTemplates(dir)).toThrow(ConfigError);
+    expect(() => loadTemplates(dir)).toThrow(
+      /^Configuration error: HEADSUP_TEMPLATES \S*bad\.md:6: cooldown: "soon" is not a duration such as 24h, 30m or 7d$/,
+    );
   });
 });

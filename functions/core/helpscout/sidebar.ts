@@ -1,7 +1,7 @@
 import { clip } from '../../../common/clip';
 import { formatRelative, formatUtc } from '../duration';
 import { detailUrl } from '../links';
-import { type DetailLink, type ErrorGroup, USER_COUNT_CAP } from '../records';
+import { type DetailLink, type ErrorGroup, userCountText } from '../records';
 import { type Html, h, type Part } from './html';
 
 /**
@@ -110,10 +110,9 @@ function row(link: DetailLink, group: SidebarGroup | undefined, { now, publicUrl
 const text = (content: Part) => h`<span class="c-sb-list-item__text">${content}</span>`;
 
 /** Occurrences of the whole group (every user), not only this customer's. */
-function occurrences({ count, userCount }: SidebarGroup): string {
-  const times = count === 1 ? 'once' : `${count} times`;
-  if (userCount <= 1) return times;
-  return `${times} for ${userCount >= USER_COUNT_CAP ? `${USER_COUNT_CAP}+` : userCount} users`;
+function occurrences(group: SidebarGroup): string {
+  const times = group.count === 1 ? 'once' : `${group.count} times`;
+  return group.userCount <= 1 ? times : `${times} for ${userCountText(group)} users`;
 }
 
 /** The fix message the customer got for this error, if any (a cooldown means they got it earlier). */

@@ -2,7 +2,7 @@ import { clip } from '../../../common/clip';
 import { formatUtc } from '../duration';
 import { escapeMrkdwn } from '../escape';
 import type { ErrorEvent } from '../event-schema';
-import { type ErrorGroup, USER_COUNT_CAP } from '../records';
+import { type ErrorGroup, userCountText } from '../records';
 
 /** The mrkdwn pieces the parent alert and its thread updates share. */
 
@@ -16,7 +16,7 @@ export function plural(n: number, word: string): string {
 }
 
 export function usersLabel(group: ErrorGroup): string {
-  return group.userCount >= USER_COUNT_CAP ? `${USER_COUNT_CAP}+ users` : plural(group.userCount, 'user');
+  return `${userCountText(group)} user${group.userCount === 1 ? '' : 's'}`;
 }
 
 /** The user, escaped. */

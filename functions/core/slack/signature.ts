@@ -3,7 +3,7 @@ import { constantTimeEqual } from '../constant-time';
 import type { SignatureCheck } from '../signature-check';
 
 /** Slack refuses to replay requests older than this; so do we. */
-export const SLACK_SIGNATURE_WINDOW_SECONDS = 5 * 60;
+const SIGNATURE_WINDOW_SECONDS = 5 * 60;
 
 /**
  * Slack's request signing: `v0=` + hex HMAC-SHA256(signing secret, `v0:{timestamp}:{raw body}`), over
@@ -20,8 +20,11 @@ export function verifySlackSignature(input: {
   if (!timestamp || !signature)
     return { ok: false, reason: 'missing X-Slack-Request-Timestamp or X-Slack-Signature' };
   const ts = Number(timestamp);
-  if (!/^\d+$/.test(timestamp) || Math.abs(input.nowSeconds - ts) > SLACK_SIGNATURE_WINDOW_SECONDS) {
-    return { ok: false, reason: 'timestamp missing or more than 5 minutes off' };
+  if (!/^\d+$/.test(timestamp) || Math.abs(input.nowSeconds - ts) > SIGNATURE_WINDOW_SECONDS) {
+    return {
+      ok: false,
+      reason: `timestamp missing or more than ${SIGNATURE_WINDOW_SECONDS / 60} minutes off`,
+    };
   }
   const expected = `v0=${createHmac('sha256', input.signingSecret)
     .update(`v0:${timestamp}:`)

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { parseDuration } from '../duration';
+import { durationSeconds } from '../duration';
+import { LEVELS } from '../event-schema';
 
 const oneOrMany = z
   .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
@@ -30,10 +31,7 @@ export const frontMatterSchema = z
         message: regex.optional(),
         app: oneOrMany.optional(),
         level: z
-          .union([
-            z.enum(['fatal', 'error', 'warning']),
-            z.array(z.enum(['fatal', 'error', 'warning'])).min(1),
-          ])
+          .union([z.enum(LEVELS), z.array(z.enum(LEVELS)).min(1)])
           .transform((v) => [v].flat())
           .optional(),
       })
@@ -45,17 +43,7 @@ export const frontMatterSchema = z
     /** Send without waiting for someone to press "Send fix" in Slack. */
     auto: z.boolean().default(false),
     /** At most one message per user per template within this time. */
-    cooldown: z
-      .string()
-      .default('24h')
-      .transform((v, ctx) => {
-        const seconds = parseDuration(v);
-        if (seconds === undefined) {
-          ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration such as 24h, 30m or 7d` });
-          return z.NEVER;
-        }
-        return seconds;
-      }),
+    cooldown: durationSeconds('such as 24h, 30m or 7d').prefault('24h'),
   })
   .strict();
 

@@ -27,7 +27,10 @@ export type SigningScheme = {
 };
 
 export type SignedRequestDeps = {
-  /** Read at each request, so the check always uses the secret the deps hold now. */
+  /**
+   * Read at each request from the route's deps, which may change after the app is built (tests swap
+   * the secret on them). On Lambda a changed secret rebuilds the app instead (lambda-support.ts).
+   */
   secret: () => string | undefined;
   now: () => number;
   log: Pick<Logger, 'warn'>;

@@ -1,10 +1,14 @@
 import type { z } from 'zod';
-import { Setting } from '../config/setting';
-import * as settings from '../config/settings';
+import { ConfigError } from './error';
+import { Setting } from './setting';
+import * as settings from './settings';
 
 /**
- * Each function's configuration, read from the environment once at start: a bad value ends start-up
- * with one line naming the variable and what is expected, never a failure at the first event.
+ * What a configuration is read from. On Lambda: the process environment with the secrets' values merged
+ * in, read at cold start and again whenever a secret's value changed (a rotated key reaches warm
+ * containers); locally: the local stack's environment, read by the web app at start and by the handlers
+ * for every batch. Either way nothing uses a configuration whose read failed: the first bad value stops
+ * it with one line naming the variable and what is expected.
  */
 export type Env = Record<string, string | undefined>;
 
@@ -27,7 +31,7 @@ function read<S extends Shape>(shape: S, env: Env): ConfigOf<S> {
   const entries = Object.entries(shape).map(([key, value]) => [
     key,
     value instanceof Setting
-      ? value.parse(env[value.env], `Configuration error: ${value.env}`)
+      ? value.parse(env[value.env], (problem) => ConfigError.forVariable(value.env, problem))
       : read(value, env),
   ]);
   return Object.fromEntries(entries) as ConfigOf<S>;
@@ -73,6 +77,18 @@ const web = {
   /** How far back the sidebar sees (links live that long). */
   linkTtlSeconds: settings.linkTtl,
 };
+
+const shapes = { triage, notify, web };
+
+/**
+ * Every variable a configuration reads, nested ones included: the stack test holds each function's
+ * environment to them, so it is given nothing its configuration ignores.
+ */
+export function variablesRead(config: keyof typeof shapes): string[] {
+  const walk = (shape: Shape): string[] =>
+    Object.values(shape).flatMap((value) => (value instanceof Setting ? [value.env] : walk(value)));
+  return walk(shapes[config]);
+}
 
 export type TriageConfig = ConfigOf<typeof triage>;
 export type NotifyConfig = ConfigOf<typeof notify>;
