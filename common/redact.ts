@@ -35,9 +35,12 @@ export const REDACT_WINDOW_CHARS = 32 * 1024;
 /** Longer than any token: a secret cut by the window lies wholly within the last this-many characters. */
 export const CUT_MARGIN_CHARS = 256;
 
-/** Nodes of one value that are scrubbed; past it, values are replaced (a shared or cyclic object graph). */
-/** Stored context is at most 32 KiB of JSON, a few thousand values: no more are worth scrubbing. */
-const MAX_NODES = 10_000;
+/**
+ * Objects, arrays and object keys of one value that are scrubbed; past it, containers are replaced and
+ * an object's remaining keys are dropped (a shared or cyclic object graph, or one object of 100 000
+ * keys). Stored context is at most 32 KiB of JSON, a few thousand values: no more are worth scrubbing.
+ */
+export const MAX_NODES = 10_000;
 const MAX_DEPTH = 32;
 const TOO_DEEP = '[nested too deep]';
 const TOO_MANY = '[too many values]';
@@ -98,8 +101,16 @@ function walk(value: unknown, depth: number, budget: Budget): unknown {
   const name = typeof record.name === 'string' ? record.name : record.key;
   const namedSecret = typeof name === 'string' && isSensitiveKey(name);
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(record)) {
-    const safeKey = redactKey(key, out);
+  const names = new KeyNames(out);
+  const keys = Object.keys(record);
+  for (const [i, key] of keys.entries()) {
+    // Each key costs a scrub of its own: counted, so a single wide object is bounded like a deep one.
+    if (++budget.nodes > MAX_NODES) {
+      out[names.unique(TOO_MANY)] = `${keys.length - i} more keys`;
+      break;
+    }
+    const v = record[key];
+    const safeKey = names.forKey(key);
     if (v === null || v === undefined) out[safeKey] = v;
     else if (isSensitiveKey(key) || (namedSecret && key === 'value')) out[safeKey] = REDACTED;
     else if (key.toLowerCase() === 'rawheaders' && Array.isArray(v)) out[safeKey] = redactRawHeaders(v);
@@ -109,15 +120,34 @@ function walk(value: unknown, depth: number, budget: Budget): unknown {
 }
 
 /**
- * A key scrubbed like text: caches keyed by a token or a connection string are common. Two keys that
- * scrub alike stay apart (`[REDACTED] #2`).
+ * Names for the keys of one output object. Keys are scrubbed like text (caches keyed by a token or a
+ * connection string are common), and two keys that scrub alike stay apart (`[REDACTED] #2`). Each
+ * name is assigned to `taken` before the next is asked for.
  */
-function redactKey(key: string, taken: Record<string, unknown>): string {
-  const scrubbed = redactField(key);
-  if (scrubbed === key || !Object.hasOwn(taken, scrubbed)) return scrubbed;
-  let n = 2;
-  while (Object.hasOwn(taken, `${scrubbed} #${n}`)) n++;
-  return `${scrubbed} #${n}`;
+class KeyNames {
+  /**
+   * The lowest `#n` that may still be free, per scrubbed text. Names are never removed, so the search
+   * resumes there: without it, the k-th of k keys scrubbing alike re-tested `#2 … #k` (quadratic).
+   */
+  private next: Map<string, number> | undefined;
+
+  constructor(private readonly taken: Record<string, unknown>) {}
+
+  /** The key scrubbed. One that scrubbing leaves alone is the producer's own name: kept as sent. */
+  forKey(key: string): string {
+    const scrubbed = redactField(key);
+    return scrubbed === key ? key : this.unique(scrubbed);
+  }
+
+  /** `name`, or the first `name #n` (n ≥ 2) not yet taken. */
+  unique(name: string): string {
+    if (!Object.hasOwn(this.taken, name)) return name;
+    this.next ??= new Map();
+    let n = this.next.get(name) ?? 2;
+    while (Object.hasOwn(this.taken, `${name} #${n}`)) n++;
+    this.next.set(name, n + 1);
+    return `${name} #${n}`;
+  }
 }
 
 /** Node's `rawHeaders`: `[name, value, name, value, …]`. */
@@ -152,8 +182,9 @@ type Headers = Record<string, string | string[]>;
 
 function redactHeaders(headers: Headers): Headers {
   const out: Headers = {};
+  const names = new KeyNames(out);
   for (const [name, v] of Object.entries(headers)) {
-    const safeName = redactKey(name, out);
+    const safeName = names.forKey(name);
     if (isSensitiveKey(name)) out[safeName] = REDACTED;
     else out[safeName] = Array.isArray(v) ? v.map((s) => redactField(s)) : redactField(v);
   }
@@ -197,8 +228,9 @@ export function redactEvent(event: ErrorEvent): ErrorEvent {
 
 function redactTags(tags: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
+  const names = new KeyNames(out);
   for (const [k, v] of Object.entries(tags))
-    out[redactKey(k, out)] = isSensitiveKey(k) ? REDACTED : redactField(v);
+    out[names.forKey(k)] = isSensitiveKey(k) ? REDACTED : redactField(v);
   return out;
 }
 

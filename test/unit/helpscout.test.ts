@@ -1,5 +1,9 @@
 import { loadWebConfig } from '../../functions/config/functions';
-import { MAX_CUSTOMER_ADDRESSES, parseHelpScoutRequest } from '../../functions/core/helpscout/request';
+import {
+  MAX_CUSTOMER_ADDRESSES,
+  MAX_EMAIL_ENTRIES,
+  parseHelpScoutRequest,
+} from '../../functions/core/helpscout/request';
 import {
   formatWindow,
   helpScoutSidebar,
@@ -85,6 +89,42 @@ describe('Help Scout request', () => {
       emails: ['a@x.io', 'b@x.io', 'c@x.io', 'd@x.io', 'e@x.io'],
     });
     expect(parse({ customer: { email: `${'a'.repeat(320)}@x.io` } })).toEqual({ ok: true, emails: [] });
+  });
+
+  it(`reads the first ${MAX_EMAIL_ENTRIES} entries of emails[] only, and ignores an overlong padded one`, () => {
+    const junk = Array.from({ length: MAX_EMAIL_ENTRIES - 1 }, () => 'not an address');
+    expect(parse({ customer: { emails: [...junk, 'last@x.io', 'past@x.io'] } })).toEqual({
+      ok: true,
+      emails: ['last@x.io'],
+    });
+    const padded = ` ${'a'.repeat(400)}@x.io `;
+    expect(parse({ customer: { email: padded, emails: ['b@x.io'] } })).toEqual({
+      ok: true,
+      emails: ['b@x.io'],
+    });
+  });
+
+  it('takes time linear in the body: 1 MB of distinct addresses costs no more than ~10× 100 KB', () => {
+    // Every new address was compared with all earlier ones before the cap applied: 5–10 s at 1 MiB.
+    const body = (bytes: number) => {
+      const emails: string[] = [];
+      for (let size = 0, i = 0; size < bytes; i++, size += 12) emails.push(`u${i}@x.io`);
+      return JSON.stringify({ customer: { email: 'first@x.io', emails } });
+    };
+    const best = (text: string) => {
+      let ms = Number.POSITIVE_INFINITY;
+      for (let run = 0; run < 3; run++) {
+        const started = performance.now();
+        expect(parseHelpScoutRequest(text)).toMatchObject({ ok: true, emails: { length: 5 } });
+        ms = Math.min(ms, performance.now() - started);
+      }
+      return ms;
+    };
+    const smallMs = best(body(100_000));
+    const largeMs = best(body(1_000_000));
+    // As in linear-time.test.ts: 30× the time for 10× the input, +200 ms of noise; 1 s at most.
+    expect(largeMs).toBeLessThan(30 * smallMs + 200);
+    expect(largeMs).toBeLessThan(1000);
   });
 
   it('a conversation without a customer names no address', () => {

@@ -1,6 +1,7 @@
 import {
   CUT_MARGIN_CHARS,
   isSensitiveKey,
+  MAX_NODES,
   REDACT_WINDOW_CHARS,
   REDACTED,
   redactEvent,
@@ -216,6 +217,83 @@ describe('redactValue', () => {
     cyclic.self = cyclic;
     expect(JSON.stringify(redactValue(shared)).length).toBeLessThan(5_000_000);
     expect(JSON.stringify(redactValue(cyclic))).toContain('nested too deep');
+  });
+});
+
+describe('keys that scrub alike', () => {
+  const db = (pw: string) => `postgres://app:${pw}@db.internal/x`;
+  const DB = db(REDACTED);
+
+  it('stay apart as #2, #3, …, each text counted on its own, skipping a name the input already holds', () => {
+    const out = redactValue({
+      [db('pw1')]: 1,
+      'sk-abcdefghijklmnopqrstuvwxyz012345': 2,
+      [`${DB} #3`]: 3, // scrubs to itself: kept, so the next clash must skip #3
+      [db('pw2')]: 4,
+      'sk-abcdefghijklmnopqrstuvwxyz012346': 5,
+      [db('pw3')]: 6,
+      [db('pw4')]: 7,
+    });
+    expect(Object.entries(out as Record<string, unknown>)).toEqual([
+      [DB, 1],
+      [REDACTED, 2],
+      [`${DB} #3`, 3],
+      [`${DB} #2`, 4],
+      [`${REDACTED} #2`, 5],
+      [`${DB} #4`, 6],
+      [`${DB} #5`, 7],
+    ]);
+  });
+
+  it('thousands of them each keep their value under the next number', () => {
+    const input: Record<string, number> = {};
+    for (let i = 1; i <= 5000; i++) input[db(`pw${i}`)] = i;
+    const out = redactValue(input) as Record<string, number>;
+    const names = Array.from({ length: 5000 }, (_, i) => (i === 0 ? DB : `${DB} #${i + 1}`));
+    expect(Object.keys(out)).toEqual(names);
+    expect(Object.values(out)).toEqual(Object.values(input));
+  });
+
+  it('in header names and tag keys too', () => {
+    const sk = (n: number) => `x-sk-abcdefghijklmnopqrstuvwxyz01234${n}`;
+    const out = redactEvent(
+      event({ request: { headers: { [sk(1)]: 'a', [sk(2)]: 'b' } }, tags: { [sk(1)]: 'c', [sk(2)]: 'd' } }),
+    );
+    expect(out.request?.headers).toEqual({ [`x-${REDACTED}`]: 'a', [`x-${REDACTED} #2`]: 'b' });
+    expect(out.tags).toEqual({ [`x-${REDACTED}`]: 'c', [`x-${REDACTED} #2`]: 'd' });
+  });
+});
+
+describe('the node budget counts keys', () => {
+  it('one object of many keys keeps the first ones and says how many it dropped', () => {
+    const input = Object.fromEntries(Array.from({ length: 3 * MAX_NODES }, (_, i) => [`k${i}`, i]));
+    const out = redactValue(input) as Record<string, unknown>;
+    const kept = Object.keys(out);
+    // The object itself is one node, each key one more.
+    expect(kept).toHaveLength(MAX_NODES);
+    expect(kept.slice(0, 3)).toEqual(['k0', 'k1', 'k2']);
+    expect(out[kept.at(-2)!]).toBe(MAX_NODES - 2);
+    expect(out['[too many values]']).toBe(`${2 * MAX_NODES + 1} more keys`);
+  });
+
+  it('keys spend the budget of what comes after them', () => {
+    const wide = Object.fromEntries(Array.from({ length: MAX_NODES }, (_, i) => [`k${i}`, 1]));
+    const inObject = redactValue({ wide, after: { note: 'x' }, last: 1 }) as Record<string, unknown>;
+    expect(Object.keys(inObject)).toEqual(['wide', '[too many values]']);
+    expect(inObject['[too many values]']).toBe('2 more keys');
+    // Arrays keep their length: containers past the budget are replaced, strings still scrubbed.
+    expect((redactValue([wide, { note: 'x' }, 'token=abc']) as unknown[]).slice(1)).toEqual([
+      '[too many values]',
+      `token=${REDACTED}`,
+    ]);
+  });
+
+  it('a name already in the object is not overwritten by the marker', () => {
+    const input: Record<string, unknown> = { '[too many values]': 'mine' };
+    for (let i = 0; i < MAX_NODES; i++) input[`k${i}`] = i;
+    const out = redactValue(input) as Record<string, unknown>;
+    expect(out['[too many values]']).toBe('mine');
+    expect(out['[too many values] #2']).toBe('2 more keys');
   });
 });
 
