@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { EVENT_LIMITS, type EventInput } from '../common/event';
-import { JSON_DEPTH_LIMIT, jsonNestingExceeds } from '../common/json-text';
-import { stringifyWithin } from './bounded-json';
+import { JSON_DEPTH_LIMIT } from '../common/json-text';
+import { jsonSafe, UNREADABLE } from './bounded-json';
+import { ring } from './ring';
 import { aggregatedErrors, serializeError } from './serialize';
 import {
   httpTransport,
-  type OutgoingEvent,
   type SendOutcome,
   type SerializedEvent,
   sqsTransport,
@@ -23,13 +23,15 @@ type Common = {
   flushIntervalMs?: number;
   /** Events kept while Heads-up cannot be reached; the oldest are dropped (and counted) beyond it. */
   maxBuffer?: number;
+  /** How long one request to Heads-up or one SQS call may take (default 10 s), also with your own client. */
   timeoutMs?: number;
   /** Told about every failure, since the reporter never throws into the host app. */
   onError?: (error: Error) => void;
 };
 
-export type ReporterOptions = Common &
-  ({ endpoint: string; key: string } | { queueUrl: string; sqs?: SQSClient });
+type SqsOptions = { queueUrl: string; sqs?: SQSClient };
+
+export type ReporterOptions = Common & ({ endpoint: string; key: string } | SqsOptions);
 
 export type ReportExtra = Pick<
   EventInput,
@@ -46,8 +48,10 @@ export type ReporterStats = {
 
 export type Reporter = {
   /**
-   * Queues an error for sending; returns its event id, or undefined when it was not queued (even that
-   * failed, or its JSON is over 256 KiB: dropped and counted as rejected). Never throws.
+   * Queues an error for sending; returns its event id, or undefined when it was not queued (its JSON is
+   * over 256 KiB, or it could not be built at all: dropped and counted as rejected). What JSON cannot
+   * hold (cycles, BigInt, throwing getters, Proxies, deep nesting) is replaced, not a reason to drop
+   * the error. Never throws.
    */
   report(error: unknown, extra?: ReportExtra): string | undefined;
   /** Sends what is buffered; resolves when done or after `timeoutMs`. For graceful shutdown. */
@@ -56,6 +60,18 @@ export type Reporter = {
   close(timeoutMs?: number): Promise<ReporterStats>;
   stats(): ReporterStats;
 };
+
+/** What a report may add to the event, each copied on its own (`jsonSafe`). */
+const EXTRA_FIELDS = [
+  'environment',
+  'level',
+  'user',
+  'company',
+  'request',
+  'context',
+  'tags',
+  'fingerprint',
+] as const satisfies (keyof ReportExtra)[];
 
 /** A request stays under the server's 5 MiB limit, whatever the batch size: batches are cut by bytes too. */
 const REQUEST_BYTES = 5 * 1024 * 1024 - 1024;
@@ -68,18 +84,52 @@ export function backoffMs(attempt: number, random = Math.random): number {
   return Math.floor(random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
 }
 
+/** The options read as numbers, each 1 to 2³¹ − 1: a timer's range, and a ring needs a real size. */
+const NUMBER_OPTIONS = ['batchSize', 'flushIntervalMs', 'maxBuffer', 'timeoutMs'] as const;
+
+/** An http(s) URL without a user or password: fetch refuses those, and its message quotes the URL. */
+function isHttpUrl(text: unknown): boolean {
+  try {
+    const url = new URL(text as string);
+    return typeof text === 'string' && /^https?:$/.test(url.protocol) && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What is wrong with options that could never work, if anything. Found later, the same mistake would
+ * only show as sends retried forever with events stuck in flight. Never quotes the key or a URL.
+ */
+function optionsProblem(o: Partial<Record<string, unknown>>): string | undefined {
+  for (const name of NUMBER_OPTIONS) {
+    const n = o[name];
+    if (n !== undefined && !(typeof n === 'number' && n >= 1 && n < 2 ** 31))
+      return `\`${name}\` must be a number from 1 to 2147483647`;
+  }
+  if (o.queueUrl !== undefined)
+    return isHttpUrl(o.queueUrl) ? undefined : '`queueUrl` must be an http(s) URL';
+  if (o.endpoint === undefined) return 'give `endpoint` and `key`, or `queueUrl`';
+  if (!isHttpUrl(o.endpoint)) return '`endpoint` must be an http(s) URL without a user or password';
+  // The server reads the key after "Bearer " as one run of visible characters.
+  if (typeof o.key !== 'string' || !/^[\x21-\x7e]+$/.test(o.key))
+    return '`key` must be printable ASCII without spaces';
+  return undefined;
+}
+
 export function createReporter(options: ReporterOptions): Reporter {
+  // The one place the reporter throws: at start-up, as any configuration error would.
+  const problem = optionsProblem(options ?? {});
+  if (problem) throw new Error(`Heads-up reporter: ${problem}`);
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const { endpoint, key, queueUrl, sqs } = options as Partial<{ endpoint: string; key: string } & SqsOptions>;
   const transport: Transport =
-    'queueUrl' in options
-      ? sqsTransport(options)
-      : httpTransport({
-          endpoint: options.endpoint,
-          key: options.key,
-          timeoutMs: options.timeoutMs ?? 10_000,
-        });
+    queueUrl !== undefined
+      ? sqsTransport({ queueUrl, sqs, timeoutMs })
+      : httpTransport({ endpoint: endpoint!, key: key!, timeoutMs }); // checked above
   const app = options.app ?? process.env.HEADSUP_APP ?? process.env.npm_package_name ?? 'app';
-  const batchSize = Math.min(100, Math.max(1, options.batchSize ?? 20));
-  const maxBuffer = Math.max(batchSize, options.maxBuffer ?? 1000);
+  const batchSize = Math.min(100, options.batchSize ?? 20);
+  const maxBuffer = Math.max(batchSize, Math.floor(options.maxBuffer ?? 1000)); // the ring's slots
   const onError = (err: Error) => {
     try {
       options.onError?.(err);
@@ -88,16 +138,16 @@ export function createReporter(options: ReporterOptions): Reporter {
     }
   };
 
-  const buffer: SerializedEvent[] = [];
+  const buffer = ring<SerializedEvent>(maxBuffer);
   let inFlight: SerializedEvent[] = [];
   let pumping: Promise<void> | undefined;
   let closed = false;
   let cutWait: (() => void) | undefined;
   const counts = { sent: 0, dropped: 0, rejected: 0 };
-  const stats = (): ReporterStats => ({ ...counts, buffered: buffer.length, inFlight: inFlight.length });
+  const stats = (): ReporterStats => ({ ...counts, buffered: buffer.size(), inFlight: inFlight.length });
 
   const timer = setInterval(() => {
-    if (buffer.length > 0) startPump();
+    if (buffer.size() > 0) startPump();
   }, options.flushIntervalMs ?? 1000);
   timer.unref(); // never keeps the host process alive
 
@@ -105,13 +155,13 @@ export function createReporter(options: ReporterOptions): Reporter {
   function takeBatch(): SerializedEvent[] {
     let bytes = 2; // `[` and `]`
     let n = 0;
-    while (n < buffer.length && n < batchSize) {
-      const size = buffer[n]!.bytes + 1; // and its comma
+    while (n < buffer.size() && n < batchSize) {
+      const size = buffer.at(n).bytes + 1; // and its comma
       if (n > 0 && bytes + size > REQUEST_BYTES) break;
       bytes += size;
       n++;
     }
-    return buffer.splice(0, n);
+    return buffer.take(n);
   }
 
   /**
@@ -120,7 +170,7 @@ export function createReporter(options: ReporterOptions): Reporter {
    */
   async function pump(): Promise<void> {
     let attempt = 0;
-    while (inFlight.length > 0 || buffer.length > 0) {
+    while (inFlight.length > 0 || buffer.size() > 0) {
       if (inFlight.length === 0) {
         inFlight = takeBatch();
         attempt = 0;
@@ -159,60 +209,71 @@ export function createReporter(options: ReporterOptions): Reporter {
   }
 
   function startPump(): Promise<void> {
-    pumping ??= pump().finally(() => {
-      pumping = undefined;
-    });
+    // pump() handles every outcome itself; the catch only guarantees no rejection reaches the host.
+    pumping ??= pump()
+      .catch((err: Error) => onError(err))
+      .finally(() => {
+        pumping = undefined;
+      });
     return pumping;
   }
 
-  function report(error: unknown, extra: ReportExtra = {}): string | undefined {
+  /**
+   * The event as JSON, or why it cannot be sent. What cannot be serialized as it is (cycles, BigInt,
+   * getters or toJSON that throw, Proxies, nesting too deep) is replaced by a marker rather than costing
+   * the error; a field of `extra` that cannot be read at all is left out, a context replaced by
+   * `{ "context": "[Unreadable]" }`. The copy stops at the size limit (chars ≤ bytes), so a huge
+   * context costs its first 256 KiB only; it is cut at the depth limit, so the server reads it all.
+   */
+  function eventJson(error: unknown, extra: ReportExtra | undefined, event: Record<string, unknown>) {
+    const budget = { chars: EVENT_LIMITS.eventBytes };
+    for (const name of EXTRA_FIELDS) {
+      try {
+        event[name] = jsonSafe(extra?.[name], budget, JSON_DEPTH_LIMIT - 1); // the event is a level itself
+      } catch {
+        // `extra` itself is not an object, or a Proxy that throws: the field is left out
+      }
+    }
+    // After the copy: an `environment: undefined` in `extra` must not wipe the configured one.
+    event.environment ??= options.environment;
+    if (event.context === UNREADABLE) event.context = { context: UNREADABLE };
+    const aggregated = aggregatedErrors(error);
+    // A plain copy by now: spreading it runs no getter.
+    if (aggregated) event.context = { ...(event.context as object), aggregatedErrors: aggregated };
+    event.error = serializeError(error);
+    const limit = `the ${EVENT_LIMITS.eventBytes}-byte (256 KiB) limit`;
+    if (budget.chars < 0) return { refusal: `its JSON is over ${limit}` };
+    const json = JSON.stringify(event);
+    const bytes = Buffer.byteLength(json, 'utf8');
+    // Checked here, before it is batched: sent, it would only be refused, and so would its batch.
+    return bytes > EVENT_LIMITS.eventBytes
+      ? { refusal: `it is ${bytes} bytes as JSON, over ${limit}` }
+      : { json, bytes };
+  }
+
+  function report(error: unknown, extra?: ReportExtra): string | undefined {
     if (closed) return undefined;
     try {
-      const aggregated = aggregatedErrors(error);
-      const event: OutgoingEvent = {
-        id: randomUUID(),
-        occurredAt: new Date().toISOString(),
-        app,
-        ...extra,
-        // After the spread: an `environment: undefined` in `extra` must not wipe the configured one.
-        environment: extra.environment ?? options.environment,
-        error: serializeError(error),
-        context: aggregated ? { ...extra.context, aggregatedErrors: aggregated } : extra.context,
-      };
-      // Gives up past the limit (chars ≤ bytes), so a huge context costs its first 256 KiB only.
-      const json = stringifyWithin(event, EVENT_LIMITS.eventBytes) ?? '';
-      const bytes = Buffer.byteLength(json, 'utf8');
-      // Checked here, before it is batched: sent, it would only be refused — and a body too deep to
-      // read is refused whole, with the rest of its batch.
-      const limit = `the ${EVENT_LIMITS.eventBytes}-byte (256 KiB) limit`;
-      const refusal =
-        json === ''
-          ? `its JSON is over ${limit}`
-          : bytes > EVENT_LIMITS.eventBytes
-            ? `it is ${bytes} bytes as JSON, over ${limit}`
-            : jsonNestingExceeds(json, JSON_DEPTH_LIMIT)
-              ? `its JSON nests deeper than ${JSON_DEPTH_LIMIT} levels`
-              : undefined;
-      if (refusal) {
+      const id = randomUUID();
+      const built = eventJson(error, extra, { id, occurredAt: new Date().toISOString(), app });
+      if ('refusal' in built) {
         counts.rejected++;
-        onError(new Error(`Heads-up: event dropped: ${refusal}`));
+        onError(new Error(`Heads-up: event dropped: ${built.refusal}`));
         return undefined;
       }
-      buffer.push({ id: event.id, json, bytes });
-      if (buffer.length > maxBuffer) {
-        buffer.shift();
-        counts.dropped++;
-      }
-      if (buffer.length >= batchSize) void startPump();
-      return event.id;
+      if (buffer.push({ id, ...built })) counts.dropped++; // the oldest made room
+      if (buffer.size() >= batchSize) void startPump();
+      return id;
     } catch (err) {
+      // Not expected (every part above guards itself), but an event lost must still be counted.
+      counts.rejected++;
       onError(err as Error);
       return undefined;
     }
   }
 
   async function flush(timeoutMs = 5000): Promise<ReporterStats> {
-    if (buffer.length === 0 && inFlight.length === 0) return stats();
+    if (buffer.size() === 0 && inFlight.length === 0) return stats();
     const done = startPump();
     cutWait?.(); // a flush retries at once instead of sleeping out a backoff
     let timeout: NodeJS.Timeout | undefined;

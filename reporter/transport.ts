@@ -1,6 +1,8 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { awsClientLimits } from '../common/aws-http-limits';
+import { clip } from '../common/clip';
 import type { EventInput } from '../common/event';
+import { redactText } from '../common/redact';
 import { enqueueEntries } from '../common/sqs-batch';
 
 /** An event as the reporter sends it: always with an id, so a retried send is de-duplicated. */
@@ -75,23 +77,52 @@ export function httpTransport(options: { endpoint: string; key: string; timeoutM
 export const SQS_REFUSALS_BEFORE_DROP = 3;
 
 /**
+ * Why an SQS call failed, for onError: the SDK's error name and message (AccessDenied, a throttling
+ * code, our timeout), cut short, with anything that looks like a credential removed. Never the request.
+ */
+function callFailure(err: unknown): string {
+  const { name, message } = (err ?? {}) as { name?: unknown; message?: unknown };
+  return clip(redactText(`${String(name ?? 'Error')}: ${String(message ?? '')}`), 300);
+}
+
+/**
  * The SQS queue directly, with the AWS SDK and the caller's credentials. An entry SQS refuses is tried
  * again a few times (never when SQS says the entry itself is at fault) and then dropped, so it cannot
  * hold up the events behind it; a call that fails as a whole (network, credentials) is retried.
  */
-export function sqsTransport(options: { queueUrl: string; sqs?: SQSClient }): Transport {
-  // Our timeouts unless the host brings its own client: a hung request must not stall the reporter.
+export function sqsTransport(options: { queueUrl: string; sqs?: SQSClient; timeoutMs: number }): Transport {
   const sqs = options.sqs ?? new SQSClient(awsClientLimits());
   const refusals = new Map<string, number>();
+
+  /**
+   * One SendMessageBatch, failed after `timeoutMs` whatever the client does. The signal aborts the
+   * SDK's request (`send(command, { abortSignal })`); the race frees the reporter even from a host's
+   * client that ignores it, whose hung call would otherwise hold every later event forever.
+   */
+  async function sendBatch(entries: { Id: string; MessageBody: string }[]) {
+    const signal = AbortSignal.timeout(options.timeoutMs);
+    // Its reason is a TimeoutError: "The operation was aborted due to timeout".
+    const timedOut = new Promise<never>((_, reject) =>
+      signal.addEventListener('abort', () => reject(signal.reason)),
+    );
+    const command = new SendMessageBatchCommand({ QueueUrl: options.queueUrl, Entries: entries });
+    const { Failed = [] } = await Promise.race([sqs.send(command, { abortSignal: signal }), timedOut]);
+    return Failed;
+  }
+
   return {
     async send(events) {
+      // enqueueEntries turns a call that failed into "not taken"; its cause is kept here for onError.
+      let cause: string | undefined;
       const { failedIds, refused } = await enqueueEntries(
         events.map((e) => ({ id: e.id, body: e.json })),
         async (batch) => {
-          const { Failed = [] } = await sqs.send(
-            new SendMessageBatchCommand({ QueueUrl: options.queueUrl, Entries: batch }),
-          );
-          return Failed;
+          try {
+            return await sendBatch(batch);
+          } catch (err) {
+            cause ??= callFailure(err);
+            throw err;
+          }
         },
       );
       const failed = new Set(failedIds);
@@ -118,7 +149,9 @@ export function sqsTransport(options: { queueUrl: string; sqs?: SQSClient }): Tr
             ? { ids: dropped, reason: `SQS refused ${dropped.length} events (${[...codes].join(', ')})` }
             : undefined,
         retry:
-          retry.length > 0 ? { ids: retry, reason: `SQS did not take ${retry.length} events` } : undefined,
+          retry.length > 0
+            ? { ids: retry, reason: `SQS did not take ${retry.length} events${cause ? ` (${cause})` : ''}` }
+            : undefined,
       };
     },
   };

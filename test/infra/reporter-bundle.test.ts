@@ -6,8 +6,12 @@ import { type BuildOptions, build } from 'esbuild';
 import ts from 'typescript';
 import { ROOT } from '../support/cli';
 
-/** The minified reporter measured 16.6 KB (without zod and the server's modules): a little room on top. */
-const BUDGET_BYTES = 18 * 1024;
+/**
+ * The minified reporter measured 19.1 KB (without zod and the server's modules), a little room on top.
+ * It was 16.6 KB before it copied hostile values safely (cycles, BigInt, throwing getters, Proxies),
+ * checked its options at start-up, timed out SQS calls and kept its buffer in a ring: 2.5 KB for those.
+ */
+const BUDGET_BYTES = 19.5 * 1024;
 
 /** `npm run build`'s esbuild flags, as API options (the first test checks the script still says so). */
 const BUILD_FLAGS = '--bundle --platform=node --format=cjs --target=node20 --external:@aws-sdk/*';

@@ -1,10 +1,12 @@
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import { EVENT_LIMITS } from '../../common/event';
+import { JSON_DEPTH_LIMIT } from '../../common/json-text';
 import { parseErrorEvent } from '../../functions/core/event-schema';
 import { freePort } from '../../local/free-port';
 import { localSqsClient } from '../../local/local-aws';
 import { createReporter, expressErrorHandler, type Reporter, type ReporterStats } from '../../reporter';
+import { TOO_DEEP } from '../../reporter/bounded-json';
 import { SQS_REFUSALS_BEFORE_DROP } from '../../reporter/transport';
 import { takeAll } from '../support/queues';
 import { reporterAgainstRecordingServer } from '../support/recording-reporter';
@@ -74,16 +76,22 @@ describe('reporter limits against a recording server', () => {
     expect(idsOf(0)).toEqual([small1, small2, small3]);
   });
 
-  it('drops an event nested deeper than the server reads, so it cannot get its whole batch refused', async () => {
-    reporter = make({ batchSize: 2 });
+  it('cuts an event nested deeper than the server reads, so it is sent and its batch is not refused', async () => {
+    reporter = make({ batchSize: 3 });
     let deep: unknown = 'bottom';
     for (let i = 0; i < 80; i++) deep = [deep];
     const fine = reporter.report(new Error('fine'));
-    expect(reporter.report(new Error('deep'), { context: { deep } })).toBeUndefined();
+    const cut = reporter.report(new Error('deep'), { context: { deep } });
     const fine2 = reporter.report(new Error('fine 2'));
-    expect(errors.map((e) => e.message).join('\n')).toMatch(/event dropped: its JSON nests deeper than 64/);
-    await settled(reporter, { sent: 2, rejected: 1, inFlight: 0, buffered: 0 });
-    expect(idsOf(0)).toEqual([fine, fine2]);
+    await settled(reporter, { sent: 3, rejected: 0, inFlight: 0, buffered: 0 });
+    expect(errors).toEqual([]);
+    expect(idsOf(0)).toEqual([fine, cut, fine2]);
+    // The event, its context and 62 of the arrays: 64 levels, the most the server reads.
+    const sent = server.events()[1] as unknown as { context: { deep: unknown } };
+    let levels = 2;
+    let node = sent.context.deep;
+    for (; Array.isArray(node); levels++) node = node[0];
+    expect([levels, node]).toEqual([JSON_DEPTH_LIMIT, TOO_DEEP]);
   });
 
   it('keeps every request under the server’s 5 MiB limit by batching by bytes too', async () => {
