@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 const USAGE = `usage: headsup <command>
 
@@ -14,6 +14,32 @@ const USAGE = `usage: headsup <command>
 function fail(message: string): never {
   process.stderr.write(`headsup: ${message}\n`);
   process.exit(1);
+}
+
+/** Text from the command line or a library, safe in a one-line message. */
+const oneLine = (text: string) => text.replace(/[\s\p{Cc}]+/gu, ' ').trim();
+
+/**
+ * The command's arguments by `config`; one it does not take (an unknown option, a missing value, an
+ * extra argument) ends it with parseArgs' own words and where the usage is, not its stack trace.
+ */
+function parsedArgs<T extends ParseArgsConfig>(command: string, config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_'))
+      fail(`${command}: ${oneLine((err as Error).message)} — see headsup --help`);
+    throw err;
+  }
+}
+
+/** The folder the functions would read: the setting's variable and default, by the same rule. */
+async function templatesDirFromEnv(): Promise<string> {
+  const { templatesDir } = await import('../functions/config/settings');
+  return templatesDir.parse(process.env[templatesDir.env], (problem) =>
+    fail(`${templatesDir.env} ${problem}`),
+  );
 }
 
 function portFromEnv(): number {
@@ -51,9 +77,15 @@ function failIfMissingModule(err: unknown): void {
 }
 
 async function start(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { persist: { type: 'boolean', default: false } } });
+  const { values } = parsedArgs('start', {
+    args: argv,
+    options: { persist: { type: 'boolean', default: false } },
+  });
   const port = portFromEnv();
   const host = hostFromEnv();
+  // Checked before anything starts: the handlers read it for each batch, where a bad value would only
+  // show as every batch failing.
+  await templatesDirFromEnv();
   // Locally, CloudWatch metric lines are noise; set before the modules that read it are loaded.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
@@ -96,12 +128,11 @@ async function start(argv: string[]): Promise<void> {
 
 /** Exit 1 on any problem, each as `file:line: message`, so CI fails on a broken template. */
 async function checkTemplates(argv: string[]): Promise<void> {
+  const { positionals } = parsedArgs('templates check', { args: argv, options: {}, allowPositionals: true });
+  if (positionals.length > 1)
+    fail(`templates check takes one folder, got ${positionals.length} arguments — see headsup --help`);
   const { readTemplates, formatProblem } = await import('../functions/adapters/template-files');
-  const { templatesDir } = await import('../functions/config/settings');
-  // The folder the functions would read: the setting's variable and default, by the same rule.
-  const dir =
-    argv[0] ??
-    templatesDir.parse(process.env[templatesDir.env], (problem) => fail(`${templatesDir.env} ${problem}`));
+  const dir = positionals[0] ?? (await templatesDirFromEnv());
   const { templates, problems } = readTemplates(dir);
   for (const problem of problems) process.stderr.write(`${formatProblem(problem)}\n`);
   if (problems.length > 0) fail(`${problems.length} problem(s) in ${dir}`);
@@ -110,7 +141,7 @@ async function checkTemplates(argv: string[]): Promise<void> {
 }
 
 async function sendSample(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = parsedArgs('send-sample', {
     args: argv,
     options: { count: { type: 'string', default: '5' }, url: { type: 'string' }, key: { type: 'string' } },
   });

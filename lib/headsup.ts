@@ -75,11 +75,15 @@ export const TABLE_ACCESS = {
 /** How much of a bad prop's value its synth error quotes: enough to recognise it, one line still. */
 const QUOTED_VALUE_CHARS = 60;
 
+/** A URL's user name and password, which a synth error must not print back (`https://user:pw@host`). */
+const URL_CREDENTIALS = /^([a-z][a-z\d+.-]*:\/\/)[^/?#]*@/i;
+
 /**
  * A prop checked at synth by the rule of the setting it becomes, so a bad value fails the deploy instead of
  * the function's start: one ConfigError line naming the prop and, since a CDK prop is never a secret,
- * quoting its value. Returns the value as the function will read it (a URL without its trailing slash);
- * a token is only known at deploy and is returned as it is.
+ * quoting its value (but for a URL's user name and password, should someone put them in one). Returns
+ * the value as the function will read it (a URL without its trailing slash); a token is only known at
+ * deploy and is returned as it is.
  */
 function checked<S extends z.ZodType>(
   prop: keyof HeadsUpProps,
@@ -92,7 +96,7 @@ function checked<S extends z.ZodType>(
     const quoted =
       value === undefined || problem.startsWith('"')
         ? problem
-        : `${JSON.stringify(clip(value, QUOTED_VALUE_CHARS))} ${problem}`;
+        : `${JSON.stringify(clip(value.replace(URL_CREDENTIALS, '$1…@'), QUOTED_VALUE_CHARS))} ${problem}`;
     return new ConfigError(`HeadsUp: ${prop} ${quoted}`);
   });
 }

@@ -5,36 +5,47 @@ import {
   PermanentError,
   RetryableError,
 } from '../services/failures';
-import type { CallKind } from './errors';
+import { type CallKind, NotConnectedError, reasonText } from './errors';
 
 /**
  * A send that failed without Intercom saying it did nothing (a timeout, a 500/502/504, a dropped
- * connection) may have been delivered; only 429 and 503 are refusals before any work.
+ * connection) may have been delivered; only 429 and 503 are refusals before any work, and a request
+ * that never left (no connection made, a header that cannot be sent) carried nothing.
  */
 export function intercomFailure(err: unknown, call: CallKind): CallFailure {
   const options = { cause: err };
   const write = call === 'write';
+  // First: a connect timeout's code says "timeout" too, but no connection carried anything.
+  const notConnected = notConnectedCode(err);
+  if (notConnected !== undefined) {
+    return new RetryableError(`Intercom not reached (${notConnected}): nothing was sent`, options);
+  }
   if (isIntercomTimeout(err)) {
     const reason = 'Intercom did not answer within the timeout';
     return write ? new DeliveryUncertainError(reason, options) : new RetryableError(reason, options);
   }
-  if (err instanceof IntercomError) {
-    const status = err.statusCode ?? 0;
-    const detail = intercomErrorMessage(err.body) ?? err.message;
+  if (isUnsendableHeader(err)) {
+    // Only the token varies between our requests' headers; its text is never quoted.
+    return new PermanentError(
+      'Intercom request not sent: INTERCOM_TOKEN cannot go in an HTTP header (a line break or a character outside Latin-1) — check INTERCOM_TOKEN',
+      options,
+    );
+  }
+  if (err instanceof IntercomError && err.statusCode !== undefined) {
+    const status = err.statusCode;
+    const detail = intercomErrorMessage(err.body) ?? `HTTP ${status}`;
     const refusedBeforeWork = status === 429 || status === 503;
-    const answerLost = status >= 500 || status === 408 || status === 0;
+    const answerLost = status >= 500 || status === 408;
     if (write && answerLost && !refusedBeforeWork)
-      return new DeliveryUncertainError(`Intercom ${status || 'error'} while sending: ${detail}`, options);
-    if (refusedBeforeWork || answerLost)
-      return new RetryableError(`Intercom ${status || 'error'}: ${detail}`, options);
+      return new DeliveryUncertainError(`Intercom ${status} while sending: ${detail}`, options);
+    if (refusedBeforeWork || answerLost) return new RetryableError(`Intercom ${status}: ${detail}`, options);
     const hint =
       status === 401 ? ' — check INTERCOM_TOKEN' : status === 403 ? ' — the token lacks a permission' : '';
     return new PermanentError(`Intercom refused (${status}): ${detail}${hint}`, options);
   }
-  const reason = `Intercom unreachable: ${(err as Error)?.message ?? String(err)}`;
-  return write && !neverConnected(err)
-    ? new DeliveryUncertainError(reason, options)
-    : new RetryableError(reason, options);
+  // No answer at all (a reset or dropped connection): for a send, Intercom may have taken it.
+  const reason = `Intercom unreachable: ${reasonText((err as Error)?.message ?? String(err))}`;
+  return write ? new DeliveryUncertainError(reason, options) : new RetryableError(reason, options);
 }
 
 /**
@@ -42,21 +53,38 @@ export function intercomFailure(err: unknown, call: CallKind): CallFailure {
  * fetch with the string "timeout"), not as IntercomTimeoutError: both mean "may have been delivered".
  */
 function isIntercomTimeout(err: unknown): boolean {
+  if (err instanceof IntercomTimeoutError) return true;
+  return err instanceof IntercomError && err.statusCode === undefined && /timeout/i.test(err.message);
+}
+
+/**
+ * The code of a connection never made: intercom-client 7 keeps only the message of what fetch throws
+ * (an IntercomError without a status), which for our fetch is the NotConnectedError's.
+ */
+function notConnectedCode(err: unknown): string | undefined {
+  if (!(err instanceof IntercomError) || err.statusCode !== undefined) return undefined;
+  return NotConnectedError.codeIn(err.message);
+}
+
+/**
+ * The SDK sets its headers before any request exists; a token a header cannot carry makes that throw a
+ * TypeError of its own (not an IntercomError): nothing was sent, and a retry would fail the same way.
+ */
+function isUnsendableHeader(err: unknown): boolean {
+  if (err instanceof IntercomError || typeof err !== 'object' || err === null) return false;
+  // By name: the TypeError comes from Node's Headers, in Node's realm (instanceof fails under a test runner).
+  const { name, message } = err as { name?: unknown; message?: unknown };
   return (
-    err instanceof IntercomTimeoutError ||
-    (err instanceof IntercomError && err.statusCode === undefined && /timeout/i.test(err.message))
+    name === 'TypeError' && typeof message === 'string' && /ByteString|invalid header value/i.test(message)
   );
 }
 
-/** A connection that was never made carried nothing: safe to try again. */
-function neverConnected(err: unknown): boolean {
-  const code =
-    (err as { cause?: { code?: string }; code?: string })?.cause?.code ?? (err as { code?: string })?.code;
-  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
-}
-
+/** Intercom's own words for a refusal (`error.list`), when its answer has them; never a raw body. */
 function intercomErrorMessage(body: unknown): string | undefined {
-  const errors = (body as { errors?: { code?: string; message?: string }[] } | undefined)?.errors;
-  const first = errors?.[0];
-  return first ? [first.code, first.message].filter(Boolean).join(': ') : undefined;
+  const errors = (body as { errors?: unknown } | undefined)?.errors;
+  const first: unknown = Array.isArray(errors) ? errors[0] : undefined;
+  if (typeof first !== 'object' || first === null) return undefined;
+  const { code, message } = first as { code?: unknown; message?: unknown };
+  const parts = [code, message].filter((part): part is string => typeof part === 'string' && part !== '');
+  return parts.length > 0 ? reasonText(parts.join(': ')) : undefined;
 }

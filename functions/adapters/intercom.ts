@@ -1,7 +1,8 @@
 import { IntercomClient, IntercomError } from 'intercom-client';
+import { REDACTED } from '../../common/redact';
 import type { ErrorEvent } from '../core/event-schema';
 import type { Contact, Messenger } from '../services/ports';
-import { translatingFailures } from './errors';
+import { connectionCheckedFetch, translatingFailures } from './errors';
 import { intercomFailure } from './intercom-failures';
 
 export type IntercomOptions = { token: string; adminId: string; apiUrl?: string; timeoutSeconds?: number };
@@ -11,7 +12,35 @@ export type IntercomOptions = { token: string; adminId: string; apiUrl?: string;
  * 408/429/5xx on POST /messages too, which can deliver a message twice. SQS and our guard retry instead.
  */
 export function createIntercomClient({ token, apiUrl, timeoutSeconds = 5 }: IntercomOptions): IntercomClient {
-  return new IntercomClient({ token, baseUrl: apiUrl, timeoutInSeconds: timeoutSeconds, maxRetries: 1 });
+  return new IntercomClient({
+    token,
+    baseUrl: apiUrl,
+    timeoutInSeconds: timeoutSeconds,
+    maxRetries: 1,
+    fetch: intercomFetch(token),
+  });
+}
+
+/** Shorter tokens (tests' stand-ins) would blank out ordinary words of an answer. */
+const SCRUBBED_TOKEN_MIN_CHARS = 8;
+
+/**
+ * fetch as the SDK's, with two changes to what failures carry:
+ * - a request that never got a connection fails as a NotConnectedError (connectionCheckedFetch), whose
+ *   message is all the SDK keeps of it;
+ * - an error answer has our token cut out of its body before the SDK reads it: a proxy that echoes the
+ *   Authorization header would otherwise put it into a reason shown in Slack and on the detail page.
+ */
+function intercomFetch(token: string): typeof fetch {
+  const scrub = token.length >= SCRUBBED_TOKEN_MIN_CHARS;
+  return async (input, init) => {
+    const response = await connectionCheckedFetch(input, init);
+    // Only error answers reach a reason; a 3xx or 1xx may not be rebuilt with a body.
+    if (response.status < 400 || !scrub) return response;
+    const body = await response.text();
+    const { status, statusText, headers } = response;
+    return new Response(body.split(token).join(REDACTED), { status, statusText, headers });
+  };
 }
 
 /** Finds users and sends them in-app messages from one admin. */

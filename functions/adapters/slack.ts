@@ -2,7 +2,7 @@ import { LogLevel, WebClient } from '@slack/web-api';
 import type { SlackRef } from '../core/records';
 import type { SlackMessage } from '../core/slack/message';
 import type { AlertChannel, AlertThreads } from '../services/ports';
-import { type CallKind, translatingFailures } from './errors';
+import { type CallKind, connectionCheckedFetch, translatingFailures } from './errors';
 import { slackFailure } from './slack-failures';
 
 export type SlackClientOptions = { token: string; apiUrl?: string; timeoutMs?: number };
@@ -10,7 +10,8 @@ export type SlackClientOptions = { token: string; apiUrl?: string; timeoutMs?: n
 /**
  * A WebClient set up for Lambda: no SDK retries (the default retries for ~30 minutes, and retries
  * requests Slack may already have carried out — duplicates), 429 rejected at once, and a timeout.
- * The queue retries the record instead, and our claims keep that free of duplicates.
+ * The queue retries the record instead, and our claims keep that free of duplicates. Its fetch tells a
+ * connection never made (nothing sent) from one lost after the request went out.
  */
 export function createSlackClient({ token, apiUrl, timeoutMs = 5000 }: SlackClientOptions): WebClient {
   return new WebClient(token, {
@@ -19,6 +20,7 @@ export function createSlackClient({ token, apiUrl, timeoutMs = 5000 }: SlackClie
     rejectRateLimitedCalls: true,
     timeout: timeoutMs,
     logLevel: LogLevel.ERROR,
+    fetch: connectionCheckedFetch,
   });
 }
 

@@ -1,23 +1,101 @@
 import { z } from 'zod';
+import { clip } from '../../common/clip';
 import { WIRING_ENV } from '../../lib/definitions';
-import { durationSeconds } from '../core/duration';
+import { parseDuration } from '../core/duration';
 import { HELPSCOUT_SECRET_LENGTH } from '../core/helpscout/signature';
 import { isSlackChannelId } from '../core/slack/channel';
 import { Setting } from './setting';
 
 /*
  * Every setting of the functions (README → Configuration), each declared once: its variable and its rule,
- * whose messages complete the error line "<VARIABLE> …" with what is expected.
+ * whose messages complete the error line "<VARIABLE> …" with what is expected. A message never quotes a
+ * token, key or secret, nor a URL (it may carry a password); the CDK construct quotes its props itself.
  */
 
+/** A one-issue refusal inside a transform: the message completes "<VARIABLE> …". */
+function refuse<T>(ctx: z.RefinementCtx<T>, message: string): never {
+  ctx.addIssue({ code: 'custom', message });
+  return z.NEVER;
+}
+
+/** Whitespace or a control character anywhere: a paste that took a line break or a tab with it. */
+const SPACE_OR_CONTROL = /[\s\p{Cc}]/u;
+
+/** What is wrong with a base URL, or undefined when it is one: http(s), a host, nothing after the path. */
+function urlProblem(value: string): string | undefined {
+  if (value === '') return 'empty';
+  // Checked on the text: the URL parser accepts `https:host` and silently drops tabs and line breaks.
+  if (!/^https?:\/\/[^/]/i.test(value)) return '';
+  if (SPACE_OR_CONTROL.test(value)) return 'contains a space, line break or control character';
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    return '';
+  }
+  if (parsed.hostname === '') return '';
+  // In a base URL a password would travel in every link, log line and Slack message built from it.
+  if (parsed.username !== '' || parsed.password !== '') return 'has a user name or password in it';
+  if (/[?#]/.test(value)) return 'has a query or fragment (?… or #…)';
+  return undefined;
+}
+
+/** An http(s) base URL without credentials, query or fragment, read without its trailing slash. */
 const url = (what: string) =>
-  z
-    .string({ error: `missing — expected ${what}` })
-    .refine((v) => /^https?:\/\/[^\s/]+/.test(v), `expected ${what}, e.g. https://…`)
-    .transform((v) => v.replace(/\/+$/, ''));
+  z.string({ error: `missing — expected ${what}` }).transform((value, ctx) => {
+    const problem = urlProblem(value);
+    if (problem === undefined) return value.replace(/\/+$/, '');
+    const expected = `expected ${what}, e.g. https://…`;
+    return refuse(ctx, problem ? `${problem} — ${expected}` : expected);
+  });
 
 const required = (what: string) =>
-  z.string({ error: `missing — expected ${what}` }).min(1, `empty — expected ${what}`);
+  z
+    .string({ error: `missing — expected ${what}` })
+    .min(1, `empty — expected ${what}`)
+    .refine((v) => v.trim() !== '', `blank — expected ${what}`);
+
+/** Printable ASCII without spaces: what every token, key and signing secret these services issue is. */
+const TOKEN_TEXT = /^[\x21-\x7E]+$/;
+
+/**
+ * A token or secret: surrounding whitespace (a pasted line break) is dropped; blank, whitespace inside or
+ * a character outside printable ASCII is refused — an HTTP header cannot carry it (the first call would
+ * fail) and no service issues one. A length bound, where a secret has one, is piped after this.
+ */
+const secretText = (what: string, emptyMessage: string) =>
+  z.string({ error: `missing — expected ${what}` }).transform((value, ctx) => {
+    const text = value.trim();
+    if (value === '') return refuse(ctx, emptyMessage);
+    if (text === '') return refuse(ctx, `blank — expected ${what}`);
+    if (!TOKEN_TEXT.test(text)) {
+      return refuse(ctx, `contains a space, line break or non-ASCII character — expected ${what}`);
+    }
+    return text;
+  });
+
+/** Detail links live between these (README → Configuration): not gone before anyone clicks, not for ever. */
+export const LINK_TTL_BOUNDS = { minSeconds: 60, maxSeconds: 30 * 86400, text: 'from 1m to 30d' } as const;
+
+/** How much of a bad duration the message quotes: enough to recognise it, one line still. */
+const QUOTED_DURATION_CHARS = 40;
+
+/**
+ * A lifetime such as `24h`, read as its seconds within LINK_TTL_BOUNDS. The message starts with the value
+ * as JSON (a line break in it cannot break the line), the way the CDK construct knows not to quote twice.
+ */
+const linkLifetime = z.string().transform((text, ctx) => {
+  const quoted = JSON.stringify(clip(text, QUOTED_DURATION_CHARS));
+  const examples = 'e.g. 24h, 15m or 90s';
+  const { minSeconds, maxSeconds, text: range } = LINK_TTL_BOUNDS;
+  // parseDuration refuses zero; a zero is still a duration, just too short.
+  const seconds = parseDuration(text) ?? (/^\s*0+\s*[smhd]\s*$/.test(text) ? 0 : undefined);
+  if (seconds === undefined)
+    return refuse(ctx, `${quoted} is not a duration — expected ${examples}, ${range}`);
+  if (seconds < minSeconds) return refuse(ctx, `${quoted} is too short — expected ${range}, ${examples}`);
+  if (seconds > maxSeconds) return refuse(ctx, `${quoted} is too long — expected ${range}, ${examples}`);
+  return seconds;
+});
 
 export const DEFAULT_LINK_TTL = '24h';
 
@@ -30,7 +108,9 @@ export const templatesDir = new Setting(
   required('the folder of the fix templates').default('templates'),
 );
 
-export const slackBotToken = new Setting('SLACK_BOT_TOKEN', required('a Slack bot token (xoxb-…)'));
+const token = (what: string) => secretText(what, `empty — expected ${what}`);
+
+export const slackBotToken = new Setting('SLACK_BOT_TOKEN', token('a Slack bot token (xoxb-…)'));
 export const slackChannel = new Setting(
   'SLACK_CHANNEL',
   required('a Slack channel id such as C0123456789').refine(
@@ -45,20 +125,21 @@ export const slackApiUrl = new Setting(
     .transform((v) => `${v}/`)
     .optional(),
 );
+const slackSigningSecretWhat = 'the Slack app signing secret (Basic Information)';
+const slackSigningSecretRule = `expected ${slackSigningSecretWhat}`;
 /** Optional: without it the "Send fix" button is refused (401), the rest of the app works. */
 export const slackSigningSecret = new Setting(
   'SLACK_SIGNING_SECRET',
-  z.string().min(16, 'expected the Slack app signing secret (Basic Information)').optional(),
+  secretText(slackSigningSecretWhat, slackSigningSecretRule)
+    .pipe(z.string().min(16, slackSigningSecretRule))
+    .optional(),
 );
 
 export const publicUrl = new Setting('HEADSUP_PUBLIC_URL', url('the base URL of detail links'));
 /** In seconds. */
-export const linkTtl = new Setting(
-  'HEADSUP_LINK_TTL',
-  durationSeconds('— expected e.g. 24h, 15m or 90s').prefault(DEFAULT_LINK_TTL),
-);
+export const linkTtl = new Setting('HEADSUP_LINK_TTL', linkLifetime.prefault(DEFAULT_LINK_TTL));
 
-export const intercomToken = new Setting('INTERCOM_TOKEN', required('an Intercom access token'));
+export const intercomToken = new Setting('INTERCOM_TOKEN', token('an Intercom access token'));
 export const intercomAdminId = new Setting(
   'INTERCOM_ADMIN_ID',
   required('the id of the Intercom admin who sends fix messages').regex(
@@ -76,14 +157,33 @@ export const intercomAppId = new Setting(
 export const intercomApiUrl = new Setting('INTERCOM_API_URL', url('the Intercom API base URL').optional());
 
 const { min: HS_MIN, max: HS_MAX } = HELPSCOUT_SECRET_LENGTH;
-const helpScoutSecretRule = `expected the Help Scout app secret, ${HS_MIN} to ${HS_MAX} characters (Help Scout allows at most ${HS_MAX})`;
+const helpScoutSecretWhat = `the Help Scout app secret, ${HS_MIN} to ${HS_MAX} characters (Help Scout allows at most ${HS_MAX})`;
+const helpScoutSecretRule = `expected ${helpScoutSecretWhat}`;
 /** Optional: without it every Help Scout sidebar request is refused (403). */
 export const helpScoutSecret = new Setting(
   'HELPSCOUT_SECRET',
-  z.string().min(HS_MIN, helpScoutSecretRule).max(HS_MAX, helpScoutSecretRule).optional(),
+  secretText(helpScoutSecretWhat, helpScoutSecretRule)
+    .pipe(z.string().min(HS_MIN, helpScoutSecretRule).max(HS_MAX, helpScoutSecretRule))
+    .optional(),
 );
 
-/** Several at once, so a new key can be added before the old one goes. */
+/** An ingest key travels in an Authorization header (printable ASCII); the list is split on commas first. */
+const INGEST_KEY = /^[\x21-\x7E]{16,512}$/;
+const INGEST_KEYS_RULE =
+  'expected comma-separated keys of 16 to 512 printable ASCII characters each (no spaces, no commas inside a key)';
+
+/** What is wrong with one key, never quoting it. */
+function ingestKeyProblem(key: string): string | undefined {
+  if (INGEST_KEY.test(key)) return undefined;
+  if (key.length < 16) return 'is shorter than 16 characters';
+  if (key.length > 512) return 'is longer than 512 characters';
+  return 'contains a space, a control or a non-ASCII character';
+}
+
+/**
+ * Several at once, so a new key can be added before the old one goes. Each key is trimmed; empty items
+ * between commas are skipped. A problem names the key by its position only: the keys are secrets.
+ */
 export const ingestKeys = new Setting(
   'HEADSUP_INGEST_KEYS',
   required('comma-separated ingest keys').transform((v, ctx) => {
@@ -91,12 +191,15 @@ export const ingestKeys = new Setting(
       .split(',')
       .map((k) => k.trim())
       .filter(Boolean);
-    if (keys.length === 0 || keys.some((k) => k.length < 16 || /\s/.test(k))) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'expected comma-separated keys of at least 16 characters each',
-      });
-      return z.NEVER;
+    if (keys.length === 0) return refuse(ctx, `has no key — ${INGEST_KEYS_RULE}`);
+    for (const [index, key] of keys.entries()) {
+      const problem = ingestKeyProblem(key);
+      const which = `key ${index + 1} of ${keys.length}`;
+      if (problem) return refuse(ctx, `${which} ${problem} — ${INGEST_KEYS_RULE}`);
+      const first = keys.indexOf(key);
+      // A repeat is a rotation typed wrongly ("old,old" for "old,new"): say so rather than guess.
+      if (first !== index)
+        return refuse(ctx, `${which} repeats key ${first + 1} — ${INGEST_KEYS_RULE}, each once`);
     }
     return keys;
   }),

@@ -1,5 +1,9 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
+import { clip } from '../../common/clip';
+import { redactText } from '../../common/redact';
 import { isLinkId } from '../core/links';
 import type { OccurrenceReader } from '../services/ports';
 import { detailPage, expiredPage, notFoundPage, PAGE_CSS_HASH } from './detail-page';
@@ -9,6 +13,8 @@ import { registerSlackActionsRoute, type SlackActionsDeps } from './slack-action
 
 export type WebDeps = {
   store: OccurrenceReader;
+  /** For what fails outside any route's own handling. */
+  log: Pick<Logger, 'error'>;
   now: () => number;
   ingest: IngestDeps;
   slackActions: SlackActionsDeps;
@@ -62,5 +68,24 @@ export function createWebApp(deps: WebDeps): Hono {
   });
 
   app.notFound((c) => c.json({ error: 'not found', path: c.req.path }, 404));
+
+  // Every route is given the same structured logger by the wiring; Slack's route's may log errors.
+  // Whatever a route or middleware throws — a request body cut off mid-stream, a signature check that
+  // throws, the queue or the store failing — is one structured log line and a JSON 500, not Hono's
+  // text/plain answer and a stack trace on stderr. An HTTPException carries its own answer (bodyLimit's
+  // 413) and keeps it.
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) return err.getResponse();
+    // The route as declared, never the path (a detail link's id is a capability), and never the body.
+    deps.log.error('request failed', {
+      route: c.req.routePath,
+      method: c.req.method,
+      error: { name: err.name, message: clip(redactText(err.message), LOGGED_MESSAGE_CHARS) },
+    });
+    return c.json({ error: 'the server could not handle this request: try again' }, 500);
+  });
   return app;
 }
+
+/** Enough of an error's message to tell what failed; a long one may quote what it was working on. */
+const LOGGED_MESSAGE_CHARS = 300;

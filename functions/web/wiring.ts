@@ -13,6 +13,7 @@ export function createWebDeps(config: WebConfig, aws: AwsClients = createAwsClie
   const store = new DynamoStore(createDocumentClient(aws.dynamo), config.tableName);
   return {
     store,
+    log: logger,
     now: Date.now,
     ingest: {
       keys: config.ingestKeys,

@@ -16,6 +16,11 @@ export interface FakeResponse {
   status: number;
   headers: Record<string, string>;
   body: JsonObject;
+  /**
+   * Sent instead of `body` as JSON, as it is (with `headers`' content-type): what answers that are not
+   * the API's own look like — a proxy's HTML error page. `body` is then what the request log shows.
+   */
+  rawBody?: string;
 }
 
 /** The recorded-request fields this module maintains; each fake adds its own. */
@@ -266,7 +271,7 @@ export abstract class HttpFake<Spec extends object, Rec extends FakeRecord<Spec>
 export function send(res: ServerResponse, response: FakeResponse): void {
   if (res.destroyed || res.writableEnded) return;
   res.writeHead(response.status, { 'content-type': 'application/json; charset=utf-8', ...response.headers });
-  res.end(JSON.stringify(response.body));
+  res.end(response.rawBody ?? JSON.stringify(response.body));
 }
 
 export function readBody(req: IncomingMessage): Promise<string> {

@@ -44,11 +44,28 @@ export type IntercomFailSpec = (
       /** Seconds until `X-RateLimit-Reset` (default: the next 10-second window, as Intercom counts). */
       resetInSeconds?: number;
     }
-  | { status: 401 }
+  | {
+      status: 401;
+      /**
+       * The error's message quotes the request's Authorization header, as a proxy in front of Intercom
+       * may: what our failure reasons must never pass on.
+       */
+      echoAuthorization?: boolean;
+    }
   | {
       status: 500 | 502 | 503 | 504;
       /** true: the request takes effect, then the error is answered (a gateway failing after the write). */
       apply?: boolean;
+    }
+  | {
+      /**
+       * A proxy or load balancer answers instead of Intercom: its own multi-line HTML page of some 24 000
+       * characters, no `error.list`; the request never reaches Intercom.
+       */
+      status: 502 | 504;
+      html: true;
+      /** The page quotes the request's Authorization header, as some proxies' diagnostics pages do. */
+      echoAuthorization?: boolean;
     }
   | DelaySpec
 ) & { method?: string; path?: string };
@@ -57,6 +74,8 @@ export interface IntercomFakeResponse {
   status: number;
   headers: Record<string, string>;
   body: JsonObject;
+  /** Sent as it is instead of `body` (a proxy's HTML page); `body` then sums it up for the log. */
+  rawBody?: string;
 }
 
 export interface IntercomFakeRequest {
@@ -327,7 +346,13 @@ class IntercomFakeServer extends HttpFake<IntercomFailSpec, Rec> implements Inte
       return;
     }
     if (spec.status === 401) {
-      this.answer(res, rec, errorReply(rec, ...UNAUTHORIZED));
+      const [status, code, message] = UNAUTHORIZED;
+      const echoed = spec.echoAuthorization ? ` (got ${header(rec.headers, 'authorization')})` : '';
+      this.answer(res, rec, errorReply(rec, status, code, `${message}${echoed}`));
+      return;
+    }
+    if ('html' in spec) {
+      this.answer(res, rec, proxyPage(rec, spec.status, spec.echoAuthorization === true));
       return;
     }
     if (spec.apply) this.process(rec);
@@ -576,6 +601,22 @@ function contactJson(fake: IntercomFakeServer, c: IntercomContact): JsonObject {
 }
 
 // ---- HTTP and value helpers ----
+
+/** A gateway's error page, as nginx or a load balancer sends it: HTML over many lines, and large. */
+function proxyPage(rec: Rec, status: 502 | 504, echoAuthorization: boolean): Res {
+  const title = status === 502 ? '502 Bad Gateway' : '504 Gateway Time-out';
+  const echoed = echoAuthorization
+    ? `<p>Request headers:</p>\n<pre>Authorization: ${header(rec.headers, 'authorization') ?? ''}</pre>\n`
+    : '';
+  const filler = '<!-- a padding to disable MSIE and Chrome friendly error page -->\n'.repeat(360);
+  const rawBody = `<html>\n<head><title>${title}</title></head>\n<body>\n<center><h1>${title}</h1></center>\n${echoed}<hr><center>nginx</center>\n</body>\n</html>\n${filler}`;
+  return {
+    status,
+    headers: { 'content-type': 'text/html' },
+    body: { html: `${rawBody.length} characters` },
+    rawBody,
+  };
+}
 
 function ok(body: JsonObject): Res {
   return { status: 200, headers: rateLimitHeaders(RATE_LIMIT - 1), body };

@@ -42,8 +42,12 @@ export type SlackFakeOptions = {
 export type FailSpec = (
   | { status: 429; retryAfter?: number }
   | { status: 500 | 502 | 503 | 504 }
-  /** An `ok: false` answer; `needed` names the scope a `missing_scope` call lacked, as Slack does. */
-  | { error: string; needed?: string }
+  /**
+   * An `ok: false` answer; `needed` names the scope a `missing_scope` call lacked, as Slack does. `null`:
+   * no `error` field at all (what a proxy or a broken answer may give). `apply`: the call takes effect
+   * first — Slack documents `internal_error` and `fatal_error` as possibly partly done.
+   */
+  | { error: string | null; needed?: string; apply?: boolean }
   | DelaySpec
 ) & { method?: string };
 
@@ -360,8 +364,10 @@ class SlackFakeServer extends HttpFake<FailSpec, SlackFakeRequest> implements Sl
       return;
     }
     if ('error' in spec) {
+      if (spec.apply) this.process(rec, decodeError);
       const needed = spec.needed === undefined ? {} : { needed: spec.needed };
-      this.answer(res, rec, reply({ ok: false, error: spec.error, ...needed }));
+      const error = spec.error === null ? {} : { error: spec.error };
+      this.answer(res, rec, reply({ ok: false, ...error, ...needed }));
       return;
     }
     if (spec.status === 429) {

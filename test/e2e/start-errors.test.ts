@@ -60,6 +60,38 @@ describe('npm start refuses bad configuration with one clear line', () => {
   });
 });
 
+describe('the CLI refuses arguments it does not take with one line, not a stack trace', () => {
+  /** Its exit status and stderr; nothing may start, so no port or Java is needed. */
+  const refused = (args: string[], env: Record<string, string> = {}) => {
+    const run = runHeadsup(args, { env: { ...process.env, ...env }, timeout: 60_000 });
+    return { status: run.status, stderr: run.stderr, stdout: run.stdout };
+  };
+  /** parseArgs' own words (Node's wording) between the command and the pointer to the usage. */
+  const oneLine = (command: string, words: string) =>
+    new RegExp(`^headsup: ${command}: ${words}.* — see headsup --help\n$`);
+
+  it.each([
+    [['start', '--bogus'], oneLine('start', "Unknown option '--bogus'")],
+    [['start', 'extra'], oneLine('start', "Unexpected argument 'extra'")],
+    [['send-sample', '--count'], oneLine('send-sample', "Option '--count <value>' argument missing")],
+    [['send-sample', '--count', '3', 'more'], oneLine('send-sample', "Unexpected argument 'more'")],
+  ])('%j', (args, line) => {
+    const run = refused(args);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(line);
+    expect(run.stdout).toBe('');
+  });
+
+  it('an empty HEADSUP_TEMPLATES, before anything starts (the handlers would fail every batch)', () => {
+    // Without Java on the PATH: a check made after the emulators started would say Java is missing.
+    expect(refused(['start'], { HEADSUP_TEMPLATES: '', PATH: '/nonexistent' })).toEqual({
+      status: 1,
+      stderr: 'headsup: HEADSUP_TEMPLATES empty — expected the folder of the fix templates\n',
+      stdout: '',
+    });
+  });
+});
+
 describe('npm start -- --persist', () => {
   let stack: StackProcess | undefined;
   afterEach(async () => {

@@ -32,4 +32,20 @@ describe('headsup templates check', () => {
     expect(lines[1]).toMatch(/variable\.md:8: unknown variable "user\.nmae"/);
     expect(lines[2]).toBe(`headsup: 2 problem(s) in ${dir}`);
   });
+
+  it('refuses more than one folder instead of ignoring the rest', () => {
+    const run = runHeadsup(['templates', 'check', 'templates', 'elsewhere']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(
+      'headsup: templates check takes one folder, got 2 arguments — see headsup --help\n',
+    );
+    expect(run.stdout).toBe('');
+  });
+
+  it('an empty HEADSUP_TEMPLATES is one line saying so, not the default folder checked', () => {
+    const run = runHeadsup(['templates', 'check'], { env: { ...process.env, HEADSUP_TEMPLATES: '' } });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe('headsup: HEADSUP_TEMPLATES empty — expected the folder of the fix templates\n');
+    expect(run.stdout).toBe('');
+  });
 });

@@ -436,7 +436,32 @@ describe('functions', () => {
     );
     // The duration rule quotes the value itself: once.
     expect(() => build({ linkTtl: '24 hours' })).toThrow(
-      new ConfigError('HeadsUp: linkTtl "24 hours" is not a duration — expected e.g. 24h, 15m or 90s'),
+      new ConfigError(
+        'HeadsUp: linkTtl "24 hours" is not a duration — expected e.g. 24h, 15m or 90s, from 1m to 30d',
+      ),
+    );
+    // Bounded as the functions bound it: a lifetime no Date can hold would fail every detail page.
+    expect(() => build({ linkTtl: '9999999999d' })).toThrow(
+      new ConfigError(
+        'HeadsUp: linkTtl "9999999999d" is too long — expected from 1m to 30d, e.g. 24h, 15m or 90s',
+      ),
+    );
+    expect(() => build({ linkTtl: '0s' })).toThrow(
+      new ConfigError('HeadsUp: linkTtl "0s" is too short — expected from 1m to 30d, e.g. 24h, 15m or 90s'),
+    );
+    // The URL rule of the functions, and a password in the URL is not printed back.
+    expect(() => build({ publicUrl: 'https://my host.example/path' })).toThrow(
+      new ConfigError(
+        'HeadsUp: publicUrl "https://my host.example/path" contains a space, line break or control character — expected the base URL of detail links, e.g. https://…',
+      ),
+    );
+    expect(() => build({ publicUrl: 'https://user:PW-s3cret@h.example' })).toThrow(
+      new ConfigError(
+        'HeadsUp: publicUrl "https://…@h.example" has a user name or password in it — expected the base URL of detail links, e.g. https://…',
+      ),
+    );
+    expect(() => build({ publicUrl: 'https://h.example/?a=1' })).toThrow(
+      /^HeadsUp: publicUrl "https:\/\/h\.example\/\?a=1" has a query or fragment/,
     );
     expect(() => build({ publicUrl: 'headsup.example.com' })).toThrow(
       new ConfigError(

@@ -3,10 +3,13 @@
  * way a lookup or a send fails comes out as — the typed failures notify decides by — with the reason
  * shown in Slack and on the detail page, and whether a message was delivered all the same.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { IntercomError } from 'intercom-client';
 import { createIntercomClient, IntercomMessenger } from '../../functions/adapters/intercom';
 import { DeliveryUncertainError, PermanentError, RetryableError } from '../../functions/services/failures';
 import { type IntercomFake, startIntercomFake } from '../../local/fakes/intercom-api';
+import { freePort } from '../../local/free-port';
 import { rejectionOf as failureOf } from '../support/rejection';
 
 let fake: IntercomFake;
@@ -18,12 +21,12 @@ afterEach(() => fake.reset());
 afterAll(() => fake.close());
 
 /** The adapter as wired for the functions (one SDK retry for lookups, none for the send). */
-function messenger(options: { token?: string; timeoutSeconds?: number } = {}) {
+function messenger(options: { token?: string; timeoutSeconds?: number; apiUrl?: string } = {}) {
   const adminId = fake.adminIds[0]!;
   const client = createIntercomClient({
     token: options.token ?? fake.token,
     adminId,
-    apiUrl: fake.url,
+    apiUrl: options.apiUrl ?? fake.url,
     timeoutSeconds: options.timeoutSeconds ?? 5,
   });
   return new IntercomMessenger(client, adminId);
@@ -106,5 +109,86 @@ describe('sending the message', () => {
     const user = fake.addContact();
     const { messageId } = await messenger().sendInApp(user.id, '<p>Fixed</p>');
     expect(fake.messagesFor(user.id).map((m) => String(m.id))).toEqual([messageId]);
+  });
+});
+
+describe('what a failure says', () => {
+  /** A reason goes on the detail link, into the alert's thread and the detail page: one short line. */
+  const expectShortLine = (reason: string) => {
+    expect(reason).not.toMatch(/[\r\n]/);
+    expect(reason.length).toBeLessThanOrEqual(260);
+  };
+
+  it('a proxy’s HTML 502 page is "HTTP 502", never the page, and never the token it echoes', async () => {
+    const user = fake.addContact();
+    fake.failNext({ status: 502, html: true, echoAuthorization: true, path: '/messages' });
+    const send = await failureOf(messenger().sendInApp(user.id, '<p>Fixed</p>'));
+    expect(send).toBeInstanceOf(DeliveryUncertainError);
+    expect(send.message).toBe('Intercom 502 while sending: HTTP 502');
+    // The page was what the fake sent: large, on many lines, with the header in it.
+    expect(fake.requests[0]?.response?.rawBody).toContain(`Authorization: Bearer ${fake.token}`);
+    expect(fake.requests[0]?.response?.rawBody?.length).toBeGreaterThan(20_000);
+
+    fake.failNext({ status: 502, html: true, echoAuthorization: true, path: '/contacts' }, 2);
+    const find = await failureOf(messenger().findUser({ id: 'u_1' }));
+    expect(find).toBeInstanceOf(RetryableError);
+    expect(find.message).toBe('Intercom 502: HTTP 502');
+  });
+
+  it('Intercom’s own words when it gives them, without a token echoed into them', async () => {
+    fake.failNext({ status: 401, echoAuthorization: true });
+    const error = await failureOf(messenger().findUser({ id: 'u_1' }));
+    expect(error).toBeInstanceOf(PermanentError);
+    expect(error.message).toMatch(/^Intercom refused \(401\): unauthorized: Access Token Invalid \(got /);
+    expect(error.message).toMatch(/ — check INTERCOM_TOKEN$/);
+    expect(error.message).not.toContain(fake.token);
+    expectShortLine(error.message);
+
+    // A token the redaction's patterns would only partly recognise is cut out whole, as sent.
+    const odd = 'tok!en-0123456789';
+    fake.failNext({ status: 401, echoAuthorization: true });
+    const echoed = await failureOf(messenger({ token: odd }).findUser({ id: 'u_1' }));
+    expect(echoed.message).toContain('Access Token Invalid (got Bearer [REDACTED])');
+    expect(echoed.message).not.toContain('en-0123456789');
+  });
+
+  it('a connection never made (a closed loopback port) is retryable, even for the send: nothing left', async () => {
+    const port = await freePort();
+    // A short timeout: the SDK leaves its timer running when fetch throws, which would hold Jest open.
+    const refusing = () => messenger({ apiUrl: `http://127.0.0.1:${port}`, timeoutSeconds: 1 });
+    const send = await failureOf(refusing().sendInApp('c_1', '<p>Fixed</p>'));
+    expect(send).toBeInstanceOf(RetryableError);
+    expect(send.message).toBe('Intercom not reached (ECONNREFUSED): nothing was sent');
+    const find = await failureOf(refusing().findUser({ id: 'u_1' }));
+    expect(find).toBeInstanceOf(RetryableError);
+    expect(find.message).toBe('Intercom not reached (ECONNREFUSED): nothing was sent');
+  });
+
+  it('a connection dropped after the request went out stays uncertain for the send', async () => {
+    // Takes the request, then hangs up without an answer: Intercom may have acted on it.
+    const server = createServer((req) => {
+      req.on('data', () => undefined);
+      req.on('end', () => req.socket.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const error = await failureOf(
+        messenger({ apiUrl: `http://127.0.0.1:${port}`, timeoutSeconds: 1 }).sendInApp('c_1', '<p>Fixed</p>'),
+      );
+      expect(error).toBeInstanceOf(DeliveryUncertainError);
+      expect(error.message).toMatch(/^Intercom unreachable: /);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a token an HTTP header cannot carry is permanent, says so without quoting it, and nothing is sent', async () => {
+    const token = 'tøkén✓-not-latin-1';
+    const error = await failureOf(messenger({ token }).sendInApp('c_1', '<p>Fixed</p>'));
+    expect(error).toBeInstanceOf(PermanentError);
+    expect(error.message).toMatch(/^Intercom request not sent: INTERCOM_TOKEN cannot go in an HTTP header/);
+    expect(error.message).not.toContain('tøkén');
+    expect(fake.requests).toEqual([]);
   });
 });

@@ -322,6 +322,28 @@ describe('injected failures', () => {
     expect(fake.requests.map((r) => r.response?.status)).toEqual([200, 500]);
   });
 
+  it('answers for a proxy: a large multi-line HTML 502 page, optionally quoting the Authorization header', async () => {
+    const user = fake.addContact();
+    fake.failNext({ status: 502, html: true, echoAuthorization: true, path: '/messages' });
+    const error = await rejectionOf(client().messages.create(inapp(user.id)));
+    if (!(error instanceof IntercomError)) throw error;
+    expect(error.statusCode).toBe(502);
+    // Not JSON: the SDK keeps the page as the body, as it would a real gateway's.
+    expect(typeof error.body).toBe('string');
+    expect(String(error.body)).toContain('<title>502 Bad Gateway</title>');
+    expect(String(error.body)).toContain(`Authorization: Bearer ${fake.token}`);
+    expect(String(error.body).split('\n').length).toBeGreaterThan(100);
+    expect(fake.messages).toEqual([]);
+
+    fake.failNext({ status: 401, echoAuthorization: true });
+    const echoed = await rejectionOf(client().contacts.find({ contact_id: user.id }));
+    if (!(echoed instanceof IntercomError)) throw echoed;
+    expect(echoed.body).toMatchObject({
+      errors: [{ code: 'unauthorized', message: `Access Token Invalid (got Bearer ${fake.token})` }],
+    });
+    expect(fake.violations).toEqual([]);
+  });
+
   it('injects a 401 (revoked token) without recording a violation', async () => {
     fake.failNext({ status: 401, method: 'GET' });
     const error = await intercomError(client().contacts.showContactByExternalId({ external_id: 'x' }));

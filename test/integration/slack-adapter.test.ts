@@ -8,6 +8,7 @@ import { createSlackClient, SlackChannel } from '../../functions/adapters/slack'
 import type { SlackMessage } from '../../functions/core/slack/message';
 import { DeliveryUncertainError, PermanentError, RetryableError } from '../../functions/services/failures';
 import { type SlackFake, startSlackFake } from '../../local/fakes/slack-api';
+import { freePort } from '../../local/free-port';
 import { rejectionOf as failureOf } from '../support/rejection';
 
 const CHANNEL = 'C0ALERTS';
@@ -26,8 +27,8 @@ afterEach(() => fake.reset());
 afterAll(() => fake.close());
 
 /** The adapter as wired for the functions, with a short timeout so lost answers come quickly. */
-const channel = (timeoutMs = 2000) =>
-  new SlackChannel(createSlackClient({ token: fake.token, apiUrl: fake.url, timeoutMs }), CHANNEL);
+const channel = (timeoutMs = 2000, apiUrl = fake.url) =>
+  new SlackChannel(createSlackClient({ token: fake.token, apiUrl, timeoutMs }), CHANNEL);
 
 describe('posting a parent', () => {
   it('a rate limit is retryable: Slack did nothing', async () => {
@@ -105,5 +106,56 @@ describe('looking for an earlier post', () => {
     expect((await failureOf(channel().findPosted(FINGERPRINT, 0))).message).toBe(
       'Slack refused the call: missing_scope — add the chat:write scope to the app and reinstall it',
     );
+  });
+});
+
+describe('ok: false answers that are not refusals', () => {
+  // Slack documents both as "it's possible some aspect of the operation succeeded".
+  it.each(['internal_error', 'fatal_error'])(
+    'a post answered %s may exist: uncertain, and the lookup finds it',
+    async (error) => {
+      const since = Date.now() - 60_000;
+      fake.failNext({ error, apply: true, method: 'chat.postMessage' });
+      const failure = await failureOf(channel().post(alert, FINGERPRINT));
+      expect(failure).toBeInstanceOf(DeliveryUncertainError);
+      expect(failure.message).toBe(`Slack failed partway: ${error} (the call may have taken effect)`);
+      expect(fake.parents()).toHaveLength(1);
+      expect(await channel().findPosted(FINGERPRINT, since)).toEqual({
+        channel: CHANNEL,
+        ts: fake.parents()[0]!.ts,
+      });
+    },
+  );
+
+  it.each(['internal_error', 'fatal_error'])('a read answered %s is retryable', async (error) => {
+    fake.failNext({ error, method: 'conversations.history' });
+    expect(await failureOf(channel().findPosted(FINGERPRINT, 0))).toBeInstanceOf(RetryableError);
+  });
+
+  it.each(['service_unavailable', 'ratelimited', 'request_timeout', 'team_added_to_org'])(
+    '%s means "not now": retryable, nothing posted',
+    async (error) => {
+      fake.failNext({ error, method: 'chat.postMessage' });
+      const failure = await failureOf(channel().post(alert, FINGERPRINT));
+      expect(failure).toBeInstanceOf(RetryableError);
+      expect(failure.message).toBe(`Slack is not taking the call now: ${error}`);
+      expect(fake.parents()).toEqual([]);
+    },
+  );
+
+  it('an ok: false without an error code is a refusal that says so', async () => {
+    fake.failNext({ error: null, method: 'chat.postMessage' });
+    const failure = await failureOf(channel().post(alert, FINGERPRINT));
+    expect(failure).toBeInstanceOf(PermanentError);
+    expect(failure.message).toBe('Slack refused the call without an error code');
+  });
+});
+
+describe('a connection never made', () => {
+  it('is retryable even for a post (a closed loopback port): nothing was sent', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}/api/`;
+    const failure = await failureOf(channel(2000, closed).post(alert, FINGERPRINT));
+    expect(failure).toBeInstanceOf(RetryableError);
+    expect(failure.message).toBe('Slack not reached (ECONNREFUSED): nothing was sent');
   });
 });

@@ -248,6 +248,20 @@ describe('injected failures', () => {
     expect(fake.violations).toEqual([]);
   });
 
+  it('an injected error can follow the effect (apply), or come without an error field (null)', async () => {
+    fake.failNext({ error: 'internal_error', apply: true });
+    const partly = await platformError(client().chat.postMessage({ channel: CHANNEL, text: 'posted' }));
+    expect(partly.data.error).toBe('internal_error');
+    expect(fake.parents(CHANNEL).map((m) => m.text)).toEqual(['posted']);
+
+    fake.failNext({ error: null });
+    const bare = await platformError(client().chat.postMessage({ channel: CHANNEL, text: 'not posted' }));
+    expect(bare.data.ok).toBe(false);
+    expect(bare.data.error).toBeUndefined();
+    expect(fake.parents(CHANNEL)).toHaveLength(1);
+    expect(fake.violations).toEqual([]);
+  });
+
   it('an answer later than the client timeout → WebAPIRequestError (TimeoutError) and no effect', async () => {
     fake.failNext({ delayMs: 60_000 });
     const error = await rejectionOf(

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import { HTTPException } from 'hono/http-exception';
 import { nanoid } from 'nanoid';
 import type { DetailLink } from '../../functions/core/records';
 import type { OccurrenceStore } from '../../functions/services/ports';
+import { createWebApp, type WebDeps } from '../../functions/web/app';
 import { INGEST_KEY, type Pipeline, SIGNING_SECRET, startPipeline } from '../support/pipeline';
 import { receiveMessages } from '../support/queues';
 import { sampleEvent } from '../support/samples';
@@ -139,6 +141,105 @@ describe('web app: detail pages', () => {
     expect(page).not.toContain('<script>');
     expect(page).not.toContain('<img');
     expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
+  describe('what nothing was written to expect', () => {
+    type Logged = { level: 'warn' | 'error'; message: unknown; fields: unknown };
+    /** The real app on this pipeline's collaborators, `over` replacing some; what it logs is kept. */
+    function appWith(over: (deps: WebDeps) => Partial<WebDeps>) {
+      const logged: Logged[] = [];
+      const record =
+        (level: Logged['level']) =>
+        (message: unknown, ...fields: unknown[]): void =>
+          void logged.push({ level, message, fields: fields[0] });
+      const log = { warn: record('warn'), error: record('error') };
+      const deps: WebDeps = { ...p.web, log, slackActions: { ...p.web.slackActions, log } };
+      return { app: createWebApp({ ...deps, ...over(deps) }), logged };
+    }
+
+    const SERVER_FAILED = { error: 'the server could not handle this request: try again' };
+
+    /** A request body that sends `first`, then fails, as a client that goes away mid-upload. */
+    const failingBody = (first: string) => {
+      let sent = false;
+      return new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent) return controller.error(new Error('client went away'));
+          sent = true;
+          controller.enqueue(new TextEncoder().encode(first));
+        },
+      });
+    };
+
+    it('a store that fails answers a JSON 500 and logs the route, never the link id', async () => {
+      const id = nanoid();
+      const { app, logged } = appWith((deps) => ({
+        store: {
+          getLink: () => Promise.reject(new Error('DynamoDB: ProvisionedThroughputExceededException')),
+          getGroup: (fingerprint, now) => deps.store.getGroup(fingerprint, now),
+          linksForEmail: (email, now, limit) => deps.store.linksForEmail(email, now, limit),
+        },
+      }));
+      const res = await app.request(`/e/${id}`);
+      expect(res.status).toBe(500);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await res.json()).toEqual(SERVER_FAILED);
+      expect(logged).toEqual([
+        {
+          level: 'error',
+          message: 'request failed',
+          fields: {
+            route: '/e/:id',
+            method: 'GET',
+            error: { name: 'Error', message: 'DynamoDB: ProvisionedThroughputExceededException' },
+          },
+        },
+      ]);
+      expect(JSON.stringify(logged)).not.toContain(id);
+    });
+
+    it('a body that fails mid-stream answers a JSON 500 and logs nothing of the body', async () => {
+      const { app, logged } = appWith(() => ({}));
+      const secret = '{"app":"billing","error":{"message":"card 4242424242424242 declined"';
+      const res = await app.request('/v1/errors', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/json' },
+        body: failingBody(secret),
+        duplex: 'half',
+      });
+      expect(res.status).toBe(500);
+      expect(await res.json()).toEqual(SERVER_FAILED);
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toMatchObject({ level: 'error', fields: { route: '/v1/errors', method: 'POST' } });
+      expect(JSON.stringify(logged)).not.toContain('4242');
+    });
+
+    it('a queue that throws answers a JSON 500 with its reason logged', async () => {
+      const { app, logged } = appWith((deps) => ({
+        ingest: { ...deps.ingest, queue: { enqueue: () => Promise.reject(new TypeError('socket hang up')) } },
+      }));
+      const res = await app.request('/v1/errors', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ app: 'billing', error: { message: 'x' } }),
+      });
+      expect(res.status).toBe(500);
+      expect(await res.json()).toEqual(SERVER_FAILED);
+      expect(logged.map((l) => l.fields)).toEqual([
+        { route: '/v1/errors', method: 'POST', error: { name: 'TypeError', message: 'socket hang up' } },
+      ]);
+    });
+
+    it('an HTTPException keeps its own answer and is not logged as a failure', async () => {
+      const { app, logged } = appWith(() => ({}));
+      app.get('/teapot', () => {
+        throw new HTTPException(418, { message: 'short and stout' });
+      });
+      const res = await app.request('/teapot');
+      expect(res.status).toBe(418);
+      expect(await res.text()).toBe('short and stout');
+      expect(logged).toEqual([]);
+    });
   });
 
   it('answers /healthz', async () => {
