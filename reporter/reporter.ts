@@ -104,8 +104,9 @@ function isHttpUrl(text: unknown): boolean {
 function optionsProblem(o: Partial<Record<string, unknown>>): string | undefined {
   for (const name of NUMBER_OPTIONS) {
     const n = o[name];
-    if (n !== undefined && !(typeof n === 'number' && n >= 1 && n < 2 ** 31))
-      return `\`${name}\` must be a number from 1 to 2147483647`;
+    // Whole numbers only: a fractional size would give the ring buffer fractional slots.
+    if (n !== undefined && !(Number.isInteger(n) && (n as number) >= 1 && (n as number) < 2 ** 31))
+      return `\`${name}\` must be a whole number from 1 to 2147483647`;
   }
   if (o.queueUrl !== undefined)
     return isHttpUrl(o.queueUrl) ? undefined : '`queueUrl` must be an http(s) URL';

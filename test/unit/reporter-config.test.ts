@@ -53,11 +53,12 @@ describe('createReporter checks its options once, at start-up', () => {
     for (const [name, value] of [
       ['maxBuffer', Number.NaN],
       ['batchSize', 0],
+      ['batchSize', 1.5],
       ['flushIntervalMs', 2 ** 31],
       ['timeoutMs', '5000'],
     ] as const) {
       expect(thrownBy({ queueUrl: FAKE_QUEUE_URL, sqs: fakeSqs().sqs, [name]: value })).toBe(
-        `Heads-up reporter: \`${name}\` must be a number from 1 to 2147483647`,
+        `Heads-up reporter: \`${name}\` must be a whole number from 1 to 2147483647`,
       );
     }
   });
@@ -71,7 +72,7 @@ describe('createReporter checks its options once, at start-up', () => {
       thrownBy({
         queueUrl: FAKE_QUEUE_URL,
         sqs: fakeSqs().sqs,
-        maxBuffer: 1.5,
+        maxBuffer: 2,
         batchSize: 100,
         timeoutMs: 1,
       }),
