@@ -49,6 +49,7 @@ export function createNotifyDeps(config: NotifyConfig, aws: AwsClients = createA
     slack: new SlackThreads(createSlackClient(config.slack)),
     templates: loadTemplates(config.templatesDir),
     messages: config.messages,
+    retryLater: new NotifyQueue(aws.sqs, config.notifyQueueUrl),
     sendingStaleMs: NOTIFY_SENDING_STALE_MS,
     now: Date.now,
     log: logger,

@@ -271,6 +271,7 @@ export class HeadsUp extends Construct {
       logRetention,
       {
         [WIRING_ENV.table]: this.table.tableName,
+        [WIRING_ENV.notifyQueueUrl]: this.notifyQueue.queueUrl,
         [WIRING_ENV.templates]: TEMPLATES_DIR,
         [SECRETS.tokens.arnEnv]: this.tokensSecret.secretArn,
         ...adminIdEnv,
@@ -282,9 +283,11 @@ export class HeadsUp extends Construct {
       { withTemplates: true },
     );
     this.consume(this.notifyFunction, this.notifyQueue, QUEUES.notify);
-    // The cooldown guard and the outcome on the detail item; the event source mapping alone grants the
-    // receive and delete on its queue, and it sends to no queue.
+    // The cooldown guard and the outcome on the detail item; the event source mapping grants the receive
+    // and delete on its queue. It sends only to its own queue: a job that meets a fix being sent right
+    // now comes back delayed instead of spending its receives.
     this.grantTable(this.notifyFunction, TABLE_ACCESS.notify);
+    this.notifyQueue.grantSendMessages(this.notifyFunction);
     this.tokensSecret.grantRead(this.notifyFunction);
 
     this.errorsDlqAlarm = this.dlqAlarm(

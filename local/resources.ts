@@ -1,15 +1,6 @@
 import { CreateTableCommand, type DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { NOTIFY_SENDING_STALE_MS } from '../functions/wiring';
 import { QUEUES, TABLE } from '../lib/definitions';
-
-/**
- * The notify queue's visibility timeout locally: a job blocked by a guard that a dead attempt left
- * "sending" waits for it to go stale, so the job's receives must outlast that (as 5 × 180 s do on
- * AWS), or it lands in the DLQ while a retry would have sent it.
- */
-export const LOCAL_NOTIFY_VISIBILITY_SECONDS =
-  Math.ceil(NOTIFY_SENDING_STALE_MS / 1000 / (QUEUES.notify.maxReceiveCount - 1)) + 5;
 
 /** Creates Heads-up's table in DynamoDB Local exactly as lib/headsup.ts defines it on AWS. */
 export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {

@@ -12,7 +12,6 @@ import { canonicalHostname, createConsoleApp, isLoopbackHostname } from './conso
 import type { IntercomFake } from './fakes/intercom-api';
 import type { SlackFake } from './fakes/slack-api';
 import { LOCAL_NAMES, startLocalPipeline } from './pipeline';
-import { LOCAL_NOTIFY_VISIBILITY_SECONDS } from './resources';
 import { SAMPLE_USERS } from './samples';
 
 export { DEV_INGEST_KEY } from './dev-key';
@@ -82,7 +81,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   if (dbDir) mkdirSync(dbDir, { recursive: true });
   const pipeline = await startLocalPipeline({
     dataDir: dbDir,
-    visibilityTimeoutSeconds: { errors: LOCAL_VISIBILITY_SECONDS, notify: LOCAL_NOTIFY_VISIBILITY_SECONDS },
+    visibilityTimeoutSeconds: { errors: LOCAL_VISIBILITY_SECONDS, notify: LOCAL_VISIBILITY_SECONDS },
     env: { ...env, [publicUrl.env]: env[publicUrl.env] ?? `http://${publicHost}:${options.port}` },
     pollers: { triage: LOCAL_TRIAGE_POLLERS, notify: QUEUES.notify.maxConcurrency },
     log,

@@ -12,7 +12,7 @@ import type { IntercomFake } from '../../local/fakes/intercom-api';
 import type { SlackFake } from '../../local/fakes/slack-api';
 import { HANDLERS_ENV } from '../../local/handlers-process';
 import { LOCAL_NAMES, startLocalPipeline } from '../../local/pipeline';
-import { LOCAL_NOTIFY_VISIBILITY_SECONDS, type QueueUrls } from '../../local/resources';
+import type { QueueUrls } from '../../local/resources';
 import { withoutStackVariables } from '../../local/stack-env';
 
 export const QUEUE_NAMES = { errors: LOCAL_NAMES.errors, notify: LOCAL_NAMES.notify } as const;
@@ -40,7 +40,7 @@ export async function startChaosStack(options: { visibilitySeconds: number }): P
   const pipeline = await startLocalPipeline({
     visibilityTimeoutSeconds: {
       errors: options.visibilitySeconds,
-      notify: Math.max(options.visibilitySeconds, LOCAL_NOTIFY_VISIBILITY_SECONDS),
+      notify: options.visibilitySeconds,
     },
     // A developer's own Slack, Intercom or AWS settings must not leak into the run.
     env: { ...withoutStackVariables(process.env), [settings.slackChannel.env]: CHAOS_CHANNEL },

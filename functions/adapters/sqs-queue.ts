@@ -6,6 +6,9 @@ import type { FlushBody } from '../core/flush';
 import type { NotifyJob } from '../core/notify-job';
 import type { DeadLetterQueue, EventIntake, FixJobQueue, FlushQueue } from '../services/ports';
 
+/** SQS holds a message back for at most 15 minutes. */
+const sqsDelay = (seconds: number) => Math.min(900, Math.max(0, Math.ceil(seconds)));
+
 /** SQS message attributes carry at most 256 KiB together with the body; a reason needs far less. */
 const REASON_CHARS = 1000;
 
@@ -23,7 +26,7 @@ export class ErrorsQueue implements FlushQueue, DeadLetterQueue {
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
         MessageBody: JSON.stringify(flush),
-        DelaySeconds: Math.min(900, Math.max(0, Math.ceil(delaySeconds))),
+        DelaySeconds: sqsDelay(delaySeconds),
         MessageAttributes: { [INTERNAL_MESSAGE_ATTRIBUTE]: { DataType: 'String', StringValue: 'flush' } },
       }),
     );
@@ -87,9 +90,13 @@ export class NotifyQueue implements FixJobQueue {
     private readonly queueUrl: string,
   ) {}
 
-  async send(job: NotifyJob): Promise<void> {
+  async send(job: NotifyJob, delaySeconds = 0): Promise<void> {
     await this.sqs.send(
-      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(job) }),
+      new SendMessageCommand({
+        QueueUrl: this.queueUrl,
+        MessageBody: JSON.stringify(job),
+        DelaySeconds: sqsDelay(delaySeconds),
+      }),
     );
   }
 }

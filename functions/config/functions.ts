@@ -60,6 +60,8 @@ const notify = {
   },
   slack: { token: settings.slackBotToken, apiUrl: settings.slackApiUrl },
   messages,
+  /** A job that meets a fix being sent right now goes back on its own queue, delayed. */
+  notifyQueueUrl: settings.notifyQueueUrl,
 };
 
 const web = {

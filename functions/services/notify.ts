@@ -12,7 +12,15 @@ import { parentMessage } from '../core/slack/parent';
 import { templateContext } from '../core/templates/context';
 import type { FixTemplate } from '../core/templates/parse';
 import { PermanentError, RetryableError, reasonOf, refused } from './failures';
-import type { AlertThreads, Contact, FixGuards, FixOutcomes, LinkReader, Messenger } from './ports';
+import type {
+  AlertThreads,
+  Contact,
+  FixGuards,
+  FixJobQueue,
+  FixOutcomes,
+  LinkReader,
+  Messenger,
+} from './ports';
 
 export type NotifyDeps = {
   links: LinkReader;
@@ -27,6 +35,8 @@ export type NotifyDeps = {
    * it a little past the notify function's timeout, which no attempt outlives.
    */
   sendingStaleMs: number;
+  /** Takes back a job that met a fix being sent right now, until that guard would be stale. */
+  retryLater: FixJobQueue;
   now: () => number;
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
   metrics: Pick<Metrics, 'addMetric'>;
@@ -35,7 +45,7 @@ export type NotifyDeps = {
 /** A render error can quote the template's source: the thread and the detail page get one short line. */
 const RENDER_REASON_CHARS = 200;
 
-export type NotifyResult = NotifyOutcome['status'] | 'duplicate' | 'invalid';
+export type NotifyResult = NotifyOutcome['status'] | 'duplicate' | 'invalid' | 'deferred';
 
 /**
  * Sends one fix message at most once per occurrence (ever) and per user, template and cooldown — under
@@ -83,9 +93,7 @@ export async function notifyMessage(body: string, deps: NotifyDeps): Promise<Not
   const token = randomUUID();
   const occurrence = await deps.guard.claimOccurrence(link.id, token, now, link.expiresAt);
   if (!occurrence.claimed) {
-    if (now - occurrence.at < deps.sendingStaleMs) {
-      throw new RetryableError('a fix for this occurrence is being sent right now');
-    }
+    if (now - occurrence.at < deps.sendingStaleMs) return waitForGuard(job, occurrence.at, now, deps);
     // An attempt stopped between claiming and recording: the message may have gone out. Never resend.
     return finish({ status: 'uncertain', at: now, reason: 'an earlier attempt stopped while sending' });
   }
@@ -101,6 +109,21 @@ export async function notifyMessage(body: string, deps: NotifyDeps): Promise<Not
     }
     throw err;
   }
+}
+
+/** A live attempt usually finishes within a second or two: look again soon, not only once stale. */
+const GUARD_RECHECK_SECONDS = 5;
+
+/**
+ * Another attempt holds a guard "sending": its result decides this job. The job comes back as a new,
+ * delayed message (until the attempt is likely done, at the latest once the guard would be stale)
+ * rather than failing: retries would spend the message's few receives while a killed attempt's guard
+ * ages, and park a job in the DLQ that a later try would send.
+ */
+async function waitForGuard(job: NotifyJob, claimedAt: number, now: number, deps: NotifyDeps) {
+  const staleInSeconds = (claimedAt + deps.sendingStaleMs - now) / 1000 + 1;
+  await deps.retryLater.send(job, Math.min(staleInSeconds, GUARD_RECHECK_SECONDS));
+  return 'deferred' as const;
 }
 
 type GuardedSend = {
@@ -135,7 +158,7 @@ async function sendGuarded(g: GuardedSend, deps: NotifyDeps): Promise<NotifyResu
     // Someone is sending to this user right now (another occurrence): wait for the result, so the
     // thread never says "cooldown" before the message it refers to has gone out.
     if (held.state === 'sending' && now - held.claimedAt < deps.sendingStaleMs) {
-      throw new RetryableError('a fix to this user is being sent right now');
+      return waitForGuard(job, held.claimedAt, now, deps);
     }
     if (held.linkId === link.id) {
       // A backstop: an attempt for this very occurrence that may have sent it. Never resend.

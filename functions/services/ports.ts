@@ -225,5 +225,6 @@ export interface EventIntake {
 
 /** One job per fix message to send. */
 export interface FixJobQueue {
-  send(job: NotifyJob): Promise<void>;
+  /** `delaySeconds` (at most SQS's 900) holds the job back, e.g. until a busy guard goes stale. */
+  send(job: NotifyJob, delaySeconds?: number): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { scanItems } from '../../local/table-scan';
 import { type Pipeline, startPipeline } from '../support/pipeline';
 import { receiveMessages } from '../support/queues';
@@ -201,8 +202,16 @@ describe('fix messages when a step after the send fails', () => {
     expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toHaveLength(1);
     expect(p.intercom.messages).toHaveLength(1);
 
-    // Soon after: another attempt may still be sending — wait. Later: it is reported, never resent.
-    expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toHaveLength(1);
+    // Soon after: another attempt may still be sending. The job waits as a new, delayed message (its
+    // receives are not spent), due when that guard would be stale. Later: reported, never resent.
+    expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toEqual([]);
+    const { Attributes } = await p.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: p.notifyQueues.queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessagesDelayed'],
+      }),
+    );
+    expect(Attributes?.ApproximateNumberOfMessagesDelayed).toBe('1');
     await expectUncertainOnceStale(job);
   });
 
