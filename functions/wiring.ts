@@ -10,6 +10,7 @@ import { loadTemplates } from './adapters/template-files';
 import { type AwsClients, createAwsClients } from './aws-clients';
 import type { NotifyConfig, TriageConfig } from './config/functions';
 import { LINK_ID_LENGTH } from './core/links';
+import { PendingFlushes } from './core/pending-flushes';
 import type { NotifyDeps } from './services/notify';
 import type { TriageDeps } from './services/triage';
 
@@ -31,6 +32,7 @@ export function createTriageDeps(config: TriageConfig, aws: AwsClients = createA
     linkTtlSeconds: config.linkTtlSeconds,
     now: Date.now,
     newLinkId: () => nanoid(LINK_ID_LENGTH), // the alphabet isLinkId expects
+    pendingFlushes: new PendingFlushes(),
     log: logger,
     metrics,
   };
@@ -38,12 +40,9 @@ export function createTriageDeps(config: TriageConfig, aws: AwsClients = createA
 
 /** Builds the notify function's collaborators. */
 export function createNotifyDeps(config: NotifyConfig, aws: AwsClients = createAwsClients()): NotifyDeps {
-  const db = createDocumentClient(aws.dynamo);
-  const fixes = new NotifyStore(db, config.tableName); // the guards and the outcomes share one table
   return {
-    links: new DynamoStore(db, config.tableName),
-    guard: fixes,
-    outcomes: fixes,
+    // The links, the guards and the outcomes, read and written a batch at a time.
+    store: new NotifyStore(createDocumentClient(aws.dynamo), config.tableName),
     intercom: new IntercomMessenger(createIntercomClient(config.intercom), config.intercom.adminId),
     // Thread replies and parent updates only: each group's stored Slack reference names the channel.
     slack: new SlackThreads(createSlackClient(config.slack)),

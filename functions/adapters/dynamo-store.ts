@@ -1,18 +1,21 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type CancellationReason, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { clip } from '../../common/clip';
 import { TABLE } from '../../lib/definitions';
 import type { ErrorEvent } from '../core/event-schema';
+import { firstIndexByKey, groupByKey, latestOf, transactionChunks } from '../core/occurrence-batch';
 import { recipientKey } from '../core/recipient';
 import type { DetailLink, ErrorGroup, SlackRef } from '../core/records';
 import { USER_COUNT_CAP } from '../core/records';
@@ -22,13 +25,14 @@ import type {
   LinkLookup,
   Occurrence,
   OccurrenceReader,
+  OccurrenceResult,
   OccurrenceStore,
 } from '../services/ports';
 import {
   cancellationReasons,
   eventKey,
+  fingerprintOfGroupKey,
   groupKey,
-  isConditionFailure,
   linkKey,
   PK,
   seconds,
@@ -48,6 +52,14 @@ export const EVENT_ID_TTL_SECONDS = 15 * 86400;
 
 /** A transaction that met another on the same item wrote nothing: it is retried this many times. */
 const CONFLICT_ATTEMPTS = 8;
+
+/** DynamoDB's limits for one TransactWriteItems: 100 writes and 4 MB (headroom for the rest). */
+const TRANSACTION_ACTIONS = 100;
+const TRANSACTION_BYTES = 3.5 * 1024 * 1024;
+/** BatchGetItem reads at most 100 keys. */
+const BATCH_GET_KEYS = 100;
+/** A group found with a full distinct-user set is counted without adding users for this long. */
+const FULL_USER_SET_MEMORY_MS = 10 * 60_000;
 
 const IDX = TABLE.customerIndex;
 
@@ -93,41 +105,13 @@ const conflictBackoffMs = (attempt: number) => 5 + Math.random() * 20 * attempt;
 
 /** Heads-up's DynamoDB table: detail links, groups, idempotency keys and the Slack claim protocol. */
 export class DynamoStore implements OccurrenceStore, AlertStore, OccurrenceReader {
+  /** Groups whose distinct-user set was found full, until when (ms): their writes skip the users. */
+  private readonly fullUserSets = new Map<string, number>();
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     readonly tableName: string,
   ) {}
-
-  /**
-   * Remembers an event id. The first caller gets `fresh: true` and its proposed link id; a duplicate
-   * delivery or a retry gets the link id chosen the first time, so the detail item is written once.
-   */
-  async claimEvent(
-    scope: EventScope,
-    linkId: string,
-    now: number,
-    /** The occurrence's link expiry (epoch seconds): the id is kept at least as long. */
-    linkExpiresAt = 0,
-  ): Promise<{ fresh: boolean; linkId: string }> {
-    const keepUntil = Math.max(seconds(now) + EVENT_ID_TTL_SECONDS, linkExpiresAt);
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...eventKey(scope), linkId, [TTL]: keepUntil },
-          ConditionExpression: `attribute_not_exists(${PK}) OR ${TTL} <= :now`,
-          ExpressionAttributeValues: { ':now': seconds(now) },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return { fresh: true, linkId };
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-      const existing = err.Item?.linkId?.S;
-      if (!existing) throw err;
-      return { fresh: false, linkId: existing };
-    }
-  }
 
   /** Expired items may linger until DynamoDB deletes them (up to days): expiry is decided here. */
   async getLink(id: string, now: number): Promise<LinkLookup> {
@@ -162,66 +146,188 @@ export class DynamoStore implements OccurrenceStore, AlertStore, OccurrenceReade
     return Item && (Item[TTL] as number) > seconds(now) ? toGroup(Item) : undefined;
   }
 
-  /**
-   * Stores an occurrence exactly once: its event id is marked counted, its detail item written and its
-   * group counted in one transaction, so an attempt that dies at any point is either wholly counted or
-   * not at all, and a retry or a duplicate delivery counts nothing — even once the link itself has
-   * expired and been deleted. Returns the group as it now stands (none for a duplicate whose group
-   * has expired since) and whether this call stored it.
-   */
-  async recordOccurrence(
-    occurrence: Occurrence,
-    now: number,
-  ): Promise<{ fresh: boolean; group?: ErrorGroup }> {
-    const { fingerprint, link } = occurrence;
-    const user = userHash(link.event.user);
-    const update = occurrenceUpdate(this.tableName, occurrence, now);
-    let withUserSet = user !== undefined;
-    for (let attempt = 1; ; attempt++) {
-      const { ReturnValues: _all, ...groupUpdate } = withUserSet && user ? withUser(update, user) : update;
-      try {
-        await this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Update: countedMark(this.tableName, link, now) },
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: linkItem(link),
-                  ConditionExpression: `attribute_not_exists(${PK})`,
-                },
-              },
-              { Update: groupUpdate },
-            ],
-          }),
+  /** Live groups among `fingerprints`, read consistently in one BatchGetItem per 100. */
+  async getGroups(fingerprints: string[], now: number): Promise<Map<string, ErrorGroup>> {
+    const groups = new Map<string, ErrorGroup>();
+    const unique = [...new Set(fingerprints)];
+    for (let i = 0; i < unique.length; i += BATCH_GET_KEYS) {
+      let keys: Record<string, unknown>[] = unique.slice(i, i + BATCH_GET_KEYS).map(groupKey);
+      for (let attempt = 1; keys.length > 0; attempt++) {
+        const { Responses, UnprocessedKeys } = await this.db.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
         );
-        const group = await this.getGroup(fingerprint, now);
-        if (group) return { fresh: true, group };
-        throw new Error('the group just written could not be read back');
+        for (const item of Responses?.[this.tableName] ?? []) {
+          if ((item[TTL] as number) > seconds(now)) {
+            groups.set(fingerprintOfGroupKey(String(item[PK])), toGroup(item));
+          }
+        }
+        keys = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+        if (keys.length === 0) break;
+        if (attempt >= CONFLICT_ATTEMPTS) throw new Error('DynamoDB left groups unread (throttled)');
+        await sleep(conflictBackoffMs(attempt));
+      }
+    }
+    return groups;
+  }
+
+  /**
+   * Stores each occurrence exactly once: per transaction (a batch needs one, up to 100 writes) every
+   * event id is marked counted, every detail item written and every group counted — all of a group's
+   * occurrences in one update — so an attempt that dies at any point is either wholly counted or not
+   * at all, and a retry or a duplicate delivery counts nothing, even once its link has expired and
+   * been deleted (the event id outlives it). A cancelled transaction says which writes were refused:
+   * duplicates are left out, an expired group is reset, a full user set is no longer added to, and the
+   * rest is tried again (after a pause when it met another writer).
+   */
+  async recordOccurrences(occurrences: Occurrence[], now: number): Promise<OccurrenceResult[]> {
+    const results: (OccurrenceResult | undefined)[] = new Array(occurrences.length);
+    // One item may appear once per transaction: a repeat of an event id in the batch is a duplicate
+    // of its first delivery, and shares its fate.
+    const firstOf = firstIndexByKey(occurrences, (o) => String(eventKey(scopeOf(o.link))[PK]));
+    const pending: Pending[] = occurrences.flatMap((occurrence, index) =>
+      firstOf[index] === index ? [{ index, occurrence, user: userHash(occurrence.link.event.user) }] : [],
+    );
+    const groups = [...groupByKey(pending, (p) => p.occurrence.fingerprint)].map(([key, items]) => ({
+      key,
+      items,
+    }));
+    const chunks = transactionChunks(groups, {
+      maxActions: TRANSACTION_ACTIONS,
+      maxBytes: TRANSACTION_BYTES,
+      actionsPerItem: 2,
+      bytesOf: (p) => Buffer.byteLength(JSON.stringify(p.occurrence.link), 'utf8'),
+    });
+    for (const chunk of chunks) {
+      const parts = chunk.map(({ key, items }) => ({
+        fingerprint: key,
+        items,
+        withUsers: !this.knownFull(key, now),
+      }));
+      try {
+        await this.writeChunk(parts, now, results);
+      } catch (error) {
+        for (const { items } of chunk)
+          for (const p of items) results[p.index] ??= { status: 'failed', error };
+      }
+    }
+    return occurrences.map((_, i) => {
+      const first = results[firstOf[i]!]!;
+      if (firstOf[i] === i || first.status === 'failed') return first;
+      return { status: 'duplicate', linkId: first.linkId };
+    });
+  }
+
+  /** One transaction, tried again without what it found already stored until it commits or gives up. */
+  private async writeChunk(parts: GroupPart[], now: number, results: (OccurrenceResult | undefined)[]) {
+    // Each refusal settles an item (a duplicate, a legacy link id) or a group (reset, users full) once.
+    const maxRounds = CONFLICT_ATTEMPTS + 2 * parts.reduce((n, part) => n + part.items.length + 1, 0);
+    let conflicts = 0;
+    for (let round = 1; ; round++) {
+      const live = parts.filter((part) => part.items.length > 0);
+      if (live.length === 0) return;
+      const roles: Role[] = [];
+      const actions: TransactWrite[] = [];
+      for (const part of live) {
+        for (const item of part.items) {
+          const { link } = item.occurrence;
+          actions.push(
+            { Put: countedMark(this.tableName, link, now) },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: linkItem(link),
+                ConditionExpression: `attribute_not_exists(${PK})`,
+              },
+            },
+          );
+          roles.push({ kind: 'event', item }, { kind: 'link', item });
+        }
+        actions.push({ Update: groupUpdate(this.tableName, part, now) });
+        roles.push({ kind: 'group', part });
+      }
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: actions }));
+        for (const part of live) {
+          for (const item of part.items) {
+            results[item.index] = { status: 'stored', linkId: item.occurrence.link.id };
+          }
+        }
+        return;
       } catch (err) {
         const reasons = cancellationReasons(err);
         if (!reasons) throw err;
-        const [eventReason, linkReason, groupReason] = reasons;
-        if (eventReason?.Code === 'ConditionalCheckFailed' || linkReason?.Code === 'ConditionalCheckFailed') {
-          // Stored and counted by an earlier attempt: nothing to write.
-          return { fresh: false, group: await this.getGroup(fingerprint, now) };
+        const outcome = await this.settleRefusals(reasons, roles, now, results);
+        for (const part of live) part.items = part.items.filter((item) => results[item.index] === undefined);
+        if (outcome === 'stuck' || round >= maxRounds) throw err;
+        if (outcome === 'busy') {
+          // Another writer held an item (a hot group): nothing was written.
+          if (++conflicts >= CONFLICT_ATTEMPTS) throw err;
+          await sleep(conflictBackoffMs(conflicts));
         }
-        if (groupReason?.Code === 'ConditionalCheckFailed') {
-          // An item without a TTL is no live group either (e.g. left by a write after TTL deletion).
-          const oldTtl = groupReason.Item?.[TTL]?.N;
-          if (oldTtl === undefined || Number(oldTtl) <= seconds(now)) {
-            await this.resetExpiredGroup(fingerprint, oldTtl === undefined ? undefined : Number(oldTtl));
-          } else {
-            withUserSet = false; // the distinct-user set is full: count the occurrence only
-          }
-        } else if (!reasons.some((r) => r.Code === 'TransactionConflict')) {
-          throw err;
-        } else {
-          await sleep(conflictBackoffMs(attempt)); // another writer held the group: nothing was written
-        }
-        if (attempt >= CONFLICT_ATTEMPTS) throw err;
       }
     }
+  }
+
+  /**
+   * Acts on a cancelled transaction's reasons (aligned with its writes). `settled` when something was
+   * learnt (the next round differs), `busy` when it only met other writers, `stuck` otherwise.
+   */
+  private async settleRefusals(
+    reasons: CancellationReason[],
+    roles: Role[],
+    now: number,
+    results: (OccurrenceResult | undefined)[],
+  ): Promise<'settled' | 'busy' | 'stuck'> {
+    let settled = false;
+    let busy = false;
+    for (const [i, reason] of reasons.entries()) {
+      const role = roles[i];
+      if (!role || !reason.Code || reason.Code === 'None') continue;
+      if (RETRYABLE_REFUSALS.has(reason.Code)) {
+        busy = true;
+        continue;
+      }
+      if (reason.Code !== 'ConditionalCheckFailed') continue;
+      if (role.kind === 'event') {
+        const old = reason.Item;
+        const linkId = old?.linkId?.S;
+        const { occurrence } = role.item;
+        if (linkId && old?.counted === undefined && linkId !== occurrence.link.id) {
+          // Claimed by the previous version (its claimEvent) but never counted: stored under that link.
+          role.item.occurrence = { ...occurrence, link: { ...occurrence.link, id: linkId } };
+        } else {
+          results[role.item.index] ??= { status: 'duplicate', linkId };
+        }
+        settled = true;
+      } else if (role.kind === 'link') {
+        results[role.item.index] ??= { status: 'duplicate', linkId: role.item.occurrence.link.id };
+        settled = true;
+      } else {
+        const { fingerprint } = role.part;
+        // An item without a TTL is no live group either (e.g. left by a write after TTL deletion).
+        const oldTtl = reason.Item?.[TTL]?.N;
+        if (oldTtl === undefined || Number(oldTtl) <= seconds(now)) {
+          await this.resetExpiredGroup(fingerprint, oldTtl === undefined ? undefined : Number(oldTtl));
+          this.fullUserSets.delete(fingerprint);
+          settled = true;
+        } else if (role.part.withUsers) {
+          // The distinct-user set is full: count the occurrences only, and remember it for a while.
+          role.part.withUsers = false;
+          this.fullUserSets.set(fingerprint, now + FULL_USER_SET_MEMORY_MS);
+          settled = true;
+        }
+      }
+    }
+    return settled ? 'settled' : busy ? 'busy' : 'stuck';
+  }
+
+  /** Whether the group's distinct-user set was found full lately (a display cap: no need to ask again). */
+  private knownFull(fingerprint: string, now: number): boolean {
+    const until = this.fullUserSets.get(fingerprint);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    this.fullUserSets.delete(fingerprint);
+    return false;
   }
 
   /** Replaces an expired group's item with nothing but its key, so the next write starts a new group. */
@@ -386,10 +492,11 @@ export class DynamoStore implements OccurrenceStore, AlertStore, OccurrenceReade
 
   /**
    * Clears the pending flush `token` names, once it has done its work; a no-op when another flush
-   * replaced it. Conditional, so a late flush never creates an item (it would have no TTL).
+   * replaced it. Conditional, so a late flush never creates an item (it would have no TTL). Answers the
+   * group as cleared (undefined when the flush was not the pending one).
    */
-  async clearFlush(fingerprint: string, token: string): Promise<void> {
-    await this.conditionalGroupUpdate({
+  async clearFlush(fingerprint: string, token: string): Promise<ErrorGroup | undefined> {
+    return this.conditionalGroupUpdate({
       Key: groupKey(fingerprint),
       UpdateExpression: 'REMOVE flushDueAt, flushToken',
       ConditionExpression: `attribute_exists(${PK}) AND flushToken = :token`,
@@ -407,67 +514,104 @@ export class DynamoStore implements OccurrenceStore, AlertStore, OccurrenceReade
   }
 }
 
-/** The group upsert for one occurrence: counts it, adds its user, keeps its link as the latest. */
-type GroupUpsert = UpdateCommandInput & {
-  UpdateExpression: string;
-  ConditionExpression: string;
-  ExpressionAttributeNames: Record<string, string>;
-  ExpressionAttributeValues: Record<string, unknown>;
-};
+/** One occurrence on its way into a transaction (its link id may become a legacy claim's). */
+type Pending = { index: number; occurrence: Occurrence; user?: string };
 
-function occurrenceUpdate(
-  tableName: string,
-  { fingerprint, link, template }: Occurrence,
-  now: number,
-): GroupUpsert {
+/** A group's share of one transaction, and whether its users are added to its distinct-user set. */
+type GroupPart = { fingerprint: string; items: Pending[]; withUsers: boolean };
+
+/** What each write of a transaction is, in order: its cancellation reason is read by it. */
+type Role =
+  | { kind: 'event'; item: Pending }
+  | { kind: 'link'; item: Pending }
+  | { kind: 'group'; part: GroupPart };
+
+type TransactWrite = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** Refusals that wrote nothing and may pass on their own: tried again after a pause. */
+const RETRYABLE_REFUSALS = new Set([
+  'TransactionConflict',
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+]);
+
+const scopeOf = (link: DetailLink): EventScope => ({
+  app: link.event.app,
+  environment: link.event.environment,
+  id: link.eventId,
+});
+
+/**
+ * A group's upsert for its occurrences in one transaction: counts them, adds their users (while the
+ * set has room: a display cap, so a batch may take it a little past), keeps the newest as the latest.
+ */
+function groupUpdate(tableName: string, part: GroupPart, now: number): TransactWrite['Update'] {
+  const occurrences = part.items.map((item) => item.occurrence);
+  const first = occurrences[0]!;
+  const newest = latestOf(occurrences, (o) => o.link.receivedAt)!;
+  const { link, template } = newest;
   const { event } = link;
+  const users = new Set(part.withUsers ? part.items.flatMap((item) => (item.user ? [item.user] : [])) : []);
+  const withUsers = users.size > 0;
+  const firstError = first.link.event.error;
   return {
     TableName: tableName,
-    Key: groupKey(fingerprint),
+    Key: groupKey(part.fingerprint),
     UpdateExpression: `${[
       'SET fingerprint = :fp, app = :app, environment = :env, #level = :level',
       'errorType = if_not_exists(errorType, :type), errorCode = if_not_exists(errorCode, :code)',
       '#message = if_not_exists(#message, :message), firstSeenAt = if_not_exists(firstSeenAt, :now)',
       `lastSeenAt = :now, latest = :latest, template = :template, ${TTL} = :expires`,
-    ].join(', ')} ADD #count :inc`,
-    ConditionExpression: `attribute_not_exists(${PK}) OR ${TTL} > :nowS`,
-    ExpressionAttributeNames: { '#level': 'level', '#message': 'message', '#count': 'count' },
+    ].join(', ')} ADD #count :inc${withUsers ? ', #users :users' : ''}`,
+    ConditionExpression:
+      `(attribute_not_exists(${PK}) OR ${TTL} > :nowS)` +
+      (withUsers ? ' AND (attribute_not_exists(#users) OR size(#users) < :cap)' : ''),
+    ExpressionAttributeNames: {
+      '#level': 'level',
+      '#message': 'message',
+      '#count': 'count',
+      ...(withUsers && { '#users': 'users' }),
+    },
     ExpressionAttributeValues: {
-      ':fp': fingerprint,
+      ':fp': part.fingerprint,
       ':app': event.app,
       ':env': event.environment,
       ':level': event.level,
-      ':type': event.error.type ?? null,
-      ':code': event.error.code ?? null,
-      ':message': event.error.message === undefined ? null : clip(event.error.message, 500),
+      ':type': firstError.type ?? null,
+      ':code': firstError.code ?? null,
+      ':message': firstError.message === undefined ? null : clip(firstError.message, 500),
       ':now': now,
       ':nowS': seconds(now),
       ':latest': { linkId: link.id, linkExpiresAt: link.expiresAt, user: event.user, company: event.company },
       ':expires': seconds(now) + GROUP_TTL_SECONDS,
-      ':inc': 1,
+      ':inc': occurrences.length,
       ':template': template ? { id: template.id, name: template.name, auto: template.auto } : null,
+      ...(withUsers && { ':users': users, ':cap': USER_COUNT_CAP }),
     },
-    ReturnValues: 'ALL_NEW',
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
 }
 
 /**
- * Marks the occurrence's event id counted (creating the id's record if no claim was made, keeping
- * the link id a claim chose). Refused when it was counted already, or belongs to another link.
+ * Marks the occurrence's event id counted under its link, kept at least as long as the link. A put,
+ * not an update (the record holds nothing else, and a put costs DynamoDB a third of an update here):
+ * refused (with the record) when a live record counted it already, or when a live claim of the
+ * previous version chose another link; an expired record is a new event's and is replaced.
  */
 function countedMark(tableName: string, link: DetailLink, now: number) {
-  const scope = { app: link.event.app, environment: link.event.environment, id: link.eventId };
   return {
     TableName: tableName,
-    Key: eventKey(scope),
-    UpdateExpression: `SET counted = :yes, linkId = if_not_exists(linkId, :link), ${TTL} = if_not_exists(${TTL}, :keep)`,
-    ConditionExpression: 'attribute_not_exists(counted) AND (attribute_not_exists(linkId) OR linkId = :link)',
-    ExpressionAttributeValues: {
-      ':yes': true,
-      ':link': link.id,
-      ':keep': Math.max(seconds(now) + EVENT_ID_TTL_SECONDS, link.expiresAt),
+    Item: {
+      ...eventKey(scopeOf(link)),
+      counted: true,
+      linkId: link.id,
+      [TTL]: Math.max(seconds(now) + EVENT_ID_TTL_SECONDS, link.expiresAt),
     },
+    ConditionExpression:
+      `attribute_not_exists(${PK}) OR ${TTL} <= :nowS OR ` +
+      '(attribute_not_exists(counted) AND (attribute_not_exists(linkId) OR linkId = :link))',
+    ExpressionAttributeValues: { ':link': link.id, ':nowS': seconds(now) },
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
   };
 }
 
@@ -481,23 +625,5 @@ function linkItem(link: DetailLink): Record<string, unknown> {
       [IDX.partitionKey]: customer,
       [IDX.sortKey]: `${new Date(link.receivedAt).toISOString()}#${link.id}`,
     }),
-  };
-}
-
-/** Adds the user to the group's distinct-user set while it has room (or already holds them). */
-function withUser(input: GroupUpsert, user: string): GroupUpsert {
-  return {
-    ...input,
-    UpdateExpression: `${input.UpdateExpression}, #users :user`,
-    ConditionExpression:
-      `(${input.ConditionExpression}) AND ` +
-      '(attribute_not_exists(#users) OR size(#users) < :cap OR contains(#users, :userId))',
-    ExpressionAttributeNames: { ...input.ExpressionAttributeNames, '#users': 'users' },
-    ExpressionAttributeValues: {
-      ...input.ExpressionAttributeValues,
-      ':user': new Set([user]),
-      ':userId': user,
-      ':cap': USER_COUNT_CAP,
-    },
   };
 }

@@ -1,237 +1,385 @@
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ErrorGroup, GroupFix, NotifyOutcome } from '../core/records';
-import type { CooldownGuard, FixGuards, FixOutcomes, SendClaim } from '../services/ports';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AttributeValue, CancellationReason } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { CooldownGuard, GroupTold, LinkLookup, OccurrenceHold } from '../core/fix-decision';
+import type { ErrorGroup } from '../core/records';
+import type { FixStore, FixWrite, FixWriteRefusal } from '../services/ports';
+import {
+  cancellationReasons,
   fixKey,
   groupKey,
-  isConditionFailure,
   linkKey,
   PK,
   seconds,
   sentKey,
   TTL,
   toGroup,
-  unlessConditionFails,
+  toLink,
 } from './table-items';
 
+type Key = Record<string, string>;
+type Item = Record<string, unknown>;
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** BatchGetItem takes at most 100 keys; TransactWriteItems at most 100 actions. */
+const MAX_BATCH_KEYS = 100;
+/** Transactions that met another on an item (a hot group), and reads DynamoDB left undone, are retried. */
+const RETRY_ATTEMPTS = 8;
+const backoffMs = (attempt: number) => 5 + Math.random() * 20 * attempt;
+/** Why a transaction may be cancelled that says nothing about its conditions. */
+const TRANSIENT = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
+
+/** Only what a decision needs of cooldown guards and groups (a group item holds up to 1 000 users). */
+const GUARD_ATTRIBUTES = [
+  PK,
+  'linkId',
+  'token',
+  'state',
+  'claimedAt',
+  'sentAt',
+  'cooldownNoticed',
+  TTL,
+  'autoReportedFor',
+  'cooldownReportedFor',
+];
+
 /**
- * What notify keeps in the table: the two guards, each a conditional write taken before Intercom is
- * called so duplicates, retries and concurrent jobs cannot send twice — one fix message per occurrence
- * ever (`FIX#`), one per user and template per cooldown (`SENT#`) — and the outcomes, recorded on the
- * occurrence's detail item and counted on its group.
+ * What notify keeps in the table, read and written a batch at a time: the two guards, each a
+ * conditional write taken before Intercom is called so duplicates, retries and concurrent jobs cannot
+ * send twice — one fix message per occurrence ever (`FIX#`), one per user and template per cooldown
+ * (`SENT#`) — and the outcomes, recorded on the occurrence's detail item and counted on its group.
+ * A batch's claims are one transaction and its outcomes another: each commits whole or not at all.
  */
-export class NotifyStore implements FixGuards, FixOutcomes {
+export class NotifyStore implements FixStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
-  /**
-   * Takes the once-per-occurrence guard: at most one fix message per occurrence, ever — not only
-   * within a cooldown, which may be short. It lives as long as the occurrence's link (`expiresAt`,
-   * epoch seconds). When held, says by which attempt (`token`) and since when.
-   */
-  async claimOccurrence(
-    linkId: string,
-    token: string,
+  async readLinks(
+    linkIds: string[],
     now: number,
-    expiresAt: number,
-  ): Promise<{ claimed: true } | { claimed: false; at: number }> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...fixKey(linkId), token, at: now, [TTL]: expiresAt },
-          // A resent request (its answer lost) finds its own claim.
-          ConditionExpression: `attribute_not_exists(${PK}) OR #token = :token`,
-          ExpressionAttributeNames: { '#token': 'token' },
-          ExpressionAttributeValues: { ':token': token },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return { claimed: true };
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-      return { claimed: false, at: Number(err.Item?.at?.N ?? 0) };
-    }
-  }
-
-  /** Gives the occurrence guard back when this attempt sent nothing, so a retry may try again. */
-  async releaseOccurrence(linkId: string, token: string): Promise<void> {
-    await unlessConditionFails(
-      this.db.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: fixKey(linkId),
-          ConditionExpression: '#token = :token',
-          ExpressionAttributeNames: { '#token': 'token' },
-          ExpressionAttributeValues: { ':token': token },
-        }),
-      ),
-    );
-  }
-
-  /** Takes the cooldown guard for this attempt (`token`); a resent request finds its own claim. */
-  async claimSend({
-    recipient,
-    templateId,
-    linkId,
-    token,
-    now,
-    cooldownSeconds,
-  }: SendClaim): Promise<{ claimed: true } | { claimed: false; existing: CooldownGuard }> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...sentKey(recipient, templateId),
-            linkId,
-            token,
-            state: 'sending',
-            claimedAt: now,
-            [TTL]: seconds(now) + cooldownSeconds,
-          },
-          ConditionExpression: `attribute_not_exists(${PK}) OR ${TTL} <= :now OR #token = :token`,
-          ExpressionAttributeNames: { '#token': 'token' },
-          ExpressionAttributeValues: { ':now': seconds(now), ':token': token },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return { claimed: true };
-    } catch (err) {
-      if (!isConditionFailure(err) || !err.Item) throw err;
-      const i = err.Item;
+  ): Promise<Array<{ link: LinkLookup; occurrence?: OccurrenceHold }>> {
+    const items = await this.batchGet(linkIds.flatMap((id) => [linkKey(id), fixKey(id)]));
+    return linkIds.map((id) => {
+      const item = items.get(linkKey(id)[PK]);
+      const fix = items.get(fixKey(id)[PK]);
+      const occurrence = fix ? { token: String(fix.token), at: Number(fix.at ?? 0) } : undefined;
+      if (!item) return { link: { state: 'missing' }, occurrence };
+      const link = toLink(item);
       return {
-        claimed: false,
-        existing: {
-          linkId: i.linkId?.S ?? '',
-          state: (i.state?.S ?? 'sent') as CooldownGuard['state'],
-          claimedAt: Number(i.claimedAt?.N ?? 0),
-          sentAt: i.sentAt?.N === undefined ? undefined : Number(i.sentAt.N),
-          cooldownNoticed: i.cooldownNoticed?.BOOL,
-          expiresAt: Number(i[TTL]?.N ?? 0),
-        },
+        link: link.expiresAt <= seconds(now) ? { state: 'expired', link } : { state: 'live', link },
+        occurrence,
       };
+    });
+  }
+
+  async readGuards(
+    cooldowns: Array<{ recipient: string; templateId: string }>,
+    fingerprints: string[],
+  ): Promise<{ cooldowns: Array<CooldownGuard | undefined>; groups: Array<GroupTold | undefined> }> {
+    const sentKeys = cooldowns.map((c) => sentKey(c.recipient, c.templateId));
+    const groupKeys = fingerprints.map(groupKey);
+    const items = await this.batchGet([...sentKeys, ...groupKeys], GUARD_ATTRIBUTES);
+    return {
+      cooldowns: sentKeys.map((key) => {
+        const item = items.get(key[PK]);
+        return item && toGuard(item);
+      }),
+      groups: groupKeys.map((key) => {
+        const item = items.get(key[PK]);
+        return item && toTold(item);
+      }),
+    };
+  }
+
+  async readGroups(fingerprints: string[]): Promise<Map<string, ErrorGroup>> {
+    const items = await this.batchGet(fingerprints.map(groupKey));
+    const groups = new Map<string, ErrorGroup>();
+    for (const fingerprint of fingerprints) {
+      const item = items.get(groupKey(fingerprint)[PK]);
+      if (item) groups.set(fingerprint, toGroup(item));
+    }
+    return groups;
+  }
+
+  async write(writes: FixWrite[]): Promise<{ refused: FixWriteRefusal[] }> {
+    if (writes.length === 0) return { refused: [] };
+    if (writes.length > MAX_BATCH_KEYS) throw new Error(`${writes.length} writes in one transaction`);
+    const actions = writes.map((w) => this.action(w));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: actions }));
+        return { refused: [] };
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        if (!reasons) throw err;
+        if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) {
+          return { refused: refusals(writes, reasons) };
+        }
+        // Cancelled by a conflict with another transaction (a hot group) or throttling: nothing was
+        // written, so the same transaction may simply go again.
+        const transient = reasons.every((r) => !r.Code || r.Code === 'None' || TRANSIENT.has(r.Code));
+        if (!transient || attempt >= RETRY_ATTEMPTS) throw err;
+        await sleep(backoffMs(attempt));
+      }
     }
   }
 
-  /** The cooldown runs from the moment of sending. */
-  async markSent(
-    recipient: string,
-    templateId: string,
-    sentAt: number,
-    cooldownSeconds: number,
-  ): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: sentKey(recipient, templateId),
-        UpdateExpression: `SET #state = :sent, sentAt = :at, ${TTL} = :until`,
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':sent': 'sent',
-          ':at': sentAt,
-          ':until': seconds(sentAt) + cooldownSeconds,
-        },
-      }),
-    );
+  /** Consistent reads by partition key (each of our keys has one sort key); throttled keys retried. */
+  private async batchGet(keys: Key[], attributes?: string[]): Promise<Map<string, Item>> {
+    const found = new Map<string, Item>();
+    const projection = attributes && {
+      ProjectionExpression: attributes.map((_, i) => `#a${i}`).join(', '),
+      ExpressionAttributeNames: Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a])),
+    };
+    const unique = [...new Map(keys.map((k) => [k[PK], k])).values()];
+    for (let start = 0; start < unique.length; start += MAX_BATCH_KEYS) {
+      let pending: Key[] = unique.slice(start, start + MAX_BATCH_KEYS);
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        if (attempt > RETRY_ATTEMPTS) throw new Error('DynamoDB left notify items unread (throttled)');
+        if (attempt > 1) await sleep(backoffMs(attempt));
+        const { Responses, UnprocessedKeys } = await this.db.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true, ...projection } },
+          }),
+        );
+        for (const item of Responses?.[this.tableName] ?? []) found.set(String(item[PK]), item);
+        pending = (UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Key[];
+      }
+    }
+    return found;
   }
 
-  async markUncertain(recipient: string, templateId: string, at: number): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: sentKey(recipient, templateId),
-        UpdateExpression: 'SET #state = :uncertain, sentAt = :at',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':uncertain': 'uncertain', ':at': at },
-      }),
-    );
+  private action(w: FixWrite): TransactItem {
+    const TableName = this.tableName;
+    switch (w.kind) {
+      case 'check-link':
+        return {
+          ConditionCheck: {
+            TableName,
+            Key: linkKey(w.linkId),
+            ...(w.notifyAt === undefined
+              ? { ConditionExpression: `attribute_exists(${PK}) AND attribute_not_exists(notify)` }
+              : {
+                  ConditionExpression: 'notify.#at = :at',
+                  ExpressionAttributeNames: { '#at': 'at' },
+                  ExpressionAttributeValues: { ':at': w.notifyAt },
+                }),
+          },
+        };
+      case 'claim-occurrence':
+        return {
+          Put: {
+            TableName,
+            Item: { ...fixKey(w.linkId), token: w.token, at: w.at, [TTL]: w.expiresAt },
+            // A resent request (its answer lost) finds its own claim.
+            ConditionExpression: `attribute_not_exists(${PK}) OR #token = :token`,
+            ExpressionAttributeNames: { '#token': 'token' },
+            ExpressionAttributeValues: { ':token': w.token },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        };
+      case 'claim-send': {
+        const c = w.claim;
+        return {
+          Put: {
+            TableName,
+            Item: {
+              ...sentKey(c.recipient, c.templateId),
+              linkId: c.linkId,
+              token: c.token,
+              state: 'sending',
+              claimedAt: c.now,
+              [TTL]: seconds(c.now) + c.cooldownSeconds,
+            },
+            ConditionExpression: `attribute_not_exists(${PK}) OR ${TTL} <= :now OR #token = :token`,
+            ExpressionAttributeNames: { '#token': 'token' },
+            ExpressionAttributeValues: { ':now': seconds(c.now), ':token': c.token },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        };
+      }
+      case 'release-occurrence':
+        return {
+          Delete: {
+            TableName,
+            Key: fixKey(w.linkId),
+            ConditionExpression: '#token = :token',
+            ExpressionAttributeNames: { '#token': 'token' },
+            ExpressionAttributeValues: { ':token': w.token },
+          },
+        };
+      case 'release-send':
+        return {
+          Delete: {
+            TableName,
+            Key: sentKey(w.recipient, w.templateId),
+            ConditionExpression: '#token = :token AND #state = :sending',
+            ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
+            ExpressionAttributeValues: { ':token': w.token, ':sending': 'sending' },
+          },
+        };
+      case 'mark-sent':
+        return {
+          Update: {
+            TableName,
+            Key: sentKey(w.recipient, w.templateId),
+            UpdateExpression: `SET #state = :sent, sentAt = :at, ${TTL} = :until`,
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: {
+              ':sent': 'sent',
+              ':at': w.sentAt,
+              ':until': seconds(w.sentAt) + w.cooldownSeconds,
+            },
+          },
+        };
+      case 'mark-uncertain':
+        return {
+          Update: {
+            TableName,
+            Key: sentKey(w.recipient, w.templateId),
+            UpdateExpression: 'SET #state = :uncertain, sentAt = :at',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':uncertain': 'uncertain', ':at': w.at },
+          },
+        };
+      case 'note-cooldown':
+        return {
+          Update: {
+            TableName,
+            Key: sentKey(w.recipient, w.templateId),
+            UpdateExpression: 'SET cooldownNoticed = :yes',
+            // Still the guard that was read, and nobody explained it meanwhile.
+            ConditionExpression: '#token = :token AND attribute_not_exists(cooldownNoticed)',
+            ExpressionAttributeNames: { '#token': 'token' },
+            ExpressionAttributeValues: { ':yes': true, ':token': w.token },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        };
+      case 'outcome':
+        return {
+          Update: {
+            TableName,
+            Key: linkKey(w.linkId),
+            UpdateExpression: 'SET notify = :notify',
+            ConditionExpression: `attribute_exists(${PK})`,
+            ExpressionAttributeValues: {
+              ':notify': defined({ ...w.outcome, templateId: w.templateId, reported: w.reported }),
+            },
+          },
+        };
+      case 'group-fix': {
+        const sets = ['fix = :fix'];
+        const conditions = [`attribute_exists(${PK})`];
+        const values: Record<string, unknown> = {
+          ':fix': defined(w.fix),
+          ':sent': w.sent,
+          ':notSent': w.notSent,
+        };
+        for (const [kind, attribute] of Object.entries(TOLD_ATTRIBUTES) as [keyof GroupTold, string][]) {
+          const linkId = w.claim[kind];
+          if (!linkId) continue;
+          sets.push(`${attribute} = :${kind}`);
+          conditions.push(`(attribute_not_exists(${attribute}) OR ${attribute} = :${kind})`);
+          values[`:${kind}`] = linkId;
+        }
+        return {
+          Update: {
+            TableName,
+            Key: groupKey(w.fingerprint),
+            UpdateExpression: `SET ${sets.join(', ')} ADD fixesSent :sent, fixesNotSent :notSent`,
+            ConditionExpression: conditions.join(' AND '),
+            ExpressionAttributeValues: values,
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        };
+      }
+    }
   }
+}
 
-  /** Gives this attempt's guard back when nothing was sent, so a retry (or a later occurrence) may send. */
-  async releaseSend(recipient: string, templateId: string, token: string): Promise<void> {
-    await unlessConditionFails(
-      this.db.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: sentKey(recipient, templateId),
-          ConditionExpression: '#token = :token AND #state = :sending',
-          ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
-          ExpressionAttributeValues: { ':token': token, ':sending': 'sending' },
-        }),
-      ),
-    );
-  }
+/** The group attributes naming the link whose outcome was the group's first of each kind. */
+const TOLD_ATTRIBUTES: Record<keyof GroupTold, string> = {
+  auto: 'autoReportedFor',
+  cooldown: 'cooldownReportedFor',
+};
 
-  /** True the first time a cooldown is noticed for this guard: the thread says why once, not per occurrence. */
-  async noteCooldown(recipient: string, templateId: string): Promise<boolean> {
-    const noted = await unlessConditionFails(
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: sentKey(recipient, templateId),
-          UpdateExpression: 'SET cooldownNoticed = :yes',
-          ConditionExpression: `attribute_exists(${PK}) AND attribute_not_exists(cooldownNoticed)`,
-          ExpressionAttributeValues: { ':yes': true },
-        }),
-      ),
-    );
-    return noted !== undefined;
-  }
+function toGuard(i: Item): CooldownGuard {
+  return {
+    linkId: String(i.linkId ?? ''),
+    token: String(i.token ?? ''),
+    state: (i.state ?? 'sent') as CooldownGuard['state'],
+    claimedAt: Number(i.claimedAt ?? 0),
+    sentAt: i.sentAt === undefined ? undefined : Number(i.sentAt),
+    cooldownNoticed: i.cooldownNoticed === undefined ? undefined : Boolean(i.cooldownNoticed),
+    expiresAt: Number(i[TTL] ?? 0),
+  };
+}
 
-  /** Writes the outcome onto the detail item (shown on the page); `reported` once Slack has it. */
-  async recordOutcome(
-    linkId: string,
-    templateId: string,
-    outcome: NotifyOutcome,
-    reported: boolean,
-  ): Promise<void> {
-    // A refusal means the link is gone: nothing to record on.
-    await unlessConditionFails(
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: linkKey(linkId),
-          UpdateExpression: 'SET notify = :notify',
-          ConditionExpression: `attribute_exists(${PK})`,
-          ExpressionAttributeValues: { ':notify': { ...outcome, templateId, reported } },
-        }),
-      ),
-    );
-  }
+function toTold(i: Item): GroupTold {
+  const told: GroupTold = {};
+  if (typeof i.autoReportedFor === 'string') told.auto = i.autoReportedFor;
+  if (typeof i.cooldownReportedFor === 'string') told.cooldown = i.cooldownReportedFor;
+  return told;
+}
 
-  /**
-   * Records a group's latest fix, counts it (unless `count` is false: a retry re-reporting an outcome
-   * already counted) and returns the group as it now stands, in one write. `first` is true when this
-   * link is the group's first automatic outcome of its kind — the one told in the thread; the rest are
-   * counted on the alert, so a burst of automatic fixes does not flood the thread (nor hit Slack's
-   * per-channel rate limit). Keyed by link id, so a retry of that same outcome is still "first".
-   */
-  async recordGroupFix(
-    fingerprint: string,
-    fix: GroupFix,
-    options: { automatic: boolean; count: boolean },
-  ): Promise<{ first: boolean; group?: ErrorGroup }> {
-    const sent = options.count && fix.status === 'sent' ? 1 : 0;
-    const notSent = options.count && fix.status !== 'sent' ? 1 : 0;
-    // Cooldowns have their own "first": the thread says once why a repeat got no message.
-    const flag = fix.status === 'cooldown' ? 'cooldownReportedFor' : 'autoReportedFor';
-    const result = await unlessConditionFails(
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: groupKey(fingerprint),
-          UpdateExpression: `SET fix = :fix, ${flag} = if_not_exists(${flag}, :link) ADD fixesSent :sent, fixesNotSent :notSent`,
-          ConditionExpression: `attribute_exists(${PK})`,
-          ExpressionAttributeValues: { ':fix': fix, ':link': fix.linkId, ':sent': sent, ':notSent': notSent },
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
-    );
-    const item = result?.Attributes;
-    if (!item) return { first: false }; // the group is gone
-    return { first: options.automatic && item[flag] === fix.linkId, group: toGroup(item) };
+/**
+ * Without its undefined fields: a document client shares its marshalling options with every other one
+ * made from the same DynamoDB client, so what it removes is not ours to rely on.
+ */
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** A cancelled transaction's old items come in DynamoDB's own format; ours are flat and scalar. */
+function plain(item: Record<string, AttributeValue> | undefined): Item | undefined {
+  if (!item) return undefined;
+  const out: Item = {};
+  for (const [name, v] of Object.entries(item)) {
+    if (v.S !== undefined) out[name] = v.S;
+    else if (v.N !== undefined) out[name] = Number(v.N);
+    else if (v.BOOL !== undefined) out[name] = v.BOOL;
   }
+  return out;
+}
+
+function refusals(writes: FixWrite[], reasons: CancellationReason[]): FixWriteRefusal[] {
+  const refused: FixWriteRefusal[] = [];
+  reasons.forEach((reason, index) => {
+    if (reason.Code !== 'ConditionalCheckFailed') return;
+    const old = plain(reason.Item);
+    switch (writes[index]!.kind) {
+      case 'check-link':
+      case 'outcome':
+        refused.push({ index, kind: 'link' });
+        break;
+      case 'claim-occurrence':
+      case 'release-occurrence':
+        refused.push({
+          index,
+          kind: 'occurrence',
+          held: old && { token: String(old.token ?? ''), at: Number(old.at ?? 0) },
+        });
+        break;
+      case 'claim-send':
+      case 'release-send':
+      case 'note-cooldown':
+        refused.push({ index, kind: 'cooldown', guard: old && toGuard(old) });
+        break;
+      case 'group-fix':
+        refused.push({ index, kind: 'group', told: old && toTold(old) });
+        break;
+      case 'mark-sent':
+      case 'mark-uncertain':
+        // Unconditional: never refused.
+        break;
+    }
+  });
+  return refused;
 }

@@ -4,7 +4,13 @@ import { enqueueEntries, type QueueEntry } from '../../common/sqs-batch';
 import { DLQ_REASON_ATTRIBUTE, INTERNAL_MESSAGE_ATTRIBUTE } from '../../lib/definitions';
 import type { FlushBody } from '../core/flush';
 import type { NotifyJob } from '../core/notify-job';
-import type { DeadLetterQueue, EventIntake, FixJobQueue, FlushQueue } from '../services/ports';
+import type {
+  DeadLetterQueue,
+  EventIntake,
+  FixJobBatchQueue,
+  FixJobQueue,
+  FlushQueue,
+} from '../services/ports';
 
 /** SQS holds a message back for at most 15 minutes. */
 const sqsDelay = (seconds: number) => Math.min(900, Math.max(0, Math.ceil(seconds)));
@@ -84,7 +90,7 @@ export class EventQueue implements EventIntake {
 }
 
 /** The notify queue: one message per fix to send (from auto templates and "Send fix" clicks). */
-export class NotifyQueue implements FixJobQueue {
+export class NotifyQueue implements FixJobQueue, FixJobBatchQueue {
   constructor(
     private readonly sqs: SQSClient,
     private readonly queueUrl: string,
@@ -98,5 +104,21 @@ export class NotifyQueue implements FixJobQueue {
         DelaySeconds: sqsDelay(delaySeconds),
       }),
     );
+  }
+
+  /**
+   * Queues several jobs with SendMessageBatch (10 a call, entries SQS refused tried once more, as
+   * enqueueEntries does); answers the indexes of the jobs that were not queued.
+   */
+  async sendBatch(jobs: NotifyJob[]): Promise<{ failed: number[] }> {
+    if (jobs.length === 0) return { failed: [] };
+    const entries = jobs.map((job, i) => ({ id: String(i), body: JSON.stringify(job) }));
+    const { failedIds } = await enqueueEntries(entries, async (batch) => {
+      const { Failed = [] } = await this.sqs.send(
+        new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: batch }),
+      );
+      return Failed;
+    });
+    return { failed: failedIds.map(Number) };
   }
 }

@@ -12,6 +12,8 @@ export const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = TABLE;
 
 export const linkKey = (id: string) => ({ [PK]: `LINK#${id}`, [SK]: 'LINK' });
 export const groupKey = (fingerprint: string) => ({ [PK]: `GROUP#${fingerprint}`, [SK]: 'GROUP' });
+/** The fingerprint a group item's partition key names. */
+export const fingerprintOfGroupKey = (pk: string) => pk.slice('GROUP#'.length);
 /**
  * An event id is the producer's: two apps (or one app's staging and production) may both send id
  * "1001". The key is scoped to the producer, JSON-encoded so no app name can fake another's scope.

@@ -37,6 +37,32 @@ export function createSqsBatchHandler<D>(
 }
 
 /**
+ * An SQS batch handler that takes the whole batch at once (ReportBatchItemFailures): `handleBatch`
+ * answers the message ids to retry, and when it throws every record is retried. Metrics are flushed
+ * per invocation.
+ */
+export function createSqsWholeBatchHandler<D>(
+  getDeps: () => Promise<D>,
+  handleBatch: (records: SQSRecord[], deps: D) => Promise<string[]>,
+) {
+  return async (event: SQSEvent, _context?: Context): Promise<SQSBatchResponse> => {
+    const deps = await getDeps();
+    const failures = (ids: Set<string>) =>
+      event.Records.filter((r) => ids.has(r.messageId)).map((r) => ({ itemIdentifier: r.messageId }));
+    try {
+      return { batchItemFailures: failures(new Set(await handleBatch(event.Records, deps))) };
+    } catch (err) {
+      logger.error('the batch failed as a whole; every record will be retried', {
+        reason: (err as Error)?.message,
+      });
+      return { batchItemFailures: failures(new Set(event.Records.map((r) => r.messageId))) };
+    } finally {
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    }
+  };
+}
+
+/**
  * Configuration and secrets, read at cold start and then per invocation from the secrets cache
  * (Powertools, 5 minutes): collaborators are rebuilt only when a secret value changed, so a rotated
  * ingest key or a signing secret put after the deploy takes effect in warm containers too. A problem

@@ -1,11 +1,17 @@
 import { loadNotifyConfig } from '../config/functions';
-import { type NotifyDeps, notifyMessage } from '../services/notify';
+import { type NotifyDeps, notifyBatch } from '../services/notify';
 import { createNotifyDeps } from '../wiring';
-import { createSqsBatchHandler, depsFollowingSecrets } from './lambda-support';
+import { createSqsWholeBatchHandler, depsFollowingSecrets } from './lambda-support';
 
-/** The notify Lambda: one fix message per job from the notify queue. */
+/** The notify Lambda: fix jobs from the notify queue, decided, claimed and recorded a batch at once. */
 export const createNotifyHandler = (getDeps: () => Promise<NotifyDeps>) =>
-  createSqsBatchHandler(getDeps, (record, deps) => notifyMessage(record.body, deps));
+  createSqsWholeBatchHandler(getDeps, async (records, deps) => {
+    const { failedIds } = await notifyBatch(
+      records.map((record) => ({ id: record.messageId, body: record.body })),
+      deps,
+    );
+    return failedIds;
+  });
 
 export const handler = createNotifyHandler(
   depsFollowingSecrets((env) => createNotifyDeps(loadNotifyConfig(env))),

@@ -1,23 +1,23 @@
 import type { SQSRecord } from 'aws-lambda';
 import { INTERNAL_MESSAGE_ATTRIBUTE } from '../../lib/definitions';
 import { loadTriageConfig } from '../config/functions';
-import { type TriageDeps, triageMessage } from '../services/triage';
+import { type TriageDeps, triageBatch } from '../services/triage';
 import { createTriageDeps } from '../wiring';
-import { createSqsBatchHandler, depsFollowingSecrets } from './lambda-support';
+import { createSqsWholeBatchHandler, depsFollowingSecrets } from './lambda-support';
 
 /** Our marker attribute, in Lambda's spelling of an SQS record's message attributes. */
 const internalKindOf = (record: SQSRecord) =>
   record.messageAttributes?.[INTERNAL_MESSAGE_ATTRIBUTE]?.stringValue;
 
-/** The triage Lambda: error events (and its own delayed flushes) from the errors queue. */
+/** The triage Lambda: error events (and its own delayed flushes) from the errors queue, a batch at once. */
 export const createTriageHandler = (getDeps: () => Promise<TriageDeps>) =>
-  createSqsBatchHandler(getDeps, (record, deps) =>
-    triageMessage(
-      {
+  createSqsWholeBatchHandler(getDeps, (records, deps) =>
+    triageBatch(
+      records.map((record) => ({
         messageId: record.messageId,
         body: record.body,
         internalKind: internalKindOf(record),
-      },
+      })),
       deps,
     ),
   );

@@ -1,5 +1,6 @@
 import type { QueueEntry } from '../../common/sqs-batch';
 import type { ErrorEvent } from '../core/event-schema';
+import type { CooldownGuard, GroupTold, LinkLookup, OccurrenceHold } from '../core/fix-decision';
 import type { FlushBody } from '../core/flush';
 import type { NotifyJob } from '../core/notify-job';
 import type {
@@ -23,7 +24,10 @@ import type { SlackMessage } from '../core/slack/message';
 /** A producer's event id, scoped to its producer: two apps may both send id "1001". */
 export type EventScope = { app: string; environment: string; id: string };
 
-/** What one occurrence contributes to its group. */
+/**
+ * What one occurrence contributes to its group. Its event id (`link.eventId`) is scoped to its
+ * producer (`link.event.app`, `link.event.environment`); `link.id` is the id proposed for a new one.
+ */
 export type Occurrence = {
   fingerprint: string;
   link: DetailLink;
@@ -31,23 +35,29 @@ export type Occurrence = {
   template?: GroupTemplate;
 };
 
+/**
+ * What became of one occurrence: `stored` (counted now, under `linkId`), `duplicate` (stored by an
+ * earlier delivery or attempt, or by an earlier record of the same batch, under `linkId` when known),
+ * or `failed` (nothing written for it: retry it).
+ */
+export type OccurrenceResult =
+  | { status: 'stored'; linkId: string }
+  | { status: 'duplicate'; linkId?: string }
+  | { status: 'failed'; error: unknown };
+
 /** Stores each occurrence exactly once, however often it is delivered or retried. */
 export interface OccurrenceStore {
   /**
-   * Remembers an event id: the first caller gets `fresh: true` and its proposed link id, a duplicate
-   * or a retry the link id chosen the first time. `linkExpiresAt` (epoch seconds) keeps it that long.
+   * Writes each occurrence's detail link and counts it in its group, together and once — even after
+   * the link itself has expired. The results are in the order given; an occurrence either is counted
+   * with its link or has neither.
    */
-  claimEvent(
-    scope: EventScope,
-    linkId: string,
-    now: number,
-    linkExpiresAt?: number,
-  ): Promise<{ fresh: boolean; linkId: string }>;
-  /**
-   * Writes the detail link and counts it in its group, together and once. Returns the group as it now
-   * stands (none for a duplicate whose group has expired since) and whether this call stored it.
-   */
-  recordOccurrence(occurrence: Occurrence, now: number): Promise<{ fresh: boolean; group?: ErrorGroup }>;
+  recordOccurrences(occurrences: Occurrence[], now: number): Promise<OccurrenceResult[]>;
+}
+
+/** Fix jobs queued several at once (triage's batch): the indexes of those the queue did not take. */
+export interface FixJobBatchQueue {
+  sendBatch(jobs: NotifyJob[]): Promise<{ failed: number[] }>;
 }
 
 /**
@@ -57,6 +67,8 @@ export interface OccurrenceStore {
 export interface AlertStore {
   /** Read consistently: Slack decisions are taken on it. */
   getGroup(fingerprint: string, now: number): Promise<ErrorGroup | undefined>;
+  /** Live groups among `fingerprints`, read consistently and together (a batch's Slack decisions). */
+  getGroups(fingerprints: string[], now: number): Promise<Map<string, ErrorGroup>>;
   /** `postAttemptAt` of the result names an earlier attempt whose outcome is unknown. */
   claimParentPost(
     fingerprint: string,
@@ -85,16 +97,13 @@ export interface AlertStore {
     staleMs: number,
     replacing?: string,
   ): Promise<boolean>;
-  /** A no-op unless `token` is the pending flush. */
-  clearFlush(fingerprint: string, token: string): Promise<void>;
+  /** A no-op unless `token` is the pending flush; answers the group as it left it (else undefined). */
+  clearFlush(fingerprint: string, token: string): Promise<ErrorGroup | undefined>;
 }
 
 // ── The table, as notify uses it ─────────────────────────────────────────────────────────────────
 
-export type LinkLookup =
-  | { state: 'missing' }
-  | { state: 'expired'; link: DetailLink }
-  | { state: 'live'; link: DetailLink };
+export type { CooldownGuard, GroupTold, LinkLookup, OccurrenceHold };
 
 export interface LinkReader {
   getLink(id: string, now: number): Promise<LinkLookup>;
@@ -109,17 +118,6 @@ export interface OccurrenceReader extends LinkReader {
   getGroup(fingerprint: string, now: number): Promise<ErrorGroup | undefined>;
 }
 
-/** The cooldown guard of one user and template as found: who holds it, in which state, until when. */
-export type CooldownGuard = {
-  linkId: string;
-  state: 'sending' | 'sent' | 'uncertain';
-  claimedAt: number;
-  sentAt?: number;
-  cooldownNoticed?: boolean;
-  /** Epoch seconds. */
-  expiresAt: number;
-};
-
 /** One attempt (`token`) asking to send `templateId` to `recipient` for the occurrence `linkId`. */
 export type SendClaim = {
   recipient: string;
@@ -131,41 +129,69 @@ export type SendClaim = {
 };
 
 /**
- * The two guards taken before a fix message goes out: one per occurrence (ever) and one per user and
- * template (the cooldown). Each is held by one attempt's `token`; a resent request finds its own.
+ * One write of notify's: the two guards taken before a fix message goes out — one per occurrence
+ * (ever, `FIX#`) and one per user and template (the cooldown, `SENT#`), each held by one attempt's
+ * `token` so a resent request finds its own — and the outcomes, on the occurrence's link and its group.
  */
-export interface FixGuards {
-  /** Lives as long as the occurrence's link (`expiresAt`, epoch seconds); when held, says since when. */
-  claimOccurrence(
-    linkId: string,
-    token: string,
-    now: number,
-    expiresAt: number,
-  ): Promise<{ claimed: true } | { claimed: false; at: number }>;
-  releaseOccurrence(linkId: string, token: string): Promise<void>;
-  claimSend(claim: SendClaim): Promise<{ claimed: true } | { claimed: false; existing: CooldownGuard }>;
-  /** The cooldown runs from the moment of sending. */
-  markSent(recipient: string, templateId: string, sentAt: number, cooldownSeconds: number): Promise<void>;
-  markUncertain(recipient: string, templateId: string, at: number): Promise<void>;
+export type FixWrite =
+  /** The link exists and its outcome is still the one read (none, or the one recorded at `notifyAt`). */
+  | { kind: 'check-link'; linkId: string; notifyAt?: number }
+  /** Lives as long as the occurrence's link (`expiresAt`, epoch seconds). */
+  | { kind: 'claim-occurrence'; linkId: string; token: string; at: number; expiresAt: number }
+  /** Free, expired, or this attempt's own. */
+  | { kind: 'claim-send'; claim: SendClaim }
+  /** Only this attempt's: given back when it sent nothing, so a retry may try again. */
+  | { kind: 'release-occurrence'; linkId: string; token: string }
   /** Only while this attempt is still sending: a sent guard is never given back. */
-  releaseSend(recipient: string, templateId: string, token: string): Promise<void>;
-  /** True the first time a cooldown is noticed for the guard: the thread says why once. */
-  noteCooldown(recipient: string, templateId: string): Promise<boolean>;
-}
-
-/** Where a fix outcome is kept: on the occurrence's link and on its group. */
-export interface FixOutcomes {
-  /** `reported` once Slack has been told. */
-  recordOutcome(linkId: string, templateId: string, outcome: NotifyOutcome, reported: boolean): Promise<void>;
+  | { kind: 'release-send'; recipient: string; templateId: string; token: string }
+  /** The cooldown runs from the moment of sending. */
+  | { kind: 'mark-sent'; recipient: string; templateId: string; sentAt: number; cooldownSeconds: number }
+  | { kind: 'mark-uncertain'; recipient: string; templateId: string; at: number }
+  /** The guard held by `token` has had its cooldown explained in the thread (once per guard). */
+  | { kind: 'note-cooldown'; recipient: string; templateId: string; token: string }
+  /** On the detail item (shown on the page and in the sidebar); `reported` once Slack has it. */
+  | { kind: 'outcome'; linkId: string; templateId: string; outcome: NotifyOutcome; reported: boolean }
   /**
-   * Records and counts (unless `count` is false) the group's latest fix; `first` when this link is the
-   * group's first automatic outcome of its kind, the one told in the thread.
+   * Counts a group's fixes and records its latest; `claim` takes the group's "first automatic outcome"
+   * flags of those kinds, which must be unset or already name the same link.
    */
-  recordGroupFix(
-    fingerprint: string,
-    fix: GroupFix,
-    options: { automatic: boolean; count: boolean },
-  ): Promise<{ first: boolean; group?: ErrorGroup }>;
+  | {
+      kind: 'group-fix';
+      fingerprint: string;
+      fix: GroupFix;
+      sent: number;
+      notSent: number;
+      claim: GroupTold;
+    };
+
+/** A write whose condition failed (`index` in the writes given), with what the table holds instead. */
+export type FixWriteRefusal =
+  /** The link is gone, or its outcome changed since it was read. */
+  | { index: number; kind: 'link' }
+  | { index: number; kind: 'occurrence'; held?: OccurrenceHold }
+  | { index: number; kind: 'cooldown'; guard?: CooldownGuard }
+  /** `told` undefined: the group is gone. */
+  | { index: number; kind: 'group'; told?: GroupTold };
+
+/** What notify reads and writes, a batch at a time. Reads are consistent: guards are decided on them. */
+export interface FixStore {
+  /** The links (in the order given) with their occurrence guards. */
+  readLinks(
+    linkIds: string[],
+    now: number,
+  ): Promise<Array<{ link: LinkLookup; occurrence?: OccurrenceHold }>>;
+  /** The cooldown guards and the groups' "first outcome" flags (undefined: no such group), in order. */
+  readGuards(
+    cooldowns: Array<{ recipient: string; templateId: string }>,
+    fingerprints: string[],
+  ): Promise<{ cooldowns: Array<CooldownGuard | undefined>; groups: Array<GroupTold | undefined> }>;
+  /**
+   * Commits the writes together or not at all. When conditions fail nothing is written and the
+   * refusals say what was found; any other failure throws (the writes may then have been made).
+   */
+  write(writes: FixWrite[]): Promise<{ refused: FixWriteRefusal[] }>;
+  /** The groups as they stand, for their Slack alerts. */
+  readGroups(fingerprints: string[]): Promise<Map<string, ErrorGroup>>;
 }
 
 // ── Slack ───────────────────────────────────────────────────────────────────────────────────────

@@ -7,6 +7,9 @@ import { type ErrorEvent, parseErrorEvent } from '../core/event-schema';
 import { fingerprintEvent } from '../core/fingerprint';
 import { type FlushBody, parseFlushBody } from '../core/flush';
 import { limitEventSize } from '../core/limit-size';
+import type { NotifyJob } from '../core/notify-job';
+import { groupByKey } from '../core/occurrence-batch';
+import type { PendingFlushes } from '../core/pending-flushes';
 import { recipientKey } from '../core/recipient';
 import type { DetailLink, ErrorGroup, SlackRef } from '../core/records';
 import type { MessageOptions } from '../core/slack/message';
@@ -20,8 +23,10 @@ import type {
   AlertChannel,
   AlertStore,
   DeadLetterQueue,
-  FixJobQueue,
+  FixJobBatchQueue,
   FlushQueue,
+  Occurrence,
+  OccurrenceResult,
   OccurrenceStore,
 } from './ports';
 
@@ -29,13 +34,15 @@ export type TriageDeps = {
   store: OccurrenceStore & AlertStore;
   slack: AlertChannel;
   queue: FlushQueue & DeadLetterQueue;
-  notifyQueue: FixJobQueue;
+  notifyQueue: FixJobBatchQueue;
   /** Fix templates in matching order. */
   templates: FixTemplate[];
   messages: MessageOptions;
   linkTtlSeconds: number;
   now: () => number;
   newLinkId: () => string;
+  /** The flushes this container queued, until due: a batch skips the groups they will show. */
+  pendingFlushes: PendingFlushes;
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
   metrics: Pick<Metrics, 'addMetric'>;
 };
@@ -43,77 +50,202 @@ export type TriageDeps = {
 /** A queue message as the triage function sees it, whatever delivered it (Lambda or the local stack). */
 export type QueueMessage = { messageId: string; body: string; internalKind?: string };
 
-export type TriageOutcome = 'stored' | 'duplicate' | 'invalid' | 'flushed';
+/** A valid event of the batch, ready to store. */
+type Prepared = { message: QueueMessage; occurrence: Occurrence; template?: FixTemplate };
 
 /**
- * Handles one queue message. Throws only for failures worth retrying (DynamoDB, Slack, SQS); every
- * step is idempotent, so a retry after a failure at any point neither loses, double-counts nor
- * re-alerts the occurrence.
+ * Handles a batch of queue messages together and answers the ids of those to retry. The batch's
+ * events are stored in one store call, their groups read in one, their fix jobs queued in one, and
+ * each group's Slack alert synced once. A message fails only when something it needs failed — its
+ * store write, its fix job, its group's Slack sync — and every step is idempotent, so a retry after a
+ * failure at any point neither loses, double-counts nor re-alerts an occurrence.
  */
-export async function triageMessage(message: QueueMessage, deps: TriageDeps): Promise<TriageOutcome> {
-  if (message.internalKind === 'flush') {
-    const flush = parseFlushBody(message.body);
-    if (flush) {
-      await runFlush(flush, deps);
-      return 'flushed';
+export async function triageBatch(messages: QueueMessage[], deps: TriageDeps): Promise<string[]> {
+  const failed = new Set<string>();
+  const fail = (message: QueueMessage) => () => void failed.add(message.messageId);
+  const work: Promise<void>[] = [];
+  const events: { message: QueueMessage; event: ErrorEvent }[] = [];
+  let invalid = 0;
+
+  for (const message of messages) {
+    if (message.internalKind === 'flush') {
+      const flush = parseFlushBody(message.body);
+      if (flush) {
+        work.push(runFlush(flush, deps).catch(fail(message)));
+        continue;
+      }
+      // Producers can set message attributes too: a marked message that is no flush is what it says.
+      deps.log.warn('a message marked internal is no flush: handled as an event', {
+        messageId: message.messageId,
+      });
     }
-    // Producers can set message attributes too: a marked message that is no flush is what it says.
-    deps.log.warn('a message marked internal is no flush: handled as an event', {
-      messageId: message.messageId,
-    });
+    const parsed = parseErrorEvent(message.body);
+    if (parsed.ok) {
+      events.push({ message, event: parsed.event });
+    } else {
+      invalid++;
+      work.push(deadLetter(message, parsed.reason, deps).catch(fail(message)));
+    }
   }
-
-  const parsed = parseErrorEvent(message.body);
-  if (!parsed.ok) {
-    // Retrying cannot fix a bad event: park it with its reason now instead of after N receives,
-    // scrubbed like a valid one (the DLQ is read by people).
-    // The reason names fields by path, and a path can hold a producer's key: scrubbed too.
-    const reason = redactText(parsed.reason);
-    const delivered = Buffer.byteLength(message.body, 'utf8');
-    await deps.queue.deadLetter(redactRawBody(message.body), reason, message.messageId, delivered);
-    deps.log.warn('invalid event sent to the DLQ', { messageId: message.messageId, reason });
-    deps.metrics.addMetric('invalidEvents', MetricUnit.Count, 1);
-    return 'invalid';
-  }
-
-  const event = limitEventSize(redactEvent(parsed.event));
-  const fingerprint = fingerprintEvent(event);
-  return storeOccurrence(event, fingerprint, message, deps);
+  if (invalid > 0) deps.metrics.addMetric('invalidEvents', MetricUnit.Count, invalid);
+  if (events.length > 0) work.push(storeEvents(events, deps, failed));
+  await Promise.all(work);
+  return messages.filter((m) => failed.has(m.messageId)).map((m) => m.messageId);
 }
 
-async function storeOccurrence(
-  event: ErrorEvent,
-  fingerprint: string,
-  message: QueueMessage,
-  deps: TriageDeps,
-): Promise<TriageOutcome> {
-  const eventId = event.id ?? `sqs:${message.messageId}`;
-  const template = matchTemplate(deps.templates, event);
-  const now = deps.now();
-  const scope = { app: event.app, environment: event.environment, id: eventId };
-  const expiresAt = Math.floor(now / 1000) + deps.linkTtlSeconds;
-  const claim = await deps.store.claimEvent(scope, deps.newLinkId(), now, expiresAt);
-  const link: DetailLink = {
-    id: claim.linkId,
-    eventId,
-    fingerprint,
-    event: { ...event, id: eventId },
-    receivedAt: now,
-    expiresAt,
-    templateId: template?.id,
-  };
-  const { fresh, group } = await deps.store.recordOccurrence({ fingerprint, link, template }, now);
-  if (template?.auto && recipientKey(event.user)) {
-    // Queued before Slack is touched: the user's message does not wait for, or depend on, Slack.
-    // A retry queues it again; the notify guards make sure it is sent once.
-    await deps.notifyQueue.send({ linkId: link.id, templateId: template.id, trigger: 'auto' });
-    deps.metrics.addMetric('autoFixesQueued', MetricUnit.Count, 1);
-  }
-  if (fresh && group?.count === 1) deps.metrics.addMetric('newGroups', MetricUnit.Count, 1);
-  deps.metrics.addMetric(fresh ? 'events' : 'duplicateEvents', MetricUnit.Count, 1);
+/**
+ * Retrying cannot fix a bad event: parks it with its reason now instead of after N receives, scrubbed
+ * like a valid one (the DLQ is read by people). The reason names fields by path, and a path can hold a
+ * producer's key: scrubbed too.
+ */
+async function deadLetter(message: QueueMessage, why: string, deps: TriageDeps): Promise<void> {
+  const reason = redactText(why);
+  const delivered = Buffer.byteLength(message.body, 'utf8');
+  await deps.queue.deadLetter(redactRawBody(message.body), reason, message.messageId, delivered);
+  deps.log.warn('invalid event sent to the DLQ', { messageId: message.messageId, reason });
+}
 
-  if (group) await syncSlack(fingerprint, deps, group);
-  return fresh ? 'stored' : 'duplicate';
+/** Stores the batch's events, queues their fix jobs, then syncs each touched group's alert once. */
+async function storeEvents(
+  events: { message: QueueMessage; event: ErrorEvent }[],
+  deps: TriageDeps,
+  failed: Set<string>,
+): Promise<void> {
+  const now = deps.now();
+  const expiresAt = Math.floor(now / 1000) + deps.linkTtlSeconds;
+  const prepared = events.flatMap(({ message, event: parsed }): Prepared[] => {
+    try {
+      const event = limitEventSize(redactEvent(parsed));
+      const fingerprint = fingerprintEvent(event);
+      const eventId = event.id ?? `sqs:${message.messageId}`;
+      const template = matchTemplate(deps.templates, event);
+      const link: DetailLink = {
+        id: deps.newLinkId(),
+        eventId,
+        fingerprint,
+        event: { ...event, id: eventId },
+        receivedAt: now,
+        expiresAt,
+        templateId: template?.id,
+      };
+      return [{ message, occurrence: { fingerprint, link, template }, template }];
+    } catch (err) {
+      // A bug, not the event's fault (it passed the schema): only this record is retried.
+      deps.log.error('preparing an event failed; the record will be retried', {
+        messageId: message.messageId,
+        reason: reasonOf(err),
+      });
+      failed.add(message.messageId);
+      return [];
+    }
+  });
+  if (prepared.length === 0) return;
+
+  let results: OccurrenceResult[];
+  try {
+    results = await deps.store.recordOccurrences(
+      prepared.map((p) => p.occurrence),
+      now,
+    );
+  } catch (error) {
+    results = prepared.map(() => ({ status: 'failed', error }));
+  }
+  const outcomes = prepared.map((p, i) => ({ ...p, result: results[i]! }));
+  const storedFail = outcomes.filter((o) => o.result.status === 'failed');
+  for (const o of storedFail) failed.add(o.message.messageId);
+  if (storedFail.length > 0) {
+    const first = storedFail[0]!.result as { error: unknown };
+    deps.log.error('storing occurrences failed; their records will be retried', {
+      records: storedFail.length,
+      reason: reasonOf(first.error),
+    });
+  }
+  const done = outcomes.filter((o) => o.result.status !== 'failed');
+  const linkOf = (o: (typeof outcomes)[number]) =>
+    o.result.status === 'failed' ? undefined : o.result.linkId;
+  const stored = done.filter((o) => o.result.status === 'stored');
+  if (stored.length > 0) deps.metrics.addMetric('events', MetricUnit.Count, stored.length);
+  if (done.length > stored.length) {
+    deps.metrics.addMetric('duplicateEvents', MetricUnit.Count, done.length - stored.length);
+  }
+
+  // Queued before Slack is touched: the user's message does not wait for, or depend on, Slack. A
+  // retry or a duplicate queues it again; the notify guards make sure it is sent once.
+  const jobs = new Map<string, { job: NotifyJob; records: string[] }>();
+  for (const o of done) {
+    const linkId = linkOf(o);
+    if (!linkId || !o.template?.auto || !recipientKey(o.occurrence.link.event.user)) continue;
+    const key = `${linkId}\u0000${o.template.id}`;
+    const queued = jobs.get(key);
+    if (queued) queued.records.push(o.message.messageId);
+    else
+      jobs.set(key, {
+        job: { linkId, templateId: o.template.id, trigger: 'auto' },
+        records: [o.message.messageId],
+      });
+  }
+  if (jobs.size > 0) {
+    const all = [...jobs.values()];
+    let notQueued: number[];
+    let reason = 'refused by the queue';
+    try {
+      notQueued = (await deps.notifyQueue.sendBatch(all.map((j) => j.job))).failed;
+    } catch (err) {
+      notQueued = all.map((_, i) => i);
+      reason = reasonOf(err);
+    }
+    for (const i of notQueued) for (const id of all[i]?.records ?? []) failed.add(id);
+    if (notQueued.length > 0) {
+      deps.log.error('fix jobs were not queued; their records will be retried', {
+        jobs: notQueued.length,
+        reason,
+      });
+    }
+    if (all.length > notQueued.length) {
+      deps.metrics.addMetric('autoFixesQueued', MetricUnit.Count, all.length - notQueued.length);
+    }
+  }
+
+  // One Slack sync per touched group, on the group as read after the writes — except where a flush
+  // this container queued is still ahead (judged now, the writes done): it will show them.
+  const byGroup = groupByKey(done, (o) => o.occurrence.fingerprint);
+  const written = deps.now();
+  for (const fingerprint of byGroup.keys()) {
+    if (deps.pendingFlushes.covers(fingerprint, written)) byGroup.delete(fingerprint);
+  }
+  if (byGroup.size === 0) return;
+  let groups: Map<string, ErrorGroup>;
+  try {
+    groups = await deps.store.getGroups([...byGroup.keys()], now);
+  } catch (err) {
+    deps.log.error('reading the groups failed; their records will be retried', { reason: reasonOf(err) });
+    for (const members of byGroup.values()) for (const o of members) failed.add(o.message.messageId);
+    return;
+  }
+  let newGroups = 0;
+  await Promise.all(
+    [...byGroup].map(async ([fingerprint, members]) => {
+      const group = groups.get(fingerprint);
+      const storedHere = members.filter((o) => o.result.status === 'stored').length;
+      try {
+        if (!group) {
+          // A duplicate whose group has expired since has nothing to show; a stored one must be read.
+          if (storedHere > 0) throw new Error('a group just written could not be read back');
+          return;
+        }
+        if (storedHere > 0 && group.count === storedHere) newGroups++;
+        await syncSlack(fingerprint, deps, group);
+      } catch (err) {
+        deps.log.warn('the group’s alert could not be brought up to date; its records will be retried', {
+          fingerprint,
+          records: members.length,
+          reason: reasonOf(err),
+        });
+        for (const o of members) failed.add(o.message.messageId);
+      }
+    }),
+  );
+  if (newGroups > 0) deps.metrics.addMetric('newGroups', MetricUnit.Count, newGroups);
 }
 
 /**
@@ -190,14 +322,26 @@ async function syncSlack(
 /**
  * A delayed flush: brings the alert up to date, and only then clears its token, so a flush that
  * fails (or dies) at any point is redelivered and does its work. A stale, forged or duplicate flush
- * (its token is not the pending one, or the group is gone) is a no-op.
+ * (its token is not the pending one, or the group is gone) is a no-op. Occurrences counted while it
+ * ran (after the count it showed, before its clear) saw a flush pending and left their showing to it:
+ * the group as cleared says so, and another flush is scheduled for them.
  */
 async function runFlush(flush: FlushBody, deps: TriageDeps): Promise<void> {
   const group = await deps.store.getGroup(flush.fingerprint, deps.now());
   if (group?.flushToken !== flush.token) return;
   // This flush is no longer pending for the decision: it is the one running.
   await syncSlack(flush.fingerprint, deps, { ...group, flushDueAt: undefined }, flush.token);
-  await deps.store.clearFlush(flush.fingerprint, flush.token);
+  const cleared = await deps.store.clearFlush(flush.fingerprint, flush.token);
+  if (!cleared?.slack || cleared.count <= (cleared.postedCount ?? 0)) return;
+  try {
+    await syncSlack(flush.fingerprint, deps, cleared);
+  } catch (err) {
+    // This flush is cleared, so its retry would be a no-op: the next occurrence shows the rest.
+    deps.log.warn('could not follow up a flush; the next occurrence brings the alert up to date', {
+      fingerprint: flush.fingerprint,
+      reason: reasonOf(err),
+    });
+  }
 }
 
 /**
@@ -267,4 +411,5 @@ async function deferFlush(
     await deps.store.clearFlush(fingerprint, token);
     throw err;
   }
+  deps.pendingFlushes.remember(fingerprint, dueAt, now);
 }

@@ -1,5 +1,6 @@
 import { SLACK_COALESCE_MS } from '../../functions/core/slack/sync';
 import { scanItems } from '../../local/table-scan';
+import { countDynamoRequests } from '../support/dynamo-requests';
 import { type Pipeline, startPipeline } from '../support/pipeline';
 import { sampleEvent } from '../support/samples';
 
@@ -38,9 +39,12 @@ describe('a burst of 10 000 events of 3 errors from 500 users', () => {
       );
     });
     await p.send(bodies);
+    const requests = countDynamoRequests(p.dynamo);
     const started = Date.now();
     await p.source.drain(300_000);
     const burstMs = Date.now() - started;
+    requests.stop();
+    const perEvent = requests.total() / EVENTS;
 
     expect(p.slack.parents()).toHaveLength(3);
     const calls = p.slack.requests.filter((r) => r.method.startsWith('chat.')).length;
@@ -63,7 +67,13 @@ describe('a burst of 10 000 events of 3 errors from 500 users', () => {
       [3333, 500],
       [3334, 500],
     ]);
-    process.stdout.write(`burst: ${EVENTS} events in ${burstMs} ms, ${calls} Slack calls\n`);
+    // Triage works a batch at once: one transaction and one read of its groups per batch of 10, and
+    // the groups' Slack bookkeeping, about 0.2–0.3 DynamoDB requests per event.
+    expect(perEvent).toBeLessThanOrEqual(0.5);
+    process.stdout.write(
+      `burst: ${EVENTS} events in ${burstMs} ms (${Math.round(EVENTS / (burstMs / 1000))}/s), ${calls} Slack calls, ` +
+        `${perEvent.toFixed(3)} DynamoDB requests per event ${JSON.stringify(requests.byCommand())}\n`,
+    );
     // A hang guard, not a speed check (that is `npm run bench`): 10 000 events take 70–110 s on two
     // cores, longer when the machine is busy.
   }, 300_000);

@@ -34,10 +34,11 @@ describe('fix messages after failures', () => {
   it('a failed cooldown-guard write (nothing sent) does not cost the user their message', async () => {
     p.intercom.addContact({ external_id: 'u_1', name: 'Fred' });
     const job = await p.queuedNotifyJob(body({ id: 'claim-send-fails' }));
-    // DynamoDB refuses the SENT# put once (throttled after the SDK's own retries, a timeout, a 500…).
+    // DynamoDB refuses the SENT# put (in the batch's claim) once (throttled after the SDK's own
+    // retries, a timeout, a 500…).
     failOnce(
       'ProvisionedThroughputExceededException',
-      (c, i) => c === 'PutItemCommand' && i.includes('SENT#'),
+      (c, i) => c === 'TransactWriteItemsCommand' && i.includes('"Put"') && i.includes('SENT#'),
       'failClaimSend',
     );
     expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toHaveLength(1); // thrown: a retry comes

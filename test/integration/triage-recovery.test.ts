@@ -53,6 +53,53 @@ describe('Slack alert recovery', () => {
     expect(shownCount()).toBe(3);
   });
 
+  it('a flush that ran while more occurrences were counted leaves another flush for them', async () => {
+    const flush = await parentThenBurst();
+    offset = 11_000;
+    // The flush has shown its count and is about to record it when the next occurrence is counted.
+    let reached: () => void = () => undefined;
+    const atMark = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    p.dynamo.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { UpdateExpression?: string };
+        if (input.UpdateExpression?.startsWith('SET lastPostedAt = :now, postedCount = :shown')) {
+          reached();
+          await gate;
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'holdMarkUpdated' },
+    );
+    try {
+      const running = p.handler(sqsEvent(sqsRecord('f-1', flush, { internal: true })));
+      await atMark;
+      // It sees the flush pending and leaves the showing to it.
+      expect((await p.handler(sqsEvent(sqsRecord('m-4', body({ id: 'e-4' }))))).batchItemFailures).toEqual(
+        [],
+      );
+      open();
+      expect((await running).batchItemFailures).toEqual([]);
+    } finally {
+      p.dynamo.middlewareStack.remove('holdMarkUpdated');
+    }
+    expect(shownCount()).toBe(3);
+    const g = await group();
+    expect(g.count!.N).toBe('4');
+    expect(g.flushToken?.S).toBeDefined(); // the flush saw the tail when it cleared, and queued another
+    offset = 22_000;
+    const next = JSON.stringify({ fingerprint: g.fingerprint!.S, token: g.flushToken!.S });
+    expect((await p.handler(sqsEvent(sqsRecord('f-2', next, { internal: true })))).batchItemFailures).toEqual(
+      [],
+    );
+    expect(shownCount()).toBe(4);
+  });
+
   it('a flush that died right after clearing its token is redelivered and still shows the tail', async () => {
     const flush = await parentThenBurst();
     offset = 11_000;

@@ -1,7 +1,10 @@
+import type { SQSRecord } from 'aws-lambda';
+import { GROUP_TTL_SECONDS } from '../../functions/adapters/dynamo-store';
 import { DLQ_REASON_ATTRIBUTE } from '../../lib/definitions';
 import { scanItems } from '../../local/table-scan';
+import { countDynamoRequests } from '../support/dynamo-requests';
 import { type Pipeline, startPipeline } from '../support/pipeline';
-import { receiveMessages } from '../support/queues';
+import { receiveMessages, takeAll } from '../support/queues';
 import { sampleEventBody as body, type sampleEvent } from '../support/samples';
 import { sqsEvent, sqsRecord } from '../support/sqs-records';
 
@@ -132,7 +135,7 @@ describe('triage handler', () => {
     }
   });
 
-  it('counts an occurrence whose first attempt died after claiming its id, exactly once', async () => {
+  it('counts an occurrence whose first attempt died before its transaction committed, exactly once', async () => {
     let failures = 1;
     p.dynamo.middlewareStack.add(
       (next, context) => async (args) => {
@@ -147,7 +150,10 @@ describe('triage handler', () => {
       const event = body({ id: 'dies-mid-way' });
       const first = await p.handler(sqsEvent(sqsRecord('c-1', event)));
       expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'c-1' }]);
-      expect(await scanItems(p.dynamo, p.config.tableName, 'EVENT#')).toHaveLength(1); // the id was claimed
+      // All or nothing: neither the id, the link nor the count was written.
+      for (const prefix of ['EVENT#', 'LINK#', 'GROUP#']) {
+        expect(await scanItems(p.dynamo, p.config.tableName, prefix)).toHaveLength(0);
+      }
       for (let i = 0; i < 2; i++) {
         const retry = await p.handler(sqsEvent(sqsRecord('c-1', event)));
         expect(retry.batchItemFailures).toEqual([]);
@@ -230,5 +236,204 @@ describe('triage handler', () => {
     expect(parked.error).toEqual(JSON.parse(huge).error);
     expect(String(parked.context?.blob)).toMatch(/^x{30000,}…$/);
     expect(await scanItems(p.dynamo, p.config.tableName, 'LINK#')).toHaveLength(2);
+  });
+});
+
+const ERRORS = [
+  { type: 'CardExpiredError', code: 'card_expired', message: 'Card ending 4242 expired' },
+  { type: 'PlanLimitError', message: 'Seat limit reached' },
+  { type: 'SamlResponseError', message: 'Clock skew too large' },
+];
+/** Which error each of the ten records has: 5 card (3 users), 3 plan (2 users), 2 SAML (1 user). */
+const PLAN = [0, 1, 0, 2, 0, 1, 0, 2, 1, 0];
+const EXPECTED = { CardExpiredError: [5, 3], PlanLimitError: [3, 2], SamlResponseError: [2, 1] };
+
+/** Ten records over three groups, with event ids (and message ids) `<prefix>-<i>`. */
+function tenOverThree(prefix: string): SQSRecord[] {
+  return PLAN.map((g, i) => {
+    const u = i % 4;
+    const user = { id: `u${u}`, email: `u${u}@example.com`, name: `User ${u}` };
+    return sqsRecord(`${prefix}-${i}`, body({ id: `${prefix}-${i}`, error: ERRORS[g]!, user }));
+  });
+}
+
+describe('triage handler, a batch at once', () => {
+  let p: Pipeline;
+  beforeEach(async () => {
+    p = await startPipeline();
+  });
+  afterEach(() => p.close());
+
+  /** Each group's [count, distinct users], by error type. */
+  async function groupCounts(): Promise<Record<string, number[]>> {
+    const groups = await scanItems(p.dynamo, p.config.tableName, 'GROUP#');
+    return Object.fromEntries(
+      groups.map((g) => [
+        (g.errorType as { S: string }).S,
+        [Number((g.count as { N: string }).N), (g.users as { SS: string[] } | undefined)?.SS.length ?? 0],
+      ]),
+    );
+  }
+  const links = async () => (await scanItems(p.dynamo, p.config.tableName, 'LINK#')).length;
+  const ids = (response: { batchItemFailures: { itemIdentifier: string }[] }) =>
+    response.batchItemFailures.map((f) => f.itemIdentifier).sort();
+
+  it('counts a batch of 10 over 3 groups exactly, posts one parent per group and queues its fixes', async () => {
+    const response = await p.handler(sqsEvent(...tenOverThree('b')));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await groupCounts()).toEqual(EXPECTED);
+    expect(await links()).toBe(10);
+    expect(p.slack.parents()).toHaveLength(3);
+    expect(p.slack.violations).toEqual([]);
+    // One automatic fix job per card occurrence (the only errors an auto template matches).
+    const jobs = (await takeAll(p.sqs, p.notifyQueues.queueUrl)).map((m) => JSON.parse(m.Body!));
+    expect(jobs).toHaveLength(5);
+    expect(new Set(jobs.map((j) => j.linkId)).size).toBe(5);
+    expect(jobs.every((j) => j.templateId === 'card-expired' && j.trigger === 'auto')).toBe(true);
+  });
+
+  it('counts nothing twice when the whole batch is retried after its transaction committed', async () => {
+    let lose = 1; // DynamoDB commits the transaction, then the answer is lost (the container died)
+    p.dynamo.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (context.commandName === 'TransactWriteItemsCommand' && lose-- > 0) {
+          throw Object.assign(new Error('injected: answer lost'), { name: 'InjectedFault' });
+        }
+        return result;
+      },
+      { step: 'initialize', name: 'loseTransactionAnswer' },
+    );
+    const records = tenOverThree('r');
+    try {
+      expect(ids(await p.handler(sqsEvent(...records)))).toEqual(records.map((r) => r.messageId).sort());
+    } finally {
+      p.dynamo.middlewareStack.remove('loseTransactionAnswer');
+    }
+    expect(await groupCounts()).toEqual(EXPECTED); // committed, all or nothing
+    expect(p.slack.parents()).toHaveLength(0);
+    for (let i = 0; i < 2; i++) expect((await p.handler(sqsEvent(...records))).batchItemFailures).toEqual([]);
+    expect(await groupCounts()).toEqual(EXPECTED);
+    expect(await links()).toBe(10);
+    expect(p.slack.parents()).toHaveLength(3);
+    // The retries queue the fix jobs again, for the same occurrences: the notify guards send each once.
+    const jobs = (await takeAll(p.sqs, p.notifyQueues.queueUrl)).map((m) => JSON.parse(m.Body!));
+    expect(new Set(jobs.map((j) => j.linkId)).size).toBe(5);
+  });
+
+  it('counts a batch holding an event an earlier batch stored, without counting that one again', async () => {
+    const first = tenOverThree('e').slice(0, 3);
+    expect((await p.handler(sqsEvent(...first))).batchItemFailures).toEqual([]);
+    const redelivered = sqsRecord('e-1-again', first[1]!.body); // a new message id, the same event id
+    const next = tenOverThree('f').slice(0, 3);
+    expect((await p.handler(sqsEvent(next[0]!, redelivered, next[1]!, next[2]!))).batchItemFailures).toEqual(
+      [],
+    );
+    const counts = await groupCounts();
+    expect(counts.CardExpiredError?.[0]).toBe(4); // e-0, e-2, f-0, f-2
+    expect(counts.PlanLimitError?.[0]).toBe(2); // e-1 once, f-1
+    expect(await links()).toBe(6);
+    expect(p.slack.parents()).toHaveLength(2);
+  });
+
+  it('counts the same event twice in one batch once, and both records succeed', async () => {
+    const same = body({ id: 'twice-in-a-batch' });
+    const response = await p.handler(
+      sqsEvent(sqsRecord('t-1', same), sqsRecord('t-2', same), sqsRecord('t-3', body({ id: 'other' }))),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await groupCounts()).toEqual({ CardExpiredError: [2, 1] });
+    expect(await links()).toBe(2);
+    expect(p.slack.parents()).toHaveLength(1);
+  });
+
+  it('starts a new group and a new alert for an error whose group expired', async () => {
+    expect(await p.handler(sqsEvent(sqsRecord('x-1', body({ id: 'x-1' }))))).toEqual({
+      batchItemFailures: [],
+    });
+    const offset = (GROUP_TTL_SECONDS + 3600) * 1000;
+    p.deps.now = () => Date.now() + offset;
+    const response = await p.handler(
+      sqsEvent(sqsRecord('x-2', body({ id: 'x-2' })), sqsRecord('x-3', body({ id: 'x-3' }))),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await groupCounts()).toEqual({ CardExpiredError: [2, 1] });
+    expect(p.slack.parents()).toHaveLength(2);
+    expect(JSON.stringify(p.slack.parents()[1]!.blocks)).toContain('*Occurrences*\\n2');
+  });
+
+  it('counts two batches at once on the same groups exactly, with one parent per group', async () => {
+    p.slack.failNext({ delayMs: 200 }, 6); // both invocations are inside Slack at the same time
+    const [a, b] = await Promise.all([
+      p.handler(sqsEvent(...tenOverThree('c'))),
+      p.handler(sqsEvent(...tenOverThree('d'))),
+    ]);
+    expect([...a.batchItemFailures, ...b.batchItemFailures]).toEqual([]);
+    await p.source.drain(); // the flushes the losers scheduled
+    expect(await groupCounts()).toEqual({
+      CardExpiredError: [10, 3],
+      PlanLimitError: [6, 2],
+      SamlResponseError: [4, 1],
+    });
+    expect(await links()).toBe(20);
+    expect(p.slack.parents()).toHaveLength(3);
+  });
+
+  it('fails only the records of the group whose Slack sync failed; their retry posts once', async () => {
+    p.slack.failNext({ status: 500, method: 'chat.postMessage' });
+    const records = tenOverThree('s');
+    const failed = ids(await p.handler(sqsEvent(...records)));
+    // Which group met the 500 depends on timing; exactly one group's records failed, all of them.
+    const ofGroup = [0, 1, 2].map((g) =>
+      records
+        .filter((_, i) => PLAN[i] === g)
+        .map((r) => r.messageId)
+        .sort(),
+    );
+    expect(ofGroup).toContainEqual(failed);
+    expect(p.slack.parents()).toHaveLength(2);
+    const retry = await p.handler(sqsEvent(...records.filter((r) => failed.includes(r.messageId))));
+    expect(retry.batchItemFailures).toEqual([]);
+    expect(p.slack.parents()).toHaveLength(3);
+    expect(await groupCounts()).toEqual(EXPECTED);
+    expect(await links()).toBe(10);
+  });
+
+  it('costs a few DynamoDB requests per batch, fewer as its groups get busy', async () => {
+    const requests = countDynamoRequests(p.dynamo);
+    try {
+      // Three new groups: one transaction, one read of the groups, a post claim and mark per group.
+      expect((await p.handler(sqsEvent(...tenOverThree('q1')))).batchItemFailures).toEqual([]);
+      const newGroups = requests.byCommand();
+      requests.reset();
+      // The same groups within the window: each schedules its flush.
+      expect((await p.handler(sqsEvent(...tenOverThree('q2')))).batchItemFailures).toEqual([]);
+      const inWindow = requests.byCommand();
+      requests.reset();
+      // The flushes it queued are on their way and will show this batch: nothing but the transaction.
+      expect((await p.handler(sqsEvent(...tenOverThree('q3')))).batchItemFailures).toEqual([]);
+      const busy = requests.byCommand();
+      process.stdout.write(
+        `triage DynamoDB requests per batch of 10: ${JSON.stringify({ newGroups, inWindow, busy })}\n`,
+      );
+      expect(newGroups).toEqual({
+        TransactWriteItemsCommand: 1,
+        BatchGetItemCommand: 1,
+        UpdateItemCommand: 6,
+      });
+      expect(inWindow).toEqual({
+        TransactWriteItemsCommand: 1,
+        BatchGetItemCommand: 1,
+        UpdateItemCommand: 3,
+      });
+      expect(busy).toEqual({ TransactWriteItemsCommand: 1 });
+    } finally {
+      requests.stop();
+    }
+    expect(await groupCounts()).toEqual({
+      CardExpiredError: [15, 3],
+      PlanLimitError: [9, 2],
+      SamlResponseError: [6, 1],
+    });
   });
 });

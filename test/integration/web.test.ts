@@ -60,7 +60,7 @@ describe('web app: detail pages', () => {
       expiresAt: now / 1000 + 2 * 3600,
       ...over,
     };
-    await store.recordOccurrence({ fingerprint: link.fingerprint, link }, now);
+    await store.recordOccurrences([{ fingerprint: link.fingerprint, link }], now);
     return link;
   }
 
