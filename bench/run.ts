@@ -1,59 +1,68 @@
-import './env';
+import './measure-env';
 /**
  * `npm run bench`: N events (default 5 000; 20 distinct errors; 1 000 users) through the local stack —
  * the same handlers as on AWS, on DynamoDB Local and the SQS emulator — and a table of what it cost.
  * Next to it, the floor: the same number of bare DynamoDB writes to the same DynamoDB Local.
+ *
+ * `--rate 200 --seconds 30`: a steady stream instead of the burst (bench/steady.ts), with latency
+ * targets. Both modes measure the cost inputs (DynamoDB requests and capacity, item sizes, SQS
+ * requests, Lambda invocations and durations, log bytes) and price them (bench/cost.ts). `--profile`
+ * writes a CPU profile of the measured run to bench/results/ and sums it up by area.
  */
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { build } from 'esbuild';
 import { freePort } from '../local/free-port';
 import { queueDepth } from '../local/queue-depth';
 import { createTable } from '../local/resources';
 import { sampleEvents, seededRandom } from '../local/samples';
 import { postEvents } from '../local/send-events';
-import { startLocalStack } from '../local/stack';
+import { type LocalStack, startLocalStack } from '../local/stack';
 import { withoutStackVariables } from '../local/stack-env';
-import { scanDocuments } from '../local/table-scan';
+import { PRICES } from './cost';
 import { bestOf, hostileEventBodies, runPipeline } from './hostile-corpus';
+import { intercomLatencies, type Stats, slackParentLatencies, stats } from './measure-latency';
+import {
+  type CostFigures,
+  costFigures,
+  createMeters,
+  itemSizes,
+  type Measured,
+  type Meters,
+} from './measure-run';
 import { moduleInitMs } from './module-init';
+import { type ProfileSummary, startProfiling } from './profile';
+import { runSteady, type SteadyResult } from './steady';
 
 const ROOT = join(__dirname, '..');
+const RESULTS = join(ROOT, 'bench', 'results');
 const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '5000' },
     distinct: { type: 'string', default: '20' },
     users: { type: 'string', default: '1000' },
     senders: { type: 'string', default: '4' },
+    /** Steady mode: events per second, for `--seconds`, with `--fixes` automatic fixes per second. */
+    rate: { type: 'string' },
+    seconds: { type: 'string', default: '30' },
+    fixes: { type: 'string', default: '5' },
+    profile: { type: 'boolean', default: false },
   },
 });
 const N = Number(values.events);
 const DISTINCT = Number(values.distinct);
 const USERS = Number(values.users);
 const SENDERS = Number(values.senders);
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-const stats = (samples: number[]) => {
-  const s = [...samples].sort((a, b) => a - b);
-  return { n: s.length, p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99) };
-};
-
-/** Counts the requests a DynamoDB client sends (an SDK middleware, nothing replaced). */
-function countRequests(client: DynamoDBClient): () => number {
-  let count = 0;
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      count++;
-      return next(args);
-    },
-    { step: 'initialize', name: 'benchCounter' },
-  );
-  return () => count;
-}
+const RATE = values.rate === undefined ? undefined : Number(values.rate);
+const SECONDS = Number(values.seconds);
+const FIXES = Number(values.fixes);
+const PROFILE = values.profile;
+for (const [name, n] of Object.entries({ N, DISTINCT, USERS, SENDERS, SECONDS, FIXES, RATE: RATE ?? 1 }))
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`bench: ${name.toLowerCase()} must be a whole number ≥ 1`);
 
 async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -84,20 +93,63 @@ async function bundles() {
   return results;
 }
 
-async function measure() {
-  process.stderr.write(`bench: starting the local stack, ${N} events, ${DISTINCT} errors, ${USERS} users\n`);
-  const stack = await startLocalStack({ port: await freePort(), env: withoutStackVariables(process.env) });
-  const slack = stack.slackFake!;
-  const intercom = stack.intercomFake!;
-  for (let u = 0; u < USERS; u++) {
-    intercom.addContact({
-      external_id: `u_bench_${u}`,
-      email: `user${u}@bench.example`,
-      name: `Bench User ${u}`,
-    });
-  }
-  const dynamoRequests = countRequests(stack.aws.dynamo);
+/** The machine, and its 1-minute load average when the run started and ended (others share it). */
+const machine = (loadAtStart: number) => ({
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  loadAverage: { start: Math.round(loadAtStart * 10) / 10, end: Math.round(loadavg()[0]! * 10) / 10 },
+});
+
+const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
+
+/** The local stack with the meters on it (and on its handlers), stopped afterwards. */
+async function withMeasuredStack<T>(run: (stack: LocalStack, meters: Meters) => Promise<T>): Promise<T> {
+  const meters = createMeters();
   try {
+    const stack = await startLocalStack({
+      port: await freePort(),
+      env: withoutStackVariables(process.env),
+      onInvocation: meters.hook,
+    });
+    try {
+      meters.attach(stack);
+      return await run(stack, meters);
+    } finally {
+      await stack.stop();
+    }
+  } finally {
+    meters.stop();
+  }
+}
+
+/** The measured window: the meters start afresh, and with --profile so does the CPU profile. */
+async function measuredWindow(meters: Meters) {
+  meters.reset();
+  const profiling = PROFILE ? await startProfiling() : undefined;
+  return {
+    end: async (): Promise<{ measured: Measured; profile?: ProfileSummary }> => {
+      const measured = meters.read();
+      const profile = await profiling?.stop(join(RESULTS, `${stamp()}.cpuprofile`));
+      return { measured, profile };
+    },
+  };
+}
+
+async function measureBurst() {
+  process.stderr.write(`bench: starting the local stack, ${N} events, ${DISTINCT} errors, ${USERS} users\n`);
+  const loadAtStart = loadavg()[0]!;
+  return withMeasuredStack(async (stack, meters) => {
+    const slack = stack.slackFake!;
+    const intercom = stack.intercomFake!;
+    for (let u = 0; u < USERS; u++) {
+      intercom.addContact({
+        external_id: `u_bench_${u}`,
+        email: `user${u}@bench.example`,
+        name: `Bench User ${u}`,
+      });
+    }
     const events = sampleEvents({
       count: N,
       distinctErrors: DISTINCT,
@@ -106,6 +158,7 @@ async function measure() {
     });
     const ids: string[] = new Array(N);
     const ingestAt: number[] = new Array(N);
+    const window = await measuredWindow(meters);
     const started = Date.now();
     // Several producers at once, 100 events per request, as backends would send.
     const chunks = Array.from({ length: Math.ceil(N / 100) }, (_, i) => events.slice(i * 100, i * 100 + 100));
@@ -137,7 +190,8 @@ async function measure() {
       600_000,
     );
     const settledMs = Date.now() - started;
-    const dynamoRequestsSettled = dynamoRequests();
+    // Ingest to settled; the read-back and the floor are not counted.
+    const { measured, profile } = await window.end();
 
     // Ingest → Slack: each group's parent message against its first event's ingest time.
     const firstIngest = new Map<string, number>();
@@ -145,25 +199,14 @@ async function measure() {
       const key = `[${e.app}/production] ${e.error.type}`;
       firstIngest.set(key, Math.min(firstIngest.get(key) ?? Number.POSITIVE_INFINITY, ingestAt[i]!));
     });
-    const slackLatency = slack
-      .calls('chat.postMessage')
-      .filter((r) => !r.params.thread_ts)
-      .map((r) => {
-        const key = [...firstIngest.keys()].find((k) => String(r.params.text).startsWith(k));
-        return key ? r.receivedAt - firstIngest.get(key)! : Number.NaN;
-      })
-      .filter(Number.isFinite);
-
-    // Ingest → Intercom: every auto fix actually sent, against its own event's ingest time.
+    const slackLatency = slackParentLatencies(slack, firstIngest);
+    // Ingest → Intercom: every message the stand-in received, against its own event's ingest time.
     const ingestOf = new Map(ids.map((id, i) => [id, ingestAt[i]!]));
-    const intercomLatency: number[] = [];
-    for (const link of await scanLinks(stack.aws.dynamo, stack.aws.tableName)) {
-      const at = ingestOf.get(link.eventId);
-      if (link.notify?.status === 'sent' && at !== undefined) intercomLatency.push(link.notify.at - at);
-    }
-
+    const fixes = await intercomLatencies(intercom, stack.aws.dynamo, stack.aws.tableName, ingestOf);
     const chatCalls = slack.requests.filter((r) => r.method.startsWith('chat.')).length;
-    const pipelineRequests = dynamoRequestsSettled; // ingest to settled; the read-back is not counted
+    const sizes = await itemSizes(stack.aws.dynamo, stack.aws.tableName);
+    const processedPerSecond = Math.round(N / (processedMs / 1000));
+
     // The floor: the same number of bare PutItems to the same DynamoDB Local, as concurrent.
     const floorTable = 'bench-floor';
     await createTable(stack.aws.dynamo, floorTable);
@@ -181,46 +224,66 @@ async function measure() {
       }),
     );
     const floorMs = Date.now() - floorStarted;
+    const cost = costFigures(measured, sizes, N, processedPerSecond);
 
-    const result = {
-      machine: {
-        cpu: cpus()[0]?.model ?? 'unknown',
-        cores: cpus().length,
-        memoryGiB: Math.round(totalmem() / 2 ** 30),
-        node: process.version,
-      },
+    return {
+      mode: 'burst' as const,
+      machine: machine(loadAtStart),
       events: N,
       distinctErrors: DISTINCT,
       users: USERS,
       acceptedPerSecond: Math.round(N / (acceptedMs / 1000)),
-      processedPerSecond: Math.round(N / (processedMs / 1000)),
+      processedPerSecond,
       settledSeconds: Math.round(settledMs / 100) / 10,
       slackLatencyMs: stats(slackLatency),
-      intercomLatencyMs: stats(intercomLatency),
+      intercomLatencyMs: { ...stats(fixes.latencies), unmatched: fixes.unmatched },
       slackCallsPer1000Events: Math.round((chatCalls / N) * 1000 * 10) / 10,
       fixMessagesSent: intercom.messages.length,
-      dynamoRequestsPerEvent: Math.round((pipelineRequests / N) * 100) / 100,
+      dynamoRequestsPerEvent: cost.perEvent.dynamoRequests,
       floor: {
         bareWritesPerSecond: Math.round(N / (floorMs / 1000)),
         processingVsFloor: Math.round((processedMs / floorMs) * 10) / 10,
       },
+      cost,
+      profile,
       bundles: await bundles(),
     };
-    return result;
-  } finally {
-    await stack.stop();
-  }
+  });
 }
 
-type BenchResult = Awaited<ReturnType<typeof measure>> & { hostileCorpus: ReturnType<typeof hostileCorpus> };
-
-/** Every detail item, for the outcome of its fix message. */
-async function scanLinks(dynamo: DynamoDBClient, tableName: string) {
-  return (await scanDocuments(dynamo, tableName, 'LINK#')) as Array<{
-    eventId: string;
-    notify?: { status: string; at: number };
-  }>;
+async function measureSteady(rate: number) {
+  process.stderr.write(`bench: starting the local stack, steady ${rate} events/s for ${SECONDS} s\n`);
+  const loadAtStart = loadavg()[0]!;
+  return withMeasuredStack(async (stack, meters) => {
+    let window: Awaited<ReturnType<typeof measuredWindow>> | undefined;
+    let ended: Awaited<ReturnType<NonNullable<typeof window>['end']>> | undefined;
+    const steady = await runSteady(
+      stack,
+      { rate, seconds: SECONDS, fixesPerSecond: FIXES, distinct: DISTINCT, users: USERS },
+      {
+        measuring: async () => {
+          window = await measuredWindow(meters);
+        },
+        settled: async () => {
+          ended = await window!.end();
+        },
+      },
+    );
+    const sizes = await itemSizes(stack.aws.dynamo, stack.aws.tableName);
+    return {
+      mode: 'steady' as const,
+      machine: machine(loadAtStart),
+      steady,
+      cost: costFigures(ended!.measured, sizes, steady.events, steady.achievedPerSecond),
+      profile: ended!.profile,
+    };
+  });
 }
+
+type BurstResult = Awaited<ReturnType<typeof measureBurst>> & {
+  hostileCorpus: ReturnType<typeof hostileCorpus>;
+};
+type SteadyRun = Awaited<ReturnType<typeof measureSteady>>;
 
 /**
  * Every hostile shape in every free-text field of a 256 KiB event, through what triage runs on it
@@ -242,31 +305,48 @@ function hostileCorpus() {
 }
 
 async function main(): Promise<void> {
-  const hostile = hostileCorpus();
+  mkdirSync(RESULTS, { recursive: true });
+  let result: BurstResult | SteadyRun;
+  if (RATE !== undefined) {
+    result = await measureSteady(RATE);
+  } else {
+    const hostile = hostileCorpus();
+    process.stdout.write(
+      `hostile corpus: worst ${hostile.worstShape} ${hostile.worstMs} ms per 256 KiB event (target < ${hostile.targetMs} ms), median ${hostile.medianMs}\n`,
+    );
+    result = { ...(await measureBurst()), hostileCorpus: hostile };
+  }
+  const json = `${JSON.stringify(result, null, 2)}\n`;
+  writeFileSync(join(RESULTS, 'latest.json'), json);
+  writeFileSync(join(RESULTS, `latest-${result.mode}.json`), json);
+  const rows = result.mode === 'steady' ? steadyRows(result) : burstRows(result);
+  rows.push(...costRows(result.cost), ...profileRows(result.profile));
+  const width = Math.max(...rows.map(([k]) => k.length));
   process.stdout.write(
-    `hostile corpus: worst ${hostile.worstShape} ${hostile.worstMs} ms per 256 KiB event (target < ${hostile.targetMs} ms), median ${hostile.medianMs}\n`,
+    `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\nwritten to bench/results/latest.json and latest-${result.mode}.json\n`,
   );
-  const result = { ...(await measure()), hostileCorpus: hostile };
-  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench', 'results', 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
-  printTable(result);
 }
 
-function printTable(r: BenchResult): void {
-  const lat = (s: { n: number; p50: number; p95: number; p99: number }) =>
-    `p50 ${s.p50} · p95 ${s.p95} · p99 ${s.p99} ms (n=${s.n})`;
-  const rows: [string, string][] = [
-    [
-      'machine',
-      `${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}`,
-    ],
+type Row = [string, string];
+
+const lat = (s: Stats) => `p50 ${s.p50} · p95 ${s.p95} · p99 ${s.p99} ms (n=${s.n})`;
+const machineRow = (m: ReturnType<typeof machine>): Row => [
+  'machine',
+  `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}; load average ${m.loadAverage.start} at the start, ${m.loadAverage.end} at the end`,
+];
+
+function burstRows(r: BurstResult): Row[] {
+  return [
+    machineRow(r.machine),
     ['events', `${r.events} (${r.distinctErrors} distinct errors, ${r.users} users)`],
     ['accepted (POST /v1/errors)', `${r.acceptedPerSecond} events/s`],
     ['processed (triage)', `${r.processedPerSecond} events/s; everything settled in ${r.settledSeconds} s`],
     ['ingest → Slack parent', lat(r.slackLatencyMs)],
-    ['ingest → Intercom auto fix', `${lat(r.intercomLatencyMs)}; ${r.fixMessagesSent} messages`],
+    [
+      'ingest → Intercom auto fix',
+      `${lat(r.intercomLatencyMs)}; ${r.fixMessagesSent} messages${unmatched(r.intercomLatencyMs.unmatched)}`,
+    ],
     ['Slack calls per 1 000 events', String(r.slackCallsPer1000Events)],
-    ['DynamoDB requests per event', String(r.dynamoRequestsPerEvent)],
     [
       'floor: bare DynamoDB writes',
       `${r.floor.bareWritesPerSecond} writes/s; the pipeline takes ${r.floor.processingVsFloor}× as long`,
@@ -275,15 +355,118 @@ function printTable(r: BenchResult): void {
       'hostile corpus (256 KiB events)',
       `worst ${r.hostileCorpus.worstMs} ms (${r.hostileCorpus.worstShape}), median ${r.hostileCorpus.medianMs} ms; target < ${r.hostileCorpus.targetMs} ms`,
     ],
-    ...Object.entries(r.bundles).map(([name, b]): [string, string] => [
-      `bundle ${name}`,
-      `${Math.round(b.bytes / 1024)} KiB minified, module init ${b.initMs} ms`,
-    ]),
+    ...Object.entries(r.bundles).map(
+      ([name, b]): Row => [
+        `bundle ${name}`,
+        `${Math.round(b.bytes / 1024)} KiB minified, module init ${b.initMs} ms`,
+      ],
+    ),
   ];
-  const width = Math.max(...rows.map(([k]) => k.length));
-  process.stdout.write(
-    `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\nwritten to bench/results/latest.json\n`,
-  );
+}
+
+const unmatched = (n: number) => (n > 0 ? ` (${n} not matched to an event)` : '');
+const verdict = (value: number, target: number) =>
+  Number.isFinite(value)
+    ? value <= target
+      ? `met (≤ ${target} ms)`
+      : `MISSED (target ≤ ${target} ms)`
+    : 'no samples';
+
+function steadyRows(r: SteadyRun): Row[] {
+  const s: SteadyResult = r.steady;
+  return [
+    machineRow(r.machine),
+    [
+      'steady workload',
+      `${s.rate} events/s for ${s.seconds} s = ${s.events} events: each second 1 new error, ${s.fixEvents / s.seconds} automatic fixes, the rest repeats`,
+    ],
+    [
+      'achieved (POST /v1/errors)',
+      `${s.achievedPerSecond} events/s accepted (${s.accepted} accepted, ${s.refused} refused; ${s.lateTicks} sends more than 50 ms late)`,
+    ],
+    [
+      'backlog (errors queue)',
+      `at most ${s.backlog.maxErrors} messages while sending, ${s.backlog.atEndOfSending} at the last send; drained ${Math.round(s.backlog.drainedMs / 100) / 10} s after it (notify queue at most ${s.backlog.maxNotify})`,
+    ],
+    [
+      'ingest → Slack parent (new errors)',
+      `${lat(s.slackLatencyMs)}; p99 ${verdict(s.slackLatencyMs.p99, s.targets.slackP99Ms)}`,
+    ],
+    [
+      'ingest → Intercom message',
+      `${lat(s.intercomLatencyMs)}; p99 ${verdict(s.intercomLatencyMs.p99, s.targets.intercomP99Ms)}; ${s.fixMessagesSent} messages${unmatched(s.intercomLatencyMs.unmatched)}`,
+    ],
+    ['Slack calls per 1 000 events', String(s.slackCallsPer1000Events)],
+    ['everything settled', `${Math.round(s.settledMs / 100) / 10} s after the first send`],
+  ];
+}
+
+const list = (m: Record<string, number>, mark: (k: string) => string = () => '') =>
+  Object.entries(m)
+    .map(([k, v]) => `${k}${mark(k)} ${v}`)
+    .join(' · ') || 'none';
+const money = (d: number) => (d >= 0.1 ? `$${d.toFixed(2)}` : `$${d.toPrecision(2)}`);
+
+function costRows(c: CostFigures): Row[] {
+  const e = c.perEvent;
+  const esm = new Set(['ReceiveMessage', 'DeleteMessageBatch', 'DeleteMessage']);
+  const p = c.cost.perMillionEvents;
+  return [
+    ['DynamoDB requests per event', `${e.dynamoRequests}: ${list(e.dynamoRequestsByOperation)}`],
+    ['DynamoDB refused requests per event', list(e.dynamoRefusedByOperation)],
+    [
+      'DynamoDB capacity per event',
+      `${e.writeUnits.total} WRU (table ${e.writeUnits.table} + index ${e.writeUnits.indexes} + refused writes ≈ ${e.writeUnits.refusedEstimate}) · ${e.readUnits.total} RRU (table ${e.readUnits.table} + index ${e.readUnits.indexes})${e.capacityReportedByDynamo ? ', as DynamoDB Local reports them' : ', NOT REPORTED by DynamoDB'}`,
+    ],
+    [
+      '  of which transactions',
+      `${e.transactionWriteUnits.computed} WRU from the items' sizes (${e.transactionWriteUnits.itemsPerTransaction} items per transaction, ${e.transactionWriteUnits.itemsOfUnknownSize} of unknown size); DynamoDB Local reported ${e.transactionWriteUnits.reportedByDynamoDbLocal}, which cannot be trusted: it reports 20 items of one transaction as one`,
+    ],
+    ...Object.entries(c.itemSizes).map(
+      ([prefix, s]): Row => [
+        `item size ${prefix}`,
+        s.items === 0
+          ? 'none'
+          : `avg ${s.avgBytes} B, max ${s.maxBytes} B (${s.items} items, ${s.inCustomerIndex} also in the customer index)`,
+      ],
+    ),
+    [
+      'SQS requests per event',
+      `${list(e.sqsRequestsByAction, (k) => (esm.has(k) ? '*' : ''))}; billed (64 KiB chunks) ${e.sqsBilledRequests}, of which ${e.sqsEventSourceMappingRequests} (*) Lambda's event source mapping makes on AWS`,
+    ],
+    ...Object.entries(c.lambda).map(
+      ([name, f]): Row => [
+        `Lambda ${name}`,
+        `${f.invocations} invocations (${f.records} records), ${Math.round(f.billedMs / 100) / 10} s billed × ${f.memoryMb} MB = ${Math.round(f.gbSeconds * 10) / 10} GB-s; at most ${f.peakConcurrency} at once`,
+      ],
+    ),
+    ['Lambda GB-s per event', String(e.lambdaGbSeconds)],
+    [
+      'log bytes per event',
+      `${e.logBytes} (EMF metrics ${e.emfBytes} in ${c.logs.emfLines} documents; ${c.logs.logLines} log lines${c.logs.logLines ? `: ${list(c.logs.messages)}` : ''})`,
+    ],
+    [
+      'cost per million events',
+      `${money(p.total)}: DynamoDB ${money(p.dynamodb)} · SQS ${money(p.sqs)} · Lambda ${money(p.lambda)} · Secrets Manager ${money(p.secretsManager)} · CloudWatch Logs ${money(p.cloudwatchLogs)} (${PRICES.region} on-demand, prices seen ${PRICES.seen})`,
+    ],
+  ];
+}
+
+function profileRows(p: ProfileSummary | undefined): Row[] {
+  if (!p) return [];
+  const rel = p.file.slice(ROOT.length + 1);
+  return [
+    ['CPU profile', `${rel} (${p.wallSeconds} s)`],
+    [
+      'CPU time',
+      `bench process ${p.cpuSeconds.bench} s (web app, SQS emulator, handlers, stand-ins) · DynamoDB Local ${p.cpuSeconds.dynamodbLocal ?? '?'} s, over ${p.wallSeconds} s`,
+    ],
+    [
+      'self time by area (bench process)',
+      `${Math.round(p.busyMs / 100) / 10} s busy: ${p.areas.map((a) => `${a.area} ${a.share} %`).join(' · ')}`,
+    ],
+    ['  of which "other"', p.otherPackages.map((o) => `${o.name} ${o.ms} ms`).join(' · ') || 'none'],
+  ];
 }
 
 void main().catch((err: Error) => {

@@ -10,21 +10,42 @@ import { createTriageHandler } from '../functions/handlers/triage';
 import type { NotifyDeps } from '../functions/services/notify';
 import type { TriageDeps } from '../functions/services/triage';
 import { createNotifyDeps, createTriageDeps } from '../functions/wiring';
+import { QUEUES } from '../lib/definitions';
 import { SqsEventSource, type SqsHandler } from './sqs-event-source';
 
 /** Where each handler gets its collaborators for a batch. */
 export type HandlerDeps = { triage: () => Promise<TriageDeps>; notify: () => Promise<NotifyDeps> };
 
 /**
- * Collaborators built from the environment for every batch: a configuration problem fails the batch
- * (and is logged), not the start.
+ * Collaborators built from the environment, as Lambda builds them from its secrets: once, and again
+ * only when a value in `env` changed (templates, SDK clients and config cost 5-13 ms a build). A
+ * configuration problem fails the batch (and is logged), not the start, and the next batch tries again.
  */
 export function depsFromEnv(env: Env, aws: AwsClients): HandlerDeps {
   return {
-    triage: async () => createTriageDeps(loadTriageConfig(env), aws),
-    notify: async () => createNotifyDeps(loadNotifyConfig(env), aws),
+    triage: builtPerEnv(env, () => createTriageDeps(loadTriageConfig(env), aws)),
+    notify: builtPerEnv(env, () => createNotifyDeps(loadNotifyConfig(env), aws)),
   };
 }
+
+/** `build`'s result, kept until a value in `env` changes (a key of a few microseconds per batch). */
+function builtPerEnv<D>(env: Env, build: () => D): () => Promise<D> {
+  let built: { key: string; deps: D } | undefined;
+  return async () => {
+    const key = JSON.stringify(Object.entries(env));
+    if (built?.key !== key) built = { key, deps: build() };
+    return built.deps;
+  };
+}
+
+/** The functions whose invocations a timing hook hears (http: each request the web app answers). */
+export type FunctionName = 'triage' | 'notify' | 'http';
+
+/**
+ * Hears each invocation as it starts (with its number of records); what it returns is called as it
+ * ends. For measurements (the benchmark): nothing in the handlers depends on it.
+ */
+export type InvocationHook = (fn: FunctionName, records: number) => () => void;
 
 export type LocalHandlers = {
   /** The handlers themselves, to call with a hand-made SQS event. */
@@ -43,6 +64,8 @@ export type HandlerOptions = {
   poll: boolean;
   /** Hears the number of batches in progress whenever it changes. */
   onBusy?: (busy: number) => void;
+  /** Hears each batch handled, as it starts and ends (the benchmark's durations). */
+  onInvocation?: InvocationHook;
   log?: (line: string) => void;
 };
 
@@ -50,22 +73,26 @@ export function startHandlers(sqs: SQSClient, deps: HandlerDeps, options: Handle
   const log = options.log ?? (() => undefined);
   let busy = 0;
   const tracked =
-    (handler: SqsHandler): SqsHandler =>
+    (name: FunctionName, handler: SqsHandler): SqsHandler =>
     async (event) => {
       options.onBusy?.(++busy);
+      const ended = options.onInvocation?.(name, event.Records.length);
       try {
         return await handler(event);
       } finally {
+        ended?.();
         options.onBusy?.(--busy);
       }
     };
   const triage = createTriageHandler(deps.triage);
   const notify = createNotifyHandler(deps.notify);
-  const triageSource = new SqsEventSource(sqs, options.queueUrls.errors, tracked(triage), {
+  const triageSource = new SqsEventSource(sqs, options.queueUrls.errors, tracked('triage', triage), {
+    batchSize: QUEUES.errors.batchSize,
     concurrency: options.concurrency.triage,
     onError: (err) => log(`triage: ${(err as Error).message}`),
   });
-  const notifySource = new SqsEventSource(sqs, options.queueUrls.notify, tracked(notify), {
+  const notifySource = new SqsEventSource(sqs, options.queueUrls.notify, tracked('notify', notify), {
+    batchSize: QUEUES.notify.batchSize,
     concurrency: options.concurrency.notify,
     onError: (err) => log(`notify: ${(err as Error).message}`),
   });

@@ -15,7 +15,7 @@ import { DEV_INGEST_KEY } from './dev-key';
 import { type LocalEmulators, startEmulators } from './emulators';
 import type { IntercomFake, IntercomFakeOptions } from './fakes/intercom-api';
 import type { SlackFake, SlackFakeOptions } from './fakes/slack-api';
-import { depsFromEnv, type LocalHandlers, startHandlers } from './handlers';
+import { depsFromEnv, type InvocationHook, type LocalHandlers, startHandlers } from './handlers';
 import { createQueuePair, createTable, type QueueUrls } from './resources';
 import { listen, type WebServer } from './serve';
 import { startStandIns } from './stand-ins';
@@ -43,6 +43,8 @@ export type LocalPipelineOptions = {
    * Without them nothing polls: tests drive their own handlers, the chaos run forks a process.
    */
   pollers?: { triage: number; notify: number };
+  /** Hears each batch the pollers hand to triage or notify, as it starts and ends (the benchmark). */
+  onInvocation?: InvocationHook;
   log?: (line: string) => void;
 };
 
@@ -112,6 +114,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         queueUrls: { errors: errors.queueUrl, notify: notify.queueUrl },
         concurrency: options.pollers,
         poll: true,
+        onInvocation: options.onInvocation,
         log,
       });
     if (handlers) cleanups.push(handlers.stop);

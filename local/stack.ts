@@ -11,6 +11,7 @@ import { QUEUES } from '../lib/definitions';
 import { canonicalHostname, createConsoleApp, isLoopbackHostname } from './console/routes';
 import type { IntercomFake } from './fakes/intercom-api';
 import type { SlackFake } from './fakes/slack-api';
+import type { InvocationHook } from './handlers';
 import { LOCAL_NAMES, startLocalPipeline } from './pipeline';
 import { SAMPLE_USERS } from './samples';
 
@@ -31,6 +32,11 @@ export type LocalStackOptions = {
   /** Keep DynamoDB's data in this folder between runs. */
   dataDir?: string;
   env?: Record<string, string | undefined>;
+  /**
+   * Hears each invocation as it starts and ends: the triage and notify batches, and (as `http`) each
+   * request the web app answers, the console's own excepted. For measurements (the benchmark).
+   */
+  onInvocation?: InvocationHook;
   log?: (line: string) => void;
 };
 
@@ -84,6 +90,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     visibilityTimeoutSeconds: { errors: LOCAL_VISIBILITY_SECONDS, notify: LOCAL_VISIBILITY_SECONDS },
     env: { ...env, [publicUrl.env]: env[publicUrl.env] ?? `http://${publicHost}:${options.port}` },
     pollers: { triage: LOCAL_TRIAGE_POLLERS, notify: QUEUES.notify.maxConcurrency },
+    onInvocation: options.onInvocation,
     log,
   });
   const { slackFake, intercomFake, webDeps } = pipeline;
@@ -95,6 +102,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     let port = options.port;
     const extraHosts = loopback ? [] : ownHostnames(listenName, wildcard);
     const root = new Hono();
+    const onInvocation = options.onInvocation;
+    // What the http Lambda would run: every request but the console's (its page and /console/*).
+    if (onInvocation)
+      root.use('*', async (c, next) => {
+        if (c.req.path === '/' || c.req.path.startsWith('/console/')) return next();
+        const ended = onInvocation('http', 1);
+        try {
+          await next();
+        } finally {
+          ended();
+        }
+      });
     root.route(
       '/',
       createConsoleApp({
