@@ -9,12 +9,11 @@ import './measure-env';
  * requests, Lambda invocations and durations, log bytes) and price them (bench/cost.ts). `--profile`
  * writes a CPU profile of the measured run to bench/results/ and sums it up by area.
  */
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { build } from 'esbuild';
 import { freePort } from '../local/free-port';
 import { queueDepth } from '../local/queue-depth';
 import { createTable } from '../local/resources';
@@ -22,6 +21,7 @@ import { sampleEvents, seededRandom } from '../local/samples';
 import { postEvents } from '../local/send-events';
 import { type LocalStack, startLocalStack } from '../local/stack';
 import { withoutStackVariables } from '../local/stack-env';
+import { compareBundles } from './bundles';
 import { PRICES } from './cost';
 import { bestOf, hostileEventBodies, runPipeline } from './hostile-corpus';
 import { intercomLatencies, type Stats, slackParentLatencies, stats } from './measure-latency';
@@ -33,7 +33,6 @@ import {
   type Measured,
   type Meters,
 } from './measure-run';
-import { moduleInitMs } from './module-init';
 import { type ProfileSummary, startProfiling } from './profile';
 import { runSteady, type SteadyResult } from './steady';
 
@@ -70,27 +69,6 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
     if (Date.now() > deadline) throw new Error('benchmark did not finish in time');
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-/** Each Lambda bundled as CDK bundles it (esbuild, CJS, minified): its size and module init time. */
-async function bundles() {
-  const out = join(ROOT, 'bench', '.build');
-  const results: Record<string, { bytes: number; initMs: number }> = {};
-  for (const name of ['triage', 'notify', 'http']) {
-    const file = join(out, `${name}.js`);
-    await build({
-      entryPoints: [join(ROOT, 'functions', 'handlers', `${name}.ts`)],
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      outfile: file,
-      logLevel: 'error',
-    });
-    results[name] = { bytes: statSync(file).size, initMs: moduleInitMs(file) };
-  }
-  return results;
 }
 
 /** The machine, and its 1-minute load average when the run started and ended (others share it). */
@@ -246,7 +224,7 @@ async function measureBurst() {
       },
       cost,
       profile,
-      bundles: await bundles(),
+      bundles: await compareBundles({ runs: 5 }),
     };
   });
 }
@@ -355,10 +333,10 @@ function burstRows(r: BurstResult): Row[] {
       'hostile corpus (256 KiB events)',
       `worst ${r.hostileCorpus.worstMs} ms (${r.hostileCorpus.worstShape}), median ${r.hostileCorpus.medianMs} ms; target < ${r.hostileCorpus.targetMs} ms`,
     ],
-    ...Object.entries(r.bundles).map(
-      ([name, b]): Row => [
+    ...Object.entries(r.bundles.functions).map(
+      ([name, { bundled, external }]): Row => [
         `bundle ${name}`,
-        `${Math.round(b.bytes / 1024)} KiB minified, module init ${b.initMs} ms`,
+        `${Math.round(bundled.kib)} KiB, module init ${bundled.initMs} ms (${bundled.initWithSourceMapsMs} with source maps), first call ${bundled.firstCallMs} ms; AWS SDK external: ${Math.round(external.kib)} KiB, ${external.initMs} ms`,
       ],
     ),
   ];

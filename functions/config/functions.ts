@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ConfigError } from './error';
 import { Setting } from './setting';
 import * as settings from './settings';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /**
  * One setting: the variable it is read from and the rule its value follows. The functions read it from

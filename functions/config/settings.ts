@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { clip } from '../../common/clip';
 import { WIRING_ENV } from '../../lib/definitions';
 import { parseDuration } from '../core/duration';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A request to send one fix message: queued by triage (auto templates) or by a "Send fix" click. */
 export const notifyJobSchema = z.object({

@@ -651,8 +651,18 @@ describe('least privilege', () => {
 
   test.each([
     ['http', ['dynamodb:GetItem'], ['dynamodb:Query']],
-    ['triage', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], []],
-    ['notify', ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], []],
+    ['triage', ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], []],
+    [
+      'notify',
+      [
+        'dynamodb:BatchGetItem',
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+      ],
+      [],
+    ],
   ] as const)(
     '%s gets exactly the table calls it makes, and the index only if it queries it',
     (fn, onTable, onIndex) => {
