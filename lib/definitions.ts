@@ -39,8 +39,9 @@ export const QUEUES = {
   notify: {
     visibilityTimeoutSeconds: 6 * FUNCTIONS.notify.timeoutSeconds,
     maxReceiveCount: 5,
-    batchSize: 10,
-    maxBatchingWindowSeconds: 0,
+    /** Notify decides 20 jobs per round (two reads, two transactions): two rounds per invocation. */
+    batchSize: 40,
+    maxBatchingWindowSeconds: 1,
     /**
      * Two invocations × 10 jobs × ~3 Intercom calls each stay far below Intercom's 10 000 calls/min
      * per app (enforced in 10-second windows), however large a burst of auto fixes.
