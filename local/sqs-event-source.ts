@@ -115,15 +115,23 @@ export class SqsEventSource {
     const batch: Message[] = [];
     for (;;) {
       const want = Math.min(SQS_MAX_RECEIVE, this.batchSize - batch.length);
-      const { Messages = [] } = await this.sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: this.queueUrl,
-          MaxNumberOfMessages: want,
-          WaitTimeSeconds: batch.length === 0 ? waitTimeSeconds : 0,
-          MessageAttributeNames: ['All'],
-          MessageSystemAttributeNames: ['All'],
-        }),
-      );
+      let Messages: Message[];
+      try {
+        ({ Messages = [] } = await this.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: this.queueUrl,
+            MaxNumberOfMessages: want,
+            WaitTimeSeconds: batch.length === 0 ? waitTimeSeconds : 0,
+            MessageAttributeNames: ['All'],
+            MessageSystemAttributeNames: ['All'],
+          }),
+        ));
+      } catch (err) {
+        if (batch.length === 0) throw err;
+        // What was received is in flight: handled now rather than left to its visibility timeout.
+        this.options.onError?.(err);
+        return batch;
+      }
       batch.push(...Messages);
       if (Messages.length < want || batch.length >= this.batchSize) return batch;
     }

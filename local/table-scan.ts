@@ -20,7 +20,9 @@ export async function scanDocuments(
   tableName: string,
   ...prefixes: string[]
 ): Promise<Record<string, unknown>[]> {
-  const db = DynamoDBDocumentClient.from(dynamo);
+  // With the store's options: the SDK shares them among every document client of one DynamoDBClient,
+  // so a client built without them would change how the store's writes are marshalled.
+  const db = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
   const input = keyPrefixScan(tableName, prefixes, (prefix) => prefix);
   return allPages((start: Record<string, unknown> | undefined) =>
     db.send(new DocumentScanCommand({ ...input, ExclusiveStartKey: start })),

@@ -15,7 +15,14 @@ import {
 import { clip } from '../../common/clip';
 import { TABLE } from '../../lib/definitions';
 import type { ErrorEvent } from '../core/event-schema';
-import { firstIndexByKey, groupByKey, latestOf, transactionChunks } from '../core/occurrence-batch';
+import {
+  firstIndexByKey,
+  groupByKey,
+  latestOf,
+  transactionChunks,
+  UnstorableEventError,
+  unstorableReason,
+} from '../core/occurrence-batch';
 import { recipientKey } from '../core/recipient';
 import type { DetailLink, ErrorGroup, SlackRef } from '../core/records';
 import { USER_COUNT_CAP } from '../core/records';
@@ -33,6 +40,7 @@ import {
   eventKey,
   fingerprintOfGroupKey,
   groupKey,
+  isConditionFailure,
   linkKey,
   PK,
   seconds,
@@ -58,8 +66,11 @@ const TRANSACTION_ACTIONS = 100;
 const TRANSACTION_BYTES = 3.5 * 1024 * 1024;
 /** BatchGetItem reads at most 100 keys. */
 const BATCH_GET_KEYS = 100;
-/** A group found with a full distinct-user set is counted without adding users for this long. */
-const FULL_USER_SET_MEMORY_MS = 10 * 60_000;
+/**
+ * A group found with a full distinct-user set is counted without adding users for this long: short,
+ * so a group another container reset (a new group, with an empty set) soon takes users again.
+ */
+const FULL_USER_SET_MEMORY_MS = 60_000;
 
 const IDX = TABLE.customerIndex;
 
@@ -184,9 +195,16 @@ export class DynamoStore implements OccurrenceStore, AlertStore, OccurrenceReade
     // One item may appear once per transaction: a repeat of an event id in the batch is a duplicate
     // of its first delivery, and shares its fate.
     const firstOf = firstIndexByKey(occurrences, (o) => String(eventKey(scopeOf(o.link))[PK]));
-    const pending: Pending[] = occurrences.flatMap((occurrence, index) =>
-      firstOf[index] === index ? [{ index, occurrence, user: userHash(occurrence.link.event.user) }] : [],
-    );
+    const pending: Pending[] = occurrences.flatMap((occurrence, index) => {
+      if (firstOf[index] !== index) return [];
+      // One event DynamoDB (or its SDK) would refuse must not fail the transaction of all the others.
+      const reason = unstorableReason(linkItem(occurrence.link));
+      if (reason) {
+        results[index] = { status: 'failed', error: new UnstorableEventError(reason) };
+        return [];
+      }
+      return [{ index, occurrence, user: userHash(occurrence.link.event.user) }];
+    });
     const groups = [...groupByKey(pending, (p) => p.occurrence.fingerprint)].map(([key, items]) => ({
       key,
       items,
@@ -198,23 +216,41 @@ export class DynamoStore implements OccurrenceStore, AlertStore, OccurrenceReade
       bytesOf: (p) => Buffer.byteLength(JSON.stringify(p.occurrence.link), 'utf8'),
     });
     for (const chunk of chunks) {
-      const parts = chunk.map(({ key, items }) => ({
-        fingerprint: key,
-        items,
-        withUsers: !this.knownFull(key, now),
-      }));
-      try {
-        await this.writeChunk(parts, now, results);
-      } catch (error) {
-        for (const { items } of chunk)
-          for (const p of items) results[p.index] ??= { status: 'failed', error };
-      }
+      await this.writeOrSplit(
+        chunk.flatMap(({ items }) => items),
+        now,
+        results,
+      );
     }
     return occurrences.map((_, i) => {
       const first = results[firstOf[i]!]!;
       if (firstOf[i] === i || first.status === 'failed') return first;
       return { status: 'duplicate', linkId: first.linkId };
     });
+  }
+
+  /**
+   * Writes occurrences in one transaction. When DynamoDB (or the SDK) refuses an item of it, the rest
+   * is written in halves, so only the item it refused fails.
+   */
+  private async writeOrSplit(items: Pending[], now: number, results: (OccurrenceResult | undefined)[]) {
+    const parts = [...groupByKey(items, (p) => p.occurrence.fingerprint)].map(([fingerprint, members]) => ({
+      fingerprint,
+      items: members,
+      withUsers: !this.knownFull(fingerprint, now),
+    }));
+    try {
+      await this.writeChunk(parts, now, results);
+    } catch (error) {
+      const left = items.filter((p) => results[p.index] === undefined);
+      if (left.length > 1 && isItemRefusal(error)) {
+        const half = Math.ceil(left.length / 2);
+        await this.writeOrSplit(left.slice(0, half), now, results);
+        await this.writeOrSplit(left.slice(half), now, results);
+        return;
+      }
+      for (const p of left) results[p.index] = { status: 'failed', error };
+    }
   }
 
   /** One transaction, tried again without what it found already stored until it commits or gives up. */
@@ -504,6 +540,35 @@ export class DynamoStore implements OccurrenceStore, AlertStore, OccurrenceReade
     });
   }
 
+  /**
+   * Clears the pending flush `token` names only when the group shows all it counted: `behind` when
+   * occurrences were counted after what was shown (the token stays, for a flush to replace it), `gone`
+   * when the flush is not the pending one (or the group is gone).
+   */
+  async clearShownFlush(fingerprint: string, token: string): Promise<'cleared' | 'behind' | 'gone'> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: groupKey(fingerprint),
+          UpdateExpression: 'REMOVE flushDueAt, flushToken',
+          ConditionExpression:
+            `attribute_exists(${PK}) AND flushToken = :token AND ` +
+            '(attribute_not_exists(slack) OR #count <= postedCount)',
+          ExpressionAttributeNames: { '#count': 'count' },
+          ExpressionAttributeValues: { ':token': token },
+        }),
+      );
+      return 'cleared';
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      const { Item } = await this.db.send(
+        new GetCommand({ TableName: this.tableName, Key: groupKey(fingerprint), ConsistentRead: true }),
+      );
+      return Item?.flushToken === token ? 'behind' : 'gone';
+    }
+  }
+
   private async conditionalGroupUpdate(
     input: Omit<UpdateCommandInput, 'TableName' | 'ReturnValues'>,
   ): Promise<ErrorGroup | undefined> {
@@ -527,6 +592,19 @@ type Role =
   | { kind: 'group'; part: GroupPart };
 
 type TransactWrite = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/**
+ * Whether a write failed because DynamoDB or the SDK refused an item of it (a number out of range, an
+ * item too large) rather than for a passing reason: splitting the write finds the item.
+ */
+function isItemRefusal(err: unknown): boolean {
+  const reasons = cancellationReasons(err);
+  if (reasons) return reasons.some((r) => r.Code === 'ValidationError');
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'ValidationException') return true;
+  // Thrown by the SDK's marshalling, before any request: no response, no system error code.
+  return (err.name === 'Error' || err.name === 'TypeError') && !('$metadata' in err) && !('code' in err);
+}
 
 /** Refusals that wrote nothing and may pass on their own: tried again after a pause. */
 const RETRYABLE_REFUSALS = new Set([

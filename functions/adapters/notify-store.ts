@@ -28,9 +28,12 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 
 /** BatchGetItem takes at most 100 keys; TransactWriteItems at most 100 actions. */
 const MAX_BATCH_KEYS = 100;
-/** Transactions that met another on an item (a hot group), and reads DynamoDB left undone, are retried. */
-const RETRY_ATTEMPTS = 8;
-const backoffMs = (attempt: number) => 5 + Math.random() * 20 * attempt;
+/**
+ * Transactions that met another on an item (a hot group: triage updates it all through a burst), and
+ * reads DynamoDB left undone, are retried with full jitter, doubling up to 250 ms (about 2 s in all).
+ */
+const RETRY_ATTEMPTS = 12;
+const backoffMs = (attempt: number) => 5 + Math.random() * Math.min(250, 10 * 2 ** attempt);
 /** Why a transaction may be cancelled that says nothing about its conditions. */
 const TRANSIENT = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
 
@@ -262,18 +265,35 @@ export class NotifyStore implements FixStore {
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           },
         };
-      case 'outcome':
+      case 'outcome': {
+        // As the claim's check: the link's outcome is still the one read (none, or the one at notifyAt).
+        const { notifyAt, uncounted } = w;
+        const notify = defined({
+          ...w.outcome,
+          templateId: w.templateId,
+          reported: w.reported,
+          uncounted: uncounted || undefined,
+        });
         return {
           Update: {
             TableName,
             Key: linkKey(w.linkId),
             UpdateExpression: 'SET notify = :notify',
-            ConditionExpression: `attribute_exists(${PK})`,
-            ExpressionAttributeValues: {
-              ':notify': defined({ ...w.outcome, templateId: w.templateId, reported: w.reported }),
-            },
+            ...(notifyAt === undefined
+              ? {
+                  ConditionExpression: `attribute_exists(${PK}) AND attribute_not_exists(notify)`,
+                  ExpressionAttributeValues: { ':notify': notify },
+                }
+              : {
+                  ConditionExpression: 'notify.#at = :at',
+                  ExpressionAttributeNames: { '#at': 'at' },
+                  ExpressionAttributeValues: { ':notify': notify, ':at': notifyAt },
+                }),
+            // Tells "changed" (the item is there) from "gone".
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           },
         };
+      }
       case 'group-fix': {
         const sets = ['fix = :fix'];
         const conditions = [`attribute_exists(${PK})`];
@@ -356,9 +376,13 @@ function refusals(writes: FixWrite[], reasons: CancellationReason[]): FixWriteRe
     const old = plain(reason.Item);
     switch (writes[index]!.kind) {
       case 'check-link':
-      case 'outcome':
         refused.push({ index, kind: 'link' });
         break;
+      case 'outcome': {
+        const link: FixWriteRefusal = { index, kind: 'link', changed: old !== undefined };
+        refused.push(link);
+        break;
+      }
       case 'claim-occurrence':
       case 'release-occurrence':
         refused.push({

@@ -36,7 +36,11 @@ export type CooldownGuard = {
  */
 export type GroupTold = { auto?: string; cooldown?: string };
 
-export type StoredOutcome = NonNullable<DetailLink['notify']>;
+/**
+ * `uncounted`: recorded without its group's counts (the group item kept conflicting): whoever finds it
+ * counts it on the group, in the write that clears the mark.
+ */
+export type StoredOutcome = NonNullable<DetailLink['notify']> & { uncounted?: boolean };
 
 /** One job and what the table holds for it. */
 export type JobView = {
@@ -96,19 +100,21 @@ export function decide(view: JobView, ctx: DecideContext): Decision {
   if (view.link.state === 'missing') return { kind: 'missing' };
   const link = view.link.link;
   const outcome = (o: NotifyOutcome): Decision => ({ kind: 'outcome', link, outcome: o });
+
+  // Finished before (a duplicate job, or a retry after the outcome was recorded): only make sure the
+  // team was told. A click may try again after an outcome that sent nothing (e.g. not in Intercom).
+  // First of all: a finished outcome stays, even once the link expired or the template is gone.
+  const done: StoredOutcome | undefined = link.notify;
+  if (done && (job.trigger === 'auto' || done.status === 'sent' || done.status === 'uncertain')) {
+    return { kind: 'duplicate', link, retell: done.reported && !done.uncounted ? undefined : done };
+  }
+
   if (view.link.state === 'expired') return outcome({ status: 'expired', at: now });
   const template = ctx.templates.find((t) => t.id === job.templateId);
   if (!template)
     return outcome({ status: 'failed', at: now, reason: `no template "${job.templateId}" any more` });
   const recipient = recipientKey(link.event.user);
   if (!recipient) return outcome({ status: 'failed', at: now, reason: 'the occurrence names no user' });
-
-  // Finished before (a duplicate job, or a retry after the outcome was recorded): only make sure the
-  // team was told. A click may try again after an outcome that sent nothing (e.g. not in Intercom).
-  const done = link.notify;
-  if (done && (job.trigger === 'auto' || done.status === 'sent' || done.status === 'uncertain')) {
-    return { kind: 'duplicate', link, retell: done.reported ? undefined : done };
-  }
 
   // At most one message per occurrence, ever: this guard outlives any cooldown.
   const held = view.occurrence;

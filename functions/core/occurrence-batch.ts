@@ -96,3 +96,48 @@ export function transactionChunks<T>(
   close();
   return chunks;
 }
+
+/**
+ * An occurrence the store cannot hold as it is (a number DynamoDB or its SDK refuses): retrying cannot
+ * help, so it is parked with this reason while the rest of its batch is stored.
+ */
+export class UnstorableEventError extends Error {
+  override name = 'UnstorableEventError';
+}
+
+/** DynamoDB keeps numbers of magnitude 1e-130 up to 1e126; its SDK refuses integers past 2^53. */
+const SMALLEST_NUMBER = 1e-130;
+const LARGEST_NUMBER = 1e126;
+
+/**
+ * Why a JSON-like item cannot be written as it is (the first offending value, by path), or undefined.
+ * A number is refused by the SDK past ±(2^53 - 1) and by DynamoDB outside its range.
+ */
+export function unstorableReason(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'number') {
+    const size = Math.abs(value);
+    const ok =
+      Number.isFinite(value) &&
+      size <= Number.MAX_SAFE_INTEGER &&
+      size < LARGEST_NUMBER &&
+      (size === 0 || size >= SMALLEST_NUMBER);
+    return ok
+      ? undefined
+      : `${path || 'value'}: the number ${value} cannot be stored (the store takes magnitudes from 1e-130 up to 2^53)`;
+  }
+  if (typeof value === 'bigint') return `${path || 'value'}: a big integer cannot be stored`;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const reason = unstorableReason(item, `${path}[${i}]`);
+      if (reason) return reason;
+    }
+    return undefined;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const reason = unstorableReason(item, path ? `${path}.${key}` : key);
+      if (reason) return reason;
+    }
+  }
+  return undefined;
+}

@@ -23,7 +23,15 @@ import { parentMessage } from '../core/slack/parent';
 import { templateContext } from '../core/templates/context';
 import type { FixTemplate } from '../core/templates/parse';
 import { PermanentError, RetryableError, reasonOf, refused } from './failures';
-import type { AlertThreads, Contact, FixJobQueue, FixStore, FixWrite, Messenger } from './ports';
+import type {
+  AlertThreads,
+  Contact,
+  FixJobQueue,
+  FixStore,
+  FixWrite,
+  FixWriteRefusal,
+  Messenger,
+} from './ports';
 
 export type NotifyDeps = {
   store: FixStore;
@@ -44,6 +52,11 @@ export type NotifyDeps = {
 };
 
 export type NotifyResult = NotifyOutcome['status'] | 'duplicate' | 'invalid' | 'deferred';
+
+type OutcomeWrite = Extract<FixWrite, { kind: 'outcome' }>;
+type LinkRefusal = Extract<FixWriteRefusal, { kind: 'link' }>;
+
+const outcomeWrite = (write: Omit<OutcomeWrite, 'kind'>): OutcomeWrite => ({ kind: 'outcome', ...write });
 
 /** One message of the notify queue. */
 export type NotifyMessage = { id: string; body: string };
@@ -476,8 +489,12 @@ class Round {
       for (const r of refusals) {
         const w = plan.owners[r.index]!;
         const write = plan.writes[r.index]!;
-        if (write.kind === 'outcome') w.linkGone = true;
-        else if (write.kind === 'release-occurrence') w.keepOccurrence = true;
+        if (write.kind === 'outcome') {
+          // Another attempt recorded an outcome since the read: decided again on it in the next round
+          // (a duplicate). A sender's guards are recorded all the same.
+          if ((r as LinkRefusal).changed && w.stage !== 'claimed') this.toNextRound(w);
+          else w.linkGone = true;
+        } else if (write.kind === 'release-occurrence') w.keepOccurrence = true;
         else if (write.kind === 'release-send') w.keepSend = true;
         else if (write.kind === 'group-fix' && r.kind === 'group') this.told.set(write.fingerprint, r.told);
         else if (write.kind === 'note-cooldown' && r.kind === 'cooldown') {
@@ -498,8 +515,59 @@ class Round {
   private async unrecorded(err: unknown): Promise<void> {
     const unsent = this.works.filter((w) => w.stage === 'claimed' && w.delivery && !w.delivery.handedOver);
     await this.releaseQuietly(unsent);
+    await this.recordHandedOver();
     for (const w of this.works) {
       if (w.stage === 'outcome' || w.stage === 'claimed' || w.stage === 'retell') this.fail(w, err);
+    }
+  }
+
+  /**
+   * The round's record failed (e.g. its group items kept conflicting with triage in a burst): what was
+   * handed to Intercom is recorded without the groups — its guard, and its outcome on the link marked
+   * `uncounted` — so its retry finds "sent" (not "may have arrived"), and counts it on the group and
+   * tells the thread in the write that clears the mark. Those jobs go to the next round.
+   */
+  private async recordHandedOver(): Promise<void> {
+    const sent = this.works.filter((w) => w.stage === 'claimed' && w.delivery?.handedOver);
+    for (let attempt = 1; sent.length > 0 && attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+      const writes: FixWrite[] = [];
+      for (const w of sent) {
+        const d = w.decision as Extract<Decision, { kind: 'send' }>;
+        const outcome = w.delivery!.outcome!;
+        writes.push(
+          outcome.status === 'sent'
+            ? { kind: 'mark-sent', ...d.key, sentAt: outcome.at, cooldownSeconds: d.template.cooldown }
+            : { kind: 'mark-uncertain', ...d.key, at: outcome.at },
+        );
+        if (w.linkGone) continue;
+        writes.push(
+          outcomeWrite({
+            linkId: d.link.id,
+            templateId: w.job.job.templateId,
+            outcome,
+            reported: false,
+            notifyAt: d.link.notify?.at,
+            uncounted: true,
+          }),
+        );
+      }
+      try {
+        const { refused } = await this.deps.store.write(writes);
+        if (refused.length === 0) {
+          for (const w of sent) this.toNextRound(w);
+          return;
+        }
+        // The link changed or is gone: the guard is recorded without it.
+        for (const r of refused) {
+          const write = writes[r.index]!;
+          if (write.kind === 'outcome') {
+            const w = sent.find((s) => linkOf(s).id === write.linkId);
+            if (w) w.linkGone = true;
+          }
+        }
+      } catch {
+        return; // as before: the retry finds the guards held and records "may have arrived"
+      }
     }
   }
 
@@ -552,7 +620,7 @@ class Round {
           linkId: link.id,
           automatic: w.job.job.trigger === 'auto',
           outcome,
-          counted: w.stage !== 'retell',
+          counted: counts(w),
           fix: groupFix(outcome, link, w.job.job),
         },
       });
@@ -567,17 +635,20 @@ class Round {
     for (const w of this.works) {
       const outcome = outcomeOf(w);
       if (!outcome || w.linkGone) continue;
-      const counted = w.stage === 'outcome' || w.stage === 'claimed';
+      const counted = counts(w);
       // Not told: recorded as reported at once. A re-telling that is not due is marked reported.
       const reported = quiet.has(w) || !w.tell;
       if (counted || (w.stage === 'retell' && reported)) {
-        add(w, {
-          kind: 'outcome',
-          linkId: linkOf(w).id,
-          templateId: w.job.job.templateId,
-          outcome,
-          reported,
-        });
+        add(
+          w,
+          outcomeWrite({
+            linkId: linkOf(w).id,
+            templateId: w.job.job.templateId,
+            outcome,
+            reported,
+            notifyAt: linkOf(w).notify?.at,
+          }),
+        );
       }
     }
     const groupOwner = new Map(entries.map((e) => [e.entry.fingerprint, e.w]));
@@ -671,13 +742,16 @@ class Round {
   private async markReported(works: Work[]): Promise<void> {
     let pending = works.filter((w) => !w.linkGone);
     for (let attempt = 1; pending.length > 0 && attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-      const writes: FixWrite[] = pending.map((w) => ({
-        kind: 'outcome',
-        linkId: linkOf(w).id,
-        templateId: w.job.job.templateId,
-        outcome: outcomeOf(w)!,
-        reported: true,
-      }));
+      // Only over the outcome just recorded (or re-told): never over a later one.
+      const writes: FixWrite[] = pending.map((w) =>
+        outcomeWrite({
+          linkId: linkOf(w).id,
+          templateId: w.job.job.templateId,
+          outcome: outcomeOf(w)!,
+          reported: true,
+          notifyAt: outcomeOf(w)!.at,
+        }),
+      );
       try {
         const { refused: gone } = await this.deps.store.write(writes);
         const missing = new Set(gone.map((r) => pending[r.index]));
@@ -693,6 +767,16 @@ class Round {
   }
 }
 
+/**
+ * Whether the work's outcome is counted on its group now: a new outcome, or one recorded before
+ * without its group (`uncounted`).
+ */
+function counts(w: Work): boolean {
+  if (w.stage === 'outcome' || w.stage === 'claimed') return true;
+  const d = w.decision;
+  return w.stage === 'retell' && d.kind === 'duplicate' && d.retell?.uncounted === true;
+}
+
 function linkOf(w: Work): DetailLink {
   if (w.view.link.state === 'missing') throw new Error('no link');
   return w.view.link.link;
@@ -703,7 +787,7 @@ function outcomeOf(w: Work): NotifyOutcome | undefined {
   const d = w.decision;
   if (d.kind === 'outcome') return d.outcome;
   if (d.kind === 'duplicate' && d.retell) {
-    const { templateId: _t, reported: _r, ...outcome } = d.retell;
+    const { templateId: _t, reported: _r, uncounted: _u, ...outcome } = d.retell;
     return outcome as NotifyOutcome;
   }
   if (d.kind === 'send') return w.delivery?.outcome;

@@ -99,6 +99,8 @@ export interface AlertStore {
   ): Promise<boolean>;
   /** A no-op unless `token` is the pending flush; answers the group as it left it (else undefined). */
   clearFlush(fingerprint: string, token: string): Promise<ErrorGroup | undefined>;
+  /** Ends a flush: clears its token only when the group shows all it counted (else `behind`). */
+  clearShownFlush(fingerprint: string, token: string): Promise<'cleared' | 'behind' | 'gone'>;
 }
 
 // ── The table, as notify uses it ─────────────────────────────────────────────────────────────────
@@ -149,8 +151,20 @@ export type FixWrite =
   | { kind: 'mark-uncertain'; recipient: string; templateId: string; at: number }
   /** The guard held by `token` has had its cooldown explained in the thread (once per guard). */
   | { kind: 'note-cooldown'; recipient: string; templateId: string; token: string }
-  /** On the detail item (shown on the page and in the sidebar); `reported` once Slack has it. */
-  | { kind: 'outcome'; linkId: string; templateId: string; outcome: NotifyOutcome; reported: boolean }
+  /**
+   * On the detail item (shown on the page and in the sidebar); `reported` once Slack has it. Written
+   * only while the link's outcome is still the one read (`notifyAt`; undefined: none); `uncounted`
+   * while its group's counts are not added yet.
+   */
+  | {
+      kind: 'outcome';
+      linkId: string;
+      templateId: string;
+      outcome: NotifyOutcome;
+      reported: boolean;
+      notifyAt?: number;
+      uncounted?: boolean;
+    }
   /**
    * Counts a group's fixes and records its latest; `claim` takes the group's "first automatic outcome"
    * flags of those kinds, which must be unset or already name the same link.
@@ -166,8 +180,8 @@ export type FixWrite =
 
 /** A write whose condition failed (`index` in the writes given), with what the table holds instead. */
 export type FixWriteRefusal =
-  /** The link is gone, or its outcome changed since it was read. */
-  | { index: number; kind: 'link' }
+  /** The link is gone, or (`changed`) still there with an outcome other than the one read. */
+  | { index: number; kind: 'link'; changed?: boolean }
   | { index: number; kind: 'occurrence'; held?: OccurrenceHold }
   | { index: number; kind: 'cooldown'; guard?: CooldownGuard }
   /** `told` undefined: the group is gone. */

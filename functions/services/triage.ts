@@ -8,7 +8,7 @@ import { fingerprintEvent } from '../core/fingerprint';
 import { type FlushBody, parseFlushBody } from '../core/flush';
 import { limitEventSize } from '../core/limit-size';
 import type { NotifyJob } from '../core/notify-job';
-import { groupByKey } from '../core/occurrence-batch';
+import { groupByKey, UnstorableEventError } from '../core/occurrence-batch';
 import type { PendingFlushes } from '../core/pending-flushes';
 import { recipientKey } from '../core/recipient';
 import type { DetailLink, ErrorGroup, SlackRef } from '../core/records';
@@ -151,7 +151,24 @@ async function storeEvents(
     results = prepared.map(() => ({ status: 'failed', error }));
   }
   const outcomes = prepared.map((p, i) => ({ ...p, result: results[i]! }));
-  const storedFail = outcomes.filter((o) => o.result.status === 'failed');
+  // An event the store cannot hold (e.g. a number DynamoDB refuses) is parked with its reason, as an
+  // invalid one: a retry would fail the same way.
+  const unstorable = (o: (typeof outcomes)[number]) =>
+    o.result.status === 'failed' && o.result.error instanceof UnstorableEventError;
+  const parked = outcomes.filter(unstorable);
+  if (parked.length > 0) {
+    deps.metrics.addMetric('invalidEvents', MetricUnit.Count, parked.length);
+    await Promise.all(
+      parked.map((o) =>
+        deadLetter(
+          o.message,
+          `the event cannot be stored: ${reasonOf((o.result as { error: unknown }).error)}`,
+          deps,
+        ).catch(() => void failed.add(o.message.messageId)),
+      ),
+    );
+  }
+  const storedFail = outcomes.filter((o) => o.result.status === 'failed' && !unstorable(o));
   for (const o of storedFail) failed.add(o.message.messageId);
   if (storedFail.length > 0) {
     const first = storedFail[0]!.result as { error: unknown };
@@ -324,24 +341,18 @@ async function syncSlack(
  * fails (or dies) at any point is redelivered and does its work. A stale, forged or duplicate flush
  * (its token is not the pending one, or the group is gone) is a no-op. Occurrences counted while it
  * ran (after the count it showed, before its clear) saw a flush pending and left their showing to it:
- * the group as cleared says so, and another flush is scheduled for them.
+ * then the token is not cleared but replaced by another flush scheduled for them.
  */
 async function runFlush(flush: FlushBody, deps: TriageDeps): Promise<void> {
   const group = await deps.store.getGroup(flush.fingerprint, deps.now());
   if (group?.flushToken !== flush.token) return;
   // This flush is no longer pending for the decision: it is the one running.
   await syncSlack(flush.fingerprint, deps, { ...group, flushDueAt: undefined }, flush.token);
-  const cleared = await deps.store.clearFlush(flush.fingerprint, flush.token);
-  if (!cleared?.slack || cleared.count <= (cleared.postedCount ?? 0)) return;
-  try {
-    await syncSlack(flush.fingerprint, deps, cleared);
-  } catch (err) {
-    // This flush is cleared, so its retry would be a no-op: the next occurrence shows the rest.
-    deps.log.warn('could not follow up a flush; the next occurrence brings the alert up to date', {
-      fingerprint: flush.fingerprint,
-      reason: reasonOf(err),
-    });
-  }
+  // Cleared only when nothing counted is left unshown, in one conditional write.
+  if ((await deps.store.clearShownFlush(flush.fingerprint, flush.token)) !== 'behind') return;
+  // Occurrences counted while it ran saw it pending: another flush replaces this one to show them.
+  // Until that one is queued this flush stays pending, so a failure here is thrown and its retry works.
+  await deferFlush(flush.fingerprint, deps.now() + SLACK_COALESCE_MS, deps, flush.token);
 }
 
 /**
@@ -408,7 +419,12 @@ async function deferFlush(
   try {
     await deps.queue.sendFlush({ fingerprint, token }, (dueAt - now) / 1000);
   } catch (err) {
-    await deps.store.clearFlush(fingerprint, token);
+    if (replacing !== undefined && replacing !== token) {
+      // The running flush is pending again (not cleared): its retry, which this throw causes, works.
+      await deps.store.scheduleFlush(fingerprint, replacing, now, now, FLUSH_STALE_MS, token);
+    } else {
+      await deps.store.clearFlush(fingerprint, token);
+    }
     throw err;
   }
   deps.pendingFlushes.remember(fingerprint, dueAt, now);

@@ -1,4 +1,5 @@
 import { DeleteItemCommand, PutItemCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { nanoid } from 'nanoid';
 import {
   createDocumentClient,
@@ -6,6 +7,7 @@ import {
   EVENT_ID_TTL_SECONDS,
   GROUP_TTL_SECONDS,
 } from '../../functions/adapters/dynamo-store';
+import { groupKey } from '../../functions/adapters/table-items';
 import type { DetailLink } from '../../functions/core/records';
 import { USER_COUNT_CAP } from '../../functions/core/records';
 import { scanItems } from '../../local/table-scan';
@@ -343,6 +345,77 @@ describe('DynamoStore against DynamoDB Local', () => {
     const after = (await other.getGroup(fingerprint, t0))!;
     expect(after.count).toBe(before.count + 1);
     expect(after.userCount).toBe(before.userCount);
+  });
+
+  it('adds users again soon to a group another container reset after this one found it full', async () => {
+    const fingerprint = 'fp-reset-elsewhere';
+    const users = Array.from({ length: USER_COUNT_CAP }, (_, i) => `h${i}`);
+    const doc = createDocumentClient(table.dynamo);
+    await doc.send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: {
+          ...groupKey(fingerprint),
+          count: USER_COUNT_CAP,
+          users: new Set(users),
+          expiresAt: t0 / 1000 + GROUP_TTL_SECONDS,
+        },
+      }),
+    );
+    const here = new DynamoStore(createDocumentClient(table.dynamo), table.tableName);
+    expect(
+      (await here.recordOccurrences([{ fingerprint, link: link({ fingerprint }, 'x') }], t0))[0]?.status,
+    ).toBe('stored');
+    expect((await here.getGroup(fingerprint, t0))!.userCount).toBe(USER_COUNT_CAP); // found full
+    // Another container resets the group (as after its expiry): a new group with no users.
+    await doc.send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: { ...groupKey(fingerprint), count: 0, expiresAt: Number.MAX_SAFE_INTEGER },
+      }),
+    );
+    const later = t0 + 2 * 60_000;
+    const l = link({ fingerprint, receivedAt: later }, 'after-reset');
+    expect((await here.recordOccurrences([{ fingerprint, link: l }], later))[0]?.status).toBe('stored');
+    expect((await here.getGroup(fingerprint, later))!.userCount).toBe(1);
+  });
+
+  it('writes a batch DynamoDB refuses an item of in halves, so only that item fails', async () => {
+    const fingerprint = 'fp-split';
+    const links = Array.from({ length: 6 }, (_, i) => link({ fingerprint }, `split-${i}`));
+    const bad = links[4]!.id;
+    table.dynamo.middlewareStack.add(
+      (next) => async (args) => {
+        const items = (args.input as { TransactItems?: { Put?: { Item?: { id?: { S?: string } } } }[] })
+          .TransactItems;
+        if (items?.some((w) => w.Put?.Item?.id?.S === bad)) {
+          throw Object.assign(new Error('injected: item refused'), {
+            name: 'ValidationException',
+            $metadata: {},
+          });
+        }
+        return next(args);
+      },
+      { step: 'build', name: 'refuseOneItem' },
+    );
+    let results: Awaited<ReturnType<DynamoStore['recordOccurrences']>>;
+    try {
+      results = await store.recordOccurrences(
+        links.map((l) => ({ fingerprint, link: l })),
+        t0,
+      );
+    } finally {
+      table.dynamo.middlewareStack.remove('refuseOneItem');
+    }
+    expect(results.map((r) => r.status)).toEqual([
+      'stored',
+      'stored',
+      'stored',
+      'stored',
+      'failed',
+      'stored',
+    ]);
+    expect((await store.getGroup(fingerprint, t0))!.count).toBe(5);
   });
 
   it('starts a new group (and a new Slack alert) once the old one expired', async () => {

@@ -183,12 +183,12 @@ describe('fix messages when a step after the send fails', () => {
     expect(link!.notify).toMatchObject({ M: { status: { S: 'uncertain' } } });
   }
 
-  it('never sends twice when recording the send fails: the retry reports "may have arrived"', async () => {
+  it('never sends twice when recording the send fails: the send is recorded "sent", counted once', async () => {
     p.intercom.addContact({ external_id: 'u_1', name: 'Fred' });
     const job = await p.queuedNotifyJob(body({ id: 'mark-fails' }));
     let failed = false;
     // DynamoDB refuses the "sent" mark (recorded with the batch's outcomes) once, after Intercom has
-    // taken the message.
+    // taken the message: the send is recorded without its group, then counted and told.
     p.dynamo.middlewareStack.add(
       (next) => async (args) => {
         if (!failed && JSON.stringify(args.input).includes('#state = :sent')) {
@@ -199,7 +199,36 @@ describe('fix messages when a step after the send fails', () => {
       },
       { step: 'initialize', name: 'failMarkSent' },
     );
+    expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toEqual([]);
+    expect(failed).toBe(true);
+    expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toEqual([]); // a redelivery
+    expect(p.intercom.messages).toHaveLength(1);
+    const [link] = await scanItems(p.dynamo, p.config.tableName, 'LINK#');
+    expect(link!.notify).toMatchObject({ M: { status: { S: 'sent' }, reported: { BOOL: true } } });
+    expect(link!.notify?.M?.uncounted).toBeUndefined();
+    const [group] = await scanItems(p.dynamo, p.config.tableName, 'GROUP#');
+    expect(group!.fixesSent).toEqual({ N: '1' });
+    const parent = p.slack.parents()[0]!;
+    expect(p.slack.replies(parent.channel, parent.ts).map((m) => m.text)).toEqual([
+      ':white_check_mark: Sent “Expired card” to Fred Smith in Intercom · sent automatically',
+    ]);
+  });
+
+  it('waits for an attempt whose record failed altogether, then reports "may have arrived"', async () => {
+    p.intercom.addContact({ external_id: 'u_1', name: 'Fred' });
+    const job = await p.queuedNotifyJob(body({ id: 'record-fails' }));
+    let failing = true;
+    p.dynamo.middlewareStack.add(
+      (next) => async (args) => {
+        if (failing && JSON.stringify(args.input).includes('#state = :sent')) {
+          throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'failMarkSent' },
+    );
     expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toHaveLength(1);
+    failing = false;
     expect(p.intercom.messages).toHaveLength(1);
 
     // Soon after: another attempt may still be sending. The job waits as a new, delayed message (its
@@ -231,18 +260,19 @@ describe('fix messages when a step after the send fails', () => {
   it('never resends after a crash between the send and its record, whatever the cooldown', async () => {
     p.intercom.addContact({ external_id: 'u_1', name: 'Fred' });
     const job = await p.queuedNotifyJob(body({ id: 'crash-after-send' }));
-    let failures = 1; // the "sent" mark fails after Intercom took the message: the attempt died there
+    let dead = true; // the "sent" mark fails after Intercom took the message: the attempt died there
     p.dynamo.middlewareStack.add(
       (next) => async (args) => {
         const input = JSON.stringify(args.input);
         const recording = input.includes('#state = :sent') || input.includes('"SET notify = :notify"');
-        if (recording && failures-- > 0) throw Object.assign(new Error('died'), { name: 'InjectedFault' });
+        if (recording && dead) throw Object.assign(new Error('died'), { name: 'InjectedFault' });
         return next(args);
       },
       { step: 'initialize', name: 'dieAfterSend' },
     );
     try {
       expect((await p.notifyHandler(notifyEvent(job))).batchItemFailures).toHaveLength(1);
+      dead = false;
       await p.forgetCooldown('id:u_1', 'card-expired'); // as DynamoDB's TTL would
       await expectUncertainOnceStale(job);
     } finally {

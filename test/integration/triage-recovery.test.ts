@@ -100,6 +100,59 @@ describe('Slack alert recovery', () => {
     expect(shownCount()).toBe(4);
   });
 
+  it('a flush whose follow-up could not be queued is retried with its token set, and shows the tail', async () => {
+    const flush = await parentThenBurst();
+    const token = JSON.parse(flush).token as string;
+    offset = 11_000;
+    let reached: () => void = () => undefined;
+    const atMark = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    p.dynamo.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { UpdateExpression?: string };
+        if (input.UpdateExpression?.startsWith('SET lastPostedAt = :now, postedCount = :shown')) {
+          reached();
+          await gate;
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'holdMarkUpdated' },
+    );
+    const sendFlush = p.deps.queue.sendFlush.bind(p.deps.queue);
+    try {
+      const running = p.handler(sqsEvent(sqsRecord('f-1', flush, { internal: true })));
+      await atMark;
+      // Counted while the flush records what it showed: it sees the flush pending and leaves it the tail.
+      expect((await p.handler(sqsEvent(sqsRecord('m-4', body({ id: 'e-4' }))))).batchItemFailures).toEqual(
+        [],
+      );
+      // The flush that should follow cannot be queued.
+      p.deps.queue.sendFlush = async () => {
+        throw new Error('injected: queue unavailable');
+      };
+      open();
+      expect((await running).batchItemFailures).toEqual([{ itemIdentifier: 'f-1' }]);
+    } finally {
+      p.dynamo.middlewareStack.remove('holdMarkUpdated');
+      p.deps.queue.sendFlush = sendFlush;
+    }
+    expect(shownCount()).toBe(3);
+    const g = await group();
+    expect(g.count!.N).toBe('4');
+    expect(g.flushToken?.S).toBe(token); // still pending: its retry does the work
+    offset = 11_000 + 180_000;
+    expect(
+      (await p.handler(sqsEvent(sqsRecord('f-1', flush, { internal: true })))).batchItemFailures,
+    ).toEqual([]);
+    expect(shownCount()).toBe(4);
+    expect((await group()).flushToken).toBeUndefined();
+  });
+
   it('a flush that died right after clearing its token is redelivered and still shows the tail', async () => {
     const flush = await parentThenBurst();
     offset = 11_000;

@@ -44,6 +44,7 @@ const notifyEnv = {
   INTERCOM_ADMIN_ID: '991',
   SLACK_BOT_TOKEN: 'xoxb-1',
   HEADSUP_PUBLIC_URL: 'https://h.example.com',
+  HEADSUP_NOTIFY_QUEUE_URL: good.HEADSUP_NOTIFY_QUEUE_URL,
 };
 
 /** Every configuration error is one line and never prints the value when it is secret (or may hold one). */
@@ -107,15 +108,10 @@ describe('configuration', () => {
   });
 
   it('reads the notify configuration and names a bad Intercom admin id', () => {
-    const notify = {
-      HEADSUP_TABLE: 't1',
-      INTERCOM_TOKEN: 'dG9rOmFiYw==',
-      INTERCOM_ADMIN_ID: '991',
-      SLACK_BOT_TOKEN: 'xoxb-1',
-      HEADSUP_PUBLIC_URL: 'https://h.example.com',
-    };
+    const notify = notifyEnv;
     expect(loadNotifyConfig(notify)).toMatchObject({
       templatesDir: 'templates',
+      notifyQueueUrl: good.HEADSUP_NOTIFY_QUEUE_URL,
       intercom: { adminId: '991' },
       messages: { publicUrl: 'https://h.example.com' },
     });

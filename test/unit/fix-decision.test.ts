@@ -92,6 +92,46 @@ describe('decide: one fix message per occurrence and per user, template and cool
     expect(decide(view({ link: { state: 'live', link: notFound } }), ctx).kind).toBe('duplicate');
   });
 
+  it('keeps a finished outcome once the link expired or the template is gone', () => {
+    const sent = {
+      status: 'sent',
+      at: NOW - 5000,
+      contactId: 'c',
+      messageId: 'm',
+      templateId: 'card-expired',
+      reported: true,
+    } as const;
+    const done = link({ notify: sent });
+    expect(decide(view({ link: { state: 'expired', link: done } }), ctx)).toEqual({
+      kind: 'duplicate',
+      link: done,
+    });
+    expect(decide(view({ job: click, link: { state: 'expired', link: done } }), ctx).kind).toBe('duplicate');
+    const untold = link({ notify: { ...sent, reported: false } });
+    expect(decide(view({ link: { state: 'expired', link: untold } }), ctx)).toEqual({
+      kind: 'duplicate',
+      link: untold,
+      retell: untold.notify,
+    });
+    expect(
+      decide(view({ job: { ...auto, templateId: 'gone' }, link: { state: 'live', link: done } }), ctx),
+    ).toEqual({ kind: 'duplicate', link: done });
+    // Recorded without its group's counts: re-told, so that the group counts it.
+    const uncounted = link({ notify: { ...sent, reported: false, uncounted: true } as DetailLink['notify'] });
+    expect(decide(view({ link: { state: 'live', link: uncounted } }), ctx)).toMatchObject({
+      kind: 'duplicate',
+      retell: { status: 'sent', uncounted: true },
+    });
+    // A click after an outcome that sent nothing, on an expired link: expired.
+    const notFound = link({
+      notify: { status: 'not-in-intercom', at: NOW - 5000, templateId: 'card-expired', reported: true },
+    });
+    expect(decide(view({ job: click, link: { state: 'expired', link: notFound } }), ctx)).toMatchObject({
+      kind: 'outcome',
+      outcome: { status: 'expired' },
+    });
+  });
+
   it('waits for a live attempt on the occurrence guard and reports a dead one uncertain, never resending', () => {
     expect(decide(view({ occurrence: { token: 'x', at: NOW - 1000 } }), ctx)).toEqual({
       kind: 'wait',
