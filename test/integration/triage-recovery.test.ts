@@ -53,10 +53,8 @@ describe('Slack alert recovery', () => {
     expect(shownCount()).toBe(3);
   });
 
-  it('a flush that ran while more occurrences were counted leaves another flush for them', async () => {
-    const flush = await parentThenBurst();
-    offset = 11_000;
-    // The flush has shown its count and is about to record it when the next occurrence is counted.
+  /** Holds the flush's "shown" mark until `open()`: `atMark` resolves once the flush reaches it. */
+  function holdMarkUpdated(): { atMark: Promise<void>; open: () => void } {
     let reached: () => void = () => undefined;
     const atMark = new Promise<void>((resolve) => {
       reached = resolve;
@@ -76,6 +74,14 @@ describe('Slack alert recovery', () => {
       },
       { step: 'initialize', name: 'holdMarkUpdated' },
     );
+    return { atMark, open };
+  }
+
+  it('a flush that ran while more occurrences were counted leaves another flush for them', async () => {
+    const flush = await parentThenBurst();
+    offset = 11_000;
+    // The flush has shown its count and is about to record it when the next occurrence is counted.
+    const { atMark, open } = holdMarkUpdated();
     try {
       const running = p.handler(sqsEvent(sqsRecord('f-1', flush, { internal: true })));
       await atMark;
@@ -104,25 +110,7 @@ describe('Slack alert recovery', () => {
     const flush = await parentThenBurst();
     const token = JSON.parse(flush).token as string;
     offset = 11_000;
-    let reached: () => void = () => undefined;
-    const atMark = new Promise<void>((resolve) => {
-      reached = resolve;
-    });
-    let open: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => {
-      open = resolve;
-    });
-    p.dynamo.middlewareStack.add(
-      (next) => async (args) => {
-        const input = args.input as { UpdateExpression?: string };
-        if (input.UpdateExpression?.startsWith('SET lastPostedAt = :now, postedCount = :shown')) {
-          reached();
-          await gate;
-        }
-        return next(args);
-      },
-      { step: 'initialize', name: 'holdMarkUpdated' },
-    );
+    const { atMark, open } = holdMarkUpdated();
     const sendFlush = p.deps.queue.sendFlush.bind(p.deps.queue);
     try {
       const running = p.handler(sqsEvent(sqsRecord('f-1', flush, { internal: true })));
