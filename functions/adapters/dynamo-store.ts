@@ -26,6 +26,7 @@ import {
 import { recipientKey } from '../core/recipient';
 import type { DetailLink, ErrorGroup, SlackRef } from '../core/records';
 import { USER_COUNT_CAP } from '../core/records';
+import { reasonOf } from '../services/failures';
 import type {
   AlertStore,
   EventScope,
@@ -249,7 +250,14 @@ export class DynamoStore implements OccurrenceStore, AlertStore, OccurrenceReade
         await this.writeOrSplit(left.slice(half), now, results);
         return;
       }
-      for (const p of left) results[p.index] = { status: 'failed', error };
+      // One event DynamoDB refuses on its own (e.g. an empty attribute name deep in its context) would
+      // be refused on every retry: it is parked with the reason instead of failing into the DLQ blind.
+      const unstorable = left.length === 1 && isItemRefusal(error);
+      for (const p of left)
+        results[p.index] = {
+          status: 'failed',
+          error: unstorable ? new UnstorableEventError(`DynamoDB refused it: ${reasonOf(error)}`) : error,
+        };
     }
   }
 

@@ -109,6 +109,11 @@ export function decide(view: JobView, ctx: DecideContext): Decision {
     return { kind: 'duplicate', link, retell: done.reported && !done.uncounted ? undefined : done };
   }
 
+  // A redelivery of the event id with another body matched another template: the occurrence stored
+  // is the first delivery's, and only its own template's job may write to its user.
+  if (job.trigger === 'auto' && link.templateId !== undefined && job.templateId !== link.templateId)
+    return { kind: 'duplicate', link };
+
   if (view.link.state === 'expired') return outcome({ status: 'expired', at: now });
   const template = ctx.templates.find((t) => t.id === job.templateId);
   if (!template)

@@ -73,6 +73,8 @@ const JOBS_PER_ROUND = 20;
  * template) are decided again in a next round, once that job's outcome is recorded.
  */
 const MAX_ROUNDS = 6;
+/** When a job left over past MAX_ROUNDS comes back. */
+const LEFTOVER_DELAY_SECONDS = 1;
 /** A write refused because the table changed since it was read is decided again, this often at most. */
 const MAX_WRITE_ATTEMPTS = 5;
 
@@ -87,8 +89,16 @@ export async function notifyBatch(messages: NotifyMessage[], deps: NotifyDeps): 
   let pending = batch.parse(messages);
   for (let round = 1; pending.length > 0; round++) {
     if (round > MAX_ROUNDS) {
-      for (const job of pending)
-        batch.fail(job, new Error('too many jobs of this batch depend on each other'));
+      // Jobs still waiting on others of this batch come back as new messages: failing them would
+      // spend their receives and could park them in the DLQ while a later try would settle them.
+      await Promise.all(
+        pending.map((job) =>
+          deps.retryLater.send(job.job, LEFTOVER_DELAY_SECONDS).then(
+            () => batch.settle(job, 'deferred'),
+            (err) => batch.fail(job, err),
+          ),
+        ),
+      );
       break;
     }
     const next: Job[] = [];
