@@ -10,7 +10,7 @@ import { createTriageHandler } from '../functions/handlers/triage';
 import type { NotifyDeps } from '../functions/services/notify';
 import type { TriageDeps } from '../functions/services/triage';
 import { createNotifyDeps, createTriageDeps } from '../functions/wiring';
-import { QUEUES } from '../lib/definitions';
+import { FUNCTIONS, QUEUES } from '../lib/definitions';
 import { SqsEventSource, type SqsHandler } from './sqs-event-source';
 
 /** Where each handler gets its collaborators for a batch. */
@@ -74,11 +74,11 @@ export function startHandlers(sqs: SQSClient, deps: HandlerDeps, options: Handle
   let busy = 0;
   const tracked =
     (name: FunctionName, handler: SqsHandler): SqsHandler =>
-    async (event) => {
+    async (event, context) => {
       options.onBusy?.(++busy);
       const ended = options.onInvocation?.(name, event.Records.length);
       try {
-        return await handler(event);
+        return await handler(event, context);
       } finally {
         ended?.();
         options.onBusy?.(--busy);
@@ -89,11 +89,13 @@ export function startHandlers(sqs: SQSClient, deps: HandlerDeps, options: Handle
   const triageSource = new SqsEventSource(sqs, options.queueUrls.errors, tracked('triage', triage), {
     batchSize: QUEUES.errors.batchSize,
     concurrency: options.concurrency.triage,
+    fn: { name: 'triage', ...FUNCTIONS.triage },
     onError: (err) => log(`triage: ${(err as Error).message}`),
   });
   const notifySource = new SqsEventSource(sqs, options.queueUrls.notify, tracked('notify', notify), {
     batchSize: QUEUES.notify.batchSize,
     concurrency: options.concurrency.notify,
+    fn: { name: 'notify', ...FUNCTIONS.notify },
     onError: (err) => log(`notify: ${(err as Error).message}`),
   });
   if (options.poll) for (const source of [triageSource, notifySource]) source.start();

@@ -1,23 +1,32 @@
+import { randomUUID } from 'node:crypto';
 import {
   DeleteMessageBatchCommand,
   type Message,
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { QUEUES } from '../lib/definitions';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { FUNCTIONS, QUEUES } from '../lib/definitions';
 import { queueDepth } from './queue-depth';
 
 /** SQS hands out at most 10 messages per receive. */
 const SQS_MAX_RECEIVE = 10;
 
-export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse | undefined>;
+export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
+
+/** A function's name and settings (lib/definitions), for its invocations' context. */
+export type LocalFunction = { name: string; timeoutSeconds: number; memoryMb: number };
 
 export type EventSourceOptions = {
   /** Records per invocation at most (Lambda's batch size; default the errors queue's). */
   batchSize?: number;
   /** Parallel pollers, like concurrent Lambda invocations. */
   concurrency?: number;
+  /**
+   * The function invoked (default triage): each invocation's context counts down from its timeout, as
+   * Lambda's does. Nothing is stopped when it runs out.
+   */
+  fn?: LocalFunction;
   waitTimeSeconds?: number;
   onError?: (err: unknown) => void;
 };
@@ -63,9 +72,10 @@ export class SqsEventSource {
     const Messages = await this.receiveBatch(waitTimeSeconds);
     if (Messages.length === 0) return 0;
     const event: SQSEvent = { Records: Messages.map((m) => toRecord(m, this.queueUrl)) };
+    const context = invocationContext(this.options.fn ?? { name: 'triage', ...FUNCTIONS.triage });
     let failed: Set<string>;
     try {
-      const response = await this.handler(event);
+      const response = await this.handler(event, context);
       failed = new Set(response?.batchItemFailures.map((f) => f.itemIdentifier) ?? []);
       // Lambda treats a failure naming a record that is not in the batch as a failed batch.
       if ([...failed].some((id) => !Messages.some((m) => m.MessageId === id))) {
@@ -147,6 +157,28 @@ export class SqsEventSource {
       }
     }
   }
+}
+
+/** A Lambda context as an invocation gets it: its remaining time counts down from the timeout. */
+function invocationContext({ name, timeoutSeconds, memoryMb }: LocalFunction): Context {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  const unsupported = () => {
+    throw new Error('the local event source takes the handler’s answer, not a callback');
+  };
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
+    memoryLimitInMB: String(memoryMb),
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: unsupported,
+    fail: unsupported,
+    succeed: unsupported,
+  };
 }
 
 function chunksOf<T>(items: T[], size: number): T[][] {

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type CancellationReason, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -36,6 +35,7 @@ import type {
   OccurrenceResult,
   OccurrenceStore,
 } from '../services/ports';
+import { Backoff, type RetryPolicy } from './backoff';
 import {
   cancellationReasons,
   eventKey,
@@ -59,8 +59,15 @@ export const GROUP_TTL_SECONDS = 7 * 86400;
  */
 export const EVENT_ID_TTL_SECONDS = 15 * 86400;
 
-/** A transaction that met another on the same item wrote nothing: it is retried this many times. */
-const CONFLICT_ATTEMPTS = 8;
+/**
+ * A write that met another writer on an item (a hot group in a burst: up to five triage containers
+ * update it), and a read DynamoDB left undone, wrote or read nothing: retried with full jitter, up to
+ * 1 s a wait, for 5 s of waiting in all. It fits triage's 30 s timeout (FUNCTIONS.triage): a batch's
+ * counting (its transactions share one budget) and its groups' read wait 5 s each at worst, which
+ * leaves 20 s for the Slack sync (calls cut at 5 s). A batch that gives up is retried by SQS rather
+ * than killed mid-way with its Slack claims held.
+ */
+export const CONFLICT_RETRY: RetryPolicy = { baseMs: 10, capMs: 1000, budgetMs: 5000 };
 
 /** DynamoDB's limits for one TransactWriteItems: 100 writes and 4 MB (headroom for the rest). */
 const TRANSACTION_ACTIONS = 100;
@@ -97,13 +104,12 @@ export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBD
   // the SDK does not retry; nothing was written, so retrying is safe (a hot group in a burst).
   doc.middlewareStack.add(
     (next) => async (args) => {
-      for (let attempt = 1; ; attempt++) {
+      const backoff = new Backoff(CONFLICT_RETRY);
+      for (;;) {
         try {
           return await next(args);
         } catch (err) {
-          if ((err as Error)?.name !== 'TransactionConflictException' || attempt >= CONFLICT_ATTEMPTS)
-            throw err;
-          await sleep(conflictBackoffMs(attempt));
+          if ((err as Error)?.name !== 'TransactionConflictException' || !(await backoff.pause())) throw err;
         }
       }
     },
@@ -111,9 +117,6 @@ export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBD
   );
   return doc;
 }
-
-/** Jittered, growing: writers that met on one item do not meet again in step. */
-const conflictBackoffMs = (attempt: number) => 5 + Math.random() * 20 * attempt;
 
 /** Heads-up's DynamoDB table: detail links, groups, idempotency keys and the Slack claim protocol. */
 export class DynamoStore implements OccurrenceStore, AlertStore, OccurrenceReader {
@@ -162,9 +165,10 @@ export class DynamoStore implements OccurrenceStore, AlertStore, OccurrenceReade
   async getGroups(fingerprints: string[], now: number): Promise<Map<string, ErrorGroup>> {
     const groups = new Map<string, ErrorGroup>();
     const unique = [...new Set(fingerprints)];
+    const backoff = new Backoff(CONFLICT_RETRY);
     for (let i = 0; i < unique.length; i += BATCH_GET_KEYS) {
       let keys: Record<string, unknown>[] = unique.slice(i, i + BATCH_GET_KEYS).map(groupKey);
-      for (let attempt = 1; keys.length > 0; attempt++) {
+      while (keys.length > 0) {
         const { Responses, UnprocessedKeys } = await this.db.send(
           new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
         );
@@ -174,9 +178,9 @@ export class DynamoStore implements OccurrenceStore, AlertStore, OccurrenceReade
           }
         }
         keys = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-        if (keys.length === 0) break;
-        if (attempt >= CONFLICT_ATTEMPTS) throw new Error('DynamoDB left groups unread (throttled)');
-        await sleep(conflictBackoffMs(attempt));
+        if (keys.length > 0 && !(await backoff.pause())) {
+          throw new Error('DynamoDB left groups unread (throttled)');
+        }
       }
     }
     return groups;
@@ -216,11 +220,12 @@ export class DynamoStore implements OccurrenceStore, AlertStore, OccurrenceReade
       actionsPerItem: 2,
       bytesOf: (p) => Buffer.byteLength(JSON.stringify(p.occurrence.link), 'utf8'),
     });
+    // The batch's transactions share one budget for waiting out other writers (CONFLICT_RETRY).
+    const backoff = new Backoff(CONFLICT_RETRY);
     for (const chunk of chunks) {
       await this.writeOrSplit(
         chunk.flatMap(({ items }) => items),
-        now,
-        results,
+        { now, results, backoff },
       );
     }
     return occurrences.map((_, i) => {
@@ -234,20 +239,21 @@ export class DynamoStore implements OccurrenceStore, AlertStore, OccurrenceReade
    * Writes occurrences in one transaction. When DynamoDB (or the SDK) refuses an item of it, the rest
    * is written in halves, so only the item it refused fails.
    */
-  private async writeOrSplit(items: Pending[], now: number, results: (OccurrenceResult | undefined)[]) {
+  private async writeOrSplit(items: Pending[], batch: BatchWrite) {
+    const { now, results } = batch;
     const parts = [...groupByKey(items, (p) => p.occurrence.fingerprint)].map(([fingerprint, members]) => ({
       fingerprint,
       items: members,
       withUsers: !this.knownFull(fingerprint, now),
     }));
     try {
-      await this.writeChunk(parts, now, results);
+      await this.writeChunk(parts, batch);
     } catch (error) {
       const left = items.filter((p) => results[p.index] === undefined);
       if (left.length > 1 && isItemRefusal(error)) {
         const half = Math.ceil(left.length / 2);
-        await this.writeOrSplit(left.slice(0, half), now, results);
-        await this.writeOrSplit(left.slice(half), now, results);
+        await this.writeOrSplit(left.slice(0, half), batch);
+        await this.writeOrSplit(left.slice(half), batch);
         return;
       }
       // One event DynamoDB refuses on its own (e.g. an empty attribute name deep in its context) would
@@ -262,11 +268,12 @@ export class DynamoStore implements OccurrenceStore, AlertStore, OccurrenceReade
   }
 
   /** One transaction, tried again without what it found already stored until it commits or gives up. */
-  private async writeChunk(parts: GroupPart[], now: number, results: (OccurrenceResult | undefined)[]) {
-    // Each refusal settles an item (a duplicate, a legacy link id) or a group (reset, users full) once.
-    const maxRounds = CONFLICT_ATTEMPTS + 2 * parts.reduce((n, part) => n + part.items.length + 1, 0);
-    let conflicts = 0;
-    for (let round = 1; ; round++) {
+  private async writeChunk(parts: GroupPart[], { now, results, backoff }: BatchWrite) {
+    // Each refusal settles an item (a duplicate, a legacy link id) or a group (reset, users full) once;
+    // rounds that only met other writers are bounded by the backoff's budget.
+    const maxSettled = 2 * parts.reduce((n, part) => n + part.items.length + 1, 0);
+    let settled = 0;
+    for (;;) {
       const live = parts.filter((part) => part.items.length > 0);
       if (live.length === 0) return;
       const roles: Role[] = [];
@@ -302,12 +309,10 @@ export class DynamoStore implements OccurrenceStore, AlertStore, OccurrenceReade
         if (!reasons) throw err;
         const outcome = await this.settleRefusals(reasons, roles, now, results);
         for (const part of live) part.items = part.items.filter((item) => results[item.index] === undefined);
-        if (outcome === 'stuck' || round >= maxRounds) throw err;
-        if (outcome === 'busy') {
-          // Another writer held an item (a hot group): nothing was written.
-          if (++conflicts >= CONFLICT_ATTEMPTS) throw err;
-          await sleep(conflictBackoffMs(conflicts));
-        }
+        if (outcome === 'stuck') throw err;
+        if (outcome === 'settled' && ++settled > maxSettled) throw err;
+        // Another writer held an item (a hot group): nothing was written.
+        if (outcome === 'busy' && !(await backoff.pause())) throw err;
       }
     }
   }
@@ -592,6 +597,8 @@ type Pending = { index: number; occurrence: Occurrence; user?: string };
 
 /** A group's share of one transaction, and whether its users are added to its distinct-user set. */
 type GroupPart = { fingerprint: string; items: Pending[]; withUsers: boolean };
+/** What one `recordOccurrences` call's transactions share. */
+type BatchWrite = { now: number; results: (OccurrenceResult | undefined)[]; backoff: Backoff };
 
 /** What each write of a transaction is, in order: its cancellation reason is read by it. */
 type Role =

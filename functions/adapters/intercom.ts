@@ -7,11 +7,18 @@ import { intercomFailure } from './intercom-failures';
 
 export type IntercomOptions = { token: string; adminId: string; apiUrl?: string; timeoutSeconds?: number };
 
+/** Each request's timeout unless the options say otherwise (notify's round reserve is made of it). */
+export const INTERCOM_TIMEOUT_SECONDS = 5;
+
 /**
  * Lookups may be retried once by the SDK (they change nothing); the send never is: the SDK retries
  * 408/429/5xx on POST /messages too, which can deliver a message twice. SQS and our guard retry instead.
  */
-export function createIntercomClient({ token, apiUrl, timeoutSeconds = 5 }: IntercomOptions): IntercomClient {
+export function createIntercomClient({
+  token,
+  apiUrl,
+  timeoutSeconds = INTERCOM_TIMEOUT_SECONDS,
+}: IntercomOptions): IntercomClient {
   return new IntercomClient({
     token,
     baseUrl: apiUrl,

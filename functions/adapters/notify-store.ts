@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { AttributeValue, CancellationReason } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -9,6 +8,7 @@ import {
 import type { CooldownGuard, GroupTold, LinkLookup, OccurrenceHold } from '../core/fix-decision';
 import type { ErrorGroup } from '../core/records';
 import type { FixStore, FixWrite, FixWriteRefusal } from '../services/ports';
+import { Backoff, type RetryPolicy } from './backoff';
 import {
   cancellationReasons,
   fixKey,
@@ -30,10 +30,10 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 const MAX_BATCH_KEYS = 100;
 /**
  * Transactions that met another on an item (a hot group: triage updates it all through a burst), and
- * reads DynamoDB left undone, are retried with full jitter, doubling up to 250 ms (about 2 s in all).
+ * reads DynamoDB left undone, are retried with full jitter, doubling up to 250 ms, 2 s of waiting in
+ * all: notify's round reserve (functions/handlers/notify.ts) counts one such budget per round.
  */
-const RETRY_ATTEMPTS = 12;
-const backoffMs = (attempt: number) => 5 + Math.random() * Math.min(250, 10 * 2 ** attempt);
+export const NOTIFY_STORE_RETRY: RetryPolicy = { baseMs: 10, capMs: 250, budgetMs: 2000 };
 /** Why a transaction may be cancelled that says nothing about its conditions. */
 const TRANSIENT = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
 
@@ -115,7 +115,8 @@ export class NotifyStore implements FixStore {
     if (writes.length === 0) return { refused: [] };
     if (writes.length > MAX_BATCH_KEYS) throw new Error(`${writes.length} writes in one transaction`);
     const actions = writes.map((w) => this.action(w));
-    for (let attempt = 1; ; attempt++) {
+    const backoff = new Backoff(NOTIFY_STORE_RETRY);
+    for (;;) {
       try {
         await this.db.send(new TransactWriteCommand({ TransactItems: actions }));
         return { refused: [] };
@@ -128,8 +129,7 @@ export class NotifyStore implements FixStore {
         // Cancelled by a conflict with another transaction (a hot group) or throttling: nothing was
         // written, so the same transaction may simply go again.
         const transient = reasons.every((r) => !r.Code || r.Code === 'None' || TRANSIENT.has(r.Code));
-        if (!transient || attempt >= RETRY_ATTEMPTS) throw err;
-        await sleep(backoffMs(attempt));
+        if (!transient || !(await backoff.pause())) throw err;
       }
     }
   }
@@ -142,11 +142,12 @@ export class NotifyStore implements FixStore {
       ExpressionAttributeNames: Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a])),
     };
     const unique = [...new Map(keys.map((k) => [k[PK], k])).values()];
+    const backoff = new Backoff(NOTIFY_STORE_RETRY); // one budget for the whole read
     for (let start = 0; start < unique.length; start += MAX_BATCH_KEYS) {
       let pending: Key[] = unique.slice(start, start + MAX_BATCH_KEYS);
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > RETRY_ATTEMPTS) throw new Error('DynamoDB left notify items unread (throttled)');
-        if (attempt > 1) await sleep(backoffMs(attempt));
+      for (let first = true; pending.length > 0; first = false) {
+        if (!first && !(await backoff.pause()))
+          throw new Error('DynamoDB left notify items unread (throttled)');
         const { Responses, UnprocessedKeys } = await this.db.send(
           new BatchGetCommand({
             RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true, ...projection } },

@@ -39,18 +39,19 @@ export function createSqsBatchHandler<D>(
 /**
  * An SQS batch handler that takes the whole batch at once (ReportBatchItemFailures): `handleBatch`
  * answers the message ids to retry, and when it throws every record is retried. Metrics are flushed
- * per invocation.
+ * per invocation. The context (its remaining time) is Lambda's, or the local event source's; a test
+ * calling the handler directly may leave it out.
  */
 export function createSqsWholeBatchHandler<D>(
   getDeps: () => Promise<D>,
-  handleBatch: (records: SQSRecord[], deps: D) => Promise<string[]>,
+  handleBatch: (records: SQSRecord[], deps: D, context?: Context) => Promise<string[]>,
 ) {
-  return async (event: SQSEvent, _context?: Context): Promise<SQSBatchResponse> => {
+  return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
     const deps = await getDeps();
     const failures = (ids: Set<string>) =>
       event.Records.filter((r) => ids.has(r.messageId)).map((r) => ({ itemIdentifier: r.messageId }));
     try {
-      return { batchItemFailures: failures(new Set(await handleBatch(event.Records, deps))) };
+      return { batchItemFailures: failures(new Set(await handleBatch(event.Records, deps, context))) };
     } catch (err) {
       logger.error('the batch failed as a whole; every record will be retried', {
         reason: (err as Error)?.message,

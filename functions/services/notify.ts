@@ -3,6 +3,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { clip } from '../../common/clip';
 import { parseJsonText } from '../../common/json-text';
+import type { ErrorEvent } from '../core/event-schema';
 import {
   cooldownKeyId,
   type DecideContext,
@@ -64,6 +65,12 @@ export type NotifyMessage = { id: string; body: string };
 /** The ids of the messages to retry, and what became of the others. */
 export type NotifyBatchResult = { failedIds: string[]; results: Map<string, NotifyResult> };
 
+/**
+ * The invocation's time (Lambda's remaining time) and what a round may take at worst: no round starts
+ * that the timeout could cut short — its claimed jobs would be reported "may have arrived" unsent.
+ */
+export type TimeBudget = { timeLeftMs: () => number; roundReserveMs: number };
+
 /** A render error can quote the template's source: the thread and the detail page get one short line. */
 const RENDER_REASON_CHARS = 200;
 /** Jobs decided together: a round's claims are one transaction and its outcomes another (≤ 100 writes). */
@@ -73,7 +80,7 @@ const JOBS_PER_ROUND = 20;
  * template) are decided again in a next round, once that job's outcome is recorded.
  */
 const MAX_ROUNDS = 6;
-/** When a job left over past MAX_ROUNDS comes back. */
+/** When a job left over past MAX_ROUNDS, or past the time budget, comes back. */
 const LEFTOVER_DELAY_SECONDS = 1;
 /** A write refused because the table changed since it was read is decided again, this often at most. */
 const MAX_WRITE_ATTEMPTS = 5;
@@ -84,25 +91,28 @@ const MAX_WRITE_ATTEMPTS = 5;
  * the alert's Slack thread. A batch is read, claimed and recorded together: two consistent batch
  * reads, one transaction for the claims, one for the outcomes, whatever the number of jobs.
  */
-export async function notifyBatch(messages: NotifyMessage[], deps: NotifyDeps): Promise<NotifyBatchResult> {
+export async function notifyBatch(
+  messages: NotifyMessage[],
+  deps: NotifyDeps,
+  budget?: TimeBudget,
+): Promise<NotifyBatchResult> {
   const batch = new Batch(deps);
   let pending = batch.parse(messages);
+  let started = 0;
   for (let round = 1; pending.length > 0; round++) {
     if (round > MAX_ROUNDS) {
-      // Jobs still waiting on others of this batch come back as new messages: failing them would
-      // spend their receives and could park them in the DLQ while a later try would settle them.
-      await Promise.all(
-        pending.map((job) =>
-          deps.retryLater.send(job.job, LEFTOVER_DELAY_SECONDS).then(
-            () => batch.settle(job, 'deferred'),
-            (err) => batch.fail(job, err),
-          ),
-        ),
-      );
+      await batch.requeue(pending);
       break;
     }
     const next: Job[] = [];
     for (let i = 0; i < pending.length; i += JOBS_PER_ROUND) {
+      // The first round always runs (the function's timeout holds one), so every batch progresses.
+      if (started++ > 0 && budget && budget.timeLeftMs() < budget.roundReserveMs) {
+        const left = [...pending.slice(i), ...next];
+        deps.log.warn('notify out of time: jobs not started come back', { jobs: left.length });
+        await batch.requeue(left);
+        return batch.finish();
+      }
       next.push(...(await new Round(pending.slice(i, i + JOBS_PER_ROUND), batch).run()));
     }
     pending = next;
@@ -117,6 +127,11 @@ type Job = { id: string; job: NotifyJob };
 class Batch {
   readonly results = new Map<string, NotifyResult>();
   private readonly failed: { id: string; err: unknown }[] = [];
+  /**
+   * Users Intercom said it does not know, by what the lookup asks (id, email): their later jobs of
+   * this batch ask no more. Never kept past the batch: a user may sign up any minute.
+   */
+  private readonly absent = new Set<string>();
 
   constructor(readonly deps: NotifyDeps) {}
 
@@ -139,6 +154,29 @@ class Batch {
       else jobs.set(key, { id: m.id, job: parsed.data });
     }
     return [...jobs.values()];
+  }
+
+  async findUser(user: ErrorEvent['user']): Promise<Contact | undefined> {
+    const key = JSON.stringify([user?.id, user?.email]);
+    if (this.absent.has(key)) return undefined;
+    const contact = await this.deps.intercom.findUser(user);
+    if (!contact) this.absent.add(key);
+    return contact;
+  }
+
+  /**
+   * Jobs this invocation will not decide come back as new messages: failing them would spend their
+   * receives and could park them in the DLQ while a later try would settle them.
+   */
+  async requeue(jobs: Job[]): Promise<void> {
+    await Promise.all(
+      jobs.map((job) =>
+        this.deps.retryLater.send(job.job, LEFTOVER_DELAY_SECONDS).then(
+          () => this.settle(job, 'deferred'),
+          (err) => this.fail(job, err),
+        ),
+      ),
+    );
   }
 
   settle(job: Job, result: NotifyResult): void {
@@ -470,7 +508,7 @@ class Round {
   /** The contact, the rendered template, the message: as today, one job at a time, all jobs at once. */
   private async deliver(w: Work): Promise<void> {
     const { link, template } = w.decision as Extract<Decision, { kind: 'send' }>;
-    w.delivery = await deliver(link, template, this.now, this.deps);
+    w.delivery = await deliver(link, template, this.now, this.batch);
   }
 
   /**
@@ -818,11 +856,12 @@ async function deliver(
   link: DetailLink,
   template: FixTemplate,
   now: number,
-  deps: NotifyDeps,
+  batch: Batch,
 ): Promise<Delivery> {
+  const { deps } = batch;
   let contact: Contact | undefined;
   try {
-    contact = await deps.intercom.findUser(link.event.user);
+    contact = await batch.findUser(link.event.user);
   } catch (err) {
     if (err instanceof PermanentError) {
       return { handedOver: false, outcome: { status: 'failed', at: now, reason: err.message } };

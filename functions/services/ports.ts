@@ -234,7 +234,10 @@ export interface AlertChannel extends AlertThreads {
 export type Contact = { id: string; name?: string; email?: string };
 
 export interface Messenger {
-  /** A lookup changes nothing: fails with RetryableError, or PermanentError when refused. */
+  /**
+   * Undefined: not in Intercom (notify reuses that answer for the rest of its batch). A lookup changes
+   * nothing: fails with RetryableError, or PermanentError when refused.
+   */
   findUser(user: ErrorEvent['user']): Promise<Contact | undefined>;
   /**
    * Fails with RetryableError (refused before any work: send again), DeliveryUncertainError (it may
