@@ -49,6 +49,16 @@ const guard = (over: Partial<CooldownGuard> = {}): CooldownGuard => ({
   ...over,
 });
 
+/** An outcome recorded by an earlier attempt: sent, and told in the thread. */
+const SENT = {
+  status: 'sent',
+  at: NOW - 5000,
+  contactId: 'c',
+  messageId: 'm',
+  templateId: 'card-expired',
+  reported: true,
+} as const;
+
 describe('decide: one fix message per occurrence and per user, template and cooldown', () => {
   it('records what it can without Intercom: unknown, expired, no template, no user', () => {
     expect(decide(view({ link: { state: 'missing' } }), ctx)).toEqual({ kind: 'missing' });
@@ -66,19 +76,12 @@ describe('decide: one fix message per occurrence and per user, template and cool
   });
 
   it('finishes a job done before, re-telling an outcome the thread has not heard', () => {
-    const sent = {
-      status: 'sent',
-      at: NOW - 5000,
-      contactId: 'c',
-      messageId: 'm',
-      templateId: 'card-expired',
-    } as const;
-    const told = link({ notify: { ...sent, reported: true } });
+    const told = link({ notify: SENT });
     expect(decide(view({ link: { state: 'live', link: told } }), ctx)).toEqual({
       kind: 'duplicate',
       link: told,
     });
-    const untold = link({ notify: { ...sent, reported: false } });
+    const untold = link({ notify: { ...SENT, reported: false } });
     expect(decide(view({ link: { state: 'live', link: untold } }), ctx)).toEqual({
       kind: 'duplicate',
       link: untold,
@@ -93,21 +96,13 @@ describe('decide: one fix message per occurrence and per user, template and cool
   });
 
   it('keeps a finished outcome once the link expired or the template is gone', () => {
-    const sent = {
-      status: 'sent',
-      at: NOW - 5000,
-      contactId: 'c',
-      messageId: 'm',
-      templateId: 'card-expired',
-      reported: true,
-    } as const;
-    const done = link({ notify: sent });
+    const done = link({ notify: SENT });
     expect(decide(view({ link: { state: 'expired', link: done } }), ctx)).toEqual({
       kind: 'duplicate',
       link: done,
     });
     expect(decide(view({ job: click, link: { state: 'expired', link: done } }), ctx).kind).toBe('duplicate');
-    const untold = link({ notify: { ...sent, reported: false } });
+    const untold = link({ notify: { ...SENT, reported: false } });
     expect(decide(view({ link: { state: 'expired', link: untold } }), ctx)).toEqual({
       kind: 'duplicate',
       link: untold,
@@ -117,7 +112,7 @@ describe('decide: one fix message per occurrence and per user, template and cool
       decide(view({ job: { ...auto, templateId: 'gone' }, link: { state: 'live', link: done } }), ctx),
     ).toEqual({ kind: 'duplicate', link: done });
     // Recorded without its group's counts: re-told, so that the group counts it.
-    const uncounted = link({ notify: { ...sent, reported: false, uncounted: true } as DetailLink['notify'] });
+    const uncounted = link({ notify: { ...SENT, reported: false, uncounted: true } as DetailLink['notify'] });
     expect(decide(view({ link: { state: 'live', link: uncounted } }), ctx)).toMatchObject({
       kind: 'duplicate',
       retell: { status: 'sent', uncounted: true },
