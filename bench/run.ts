@@ -48,6 +48,7 @@ const { values } = parseArgs({
     rate: { type: 'string' },
     seconds: { type: 'string', default: '30' },
     fixes: { type: 'string', default: '5' },
+    'warm-up': { type: 'string', default: '10' },
     profile: { type: 'boolean', default: false },
   },
 });
@@ -59,6 +60,9 @@ const RATE = values.rate === undefined ? undefined : Number(values.rate);
 const SECONDS = Number(values.seconds);
 const FIXES = Number(values.fixes);
 const PROFILE = values.profile;
+const WARM_UP = Number(values['warm-up']);
+if (!Number.isInteger(WARM_UP) || WARM_UP < 0)
+  throw new Error('bench: warm-up must be a whole number of seconds ≥ 0');
 for (const [name, n] of Object.entries({ N, DISTINCT, USERS, SENDERS, SECONDS, FIXES, RATE: RATE ?? 1 }))
   if (!Number.isInteger(n) || n < 1)
     throw new Error(`bench: ${name.toLowerCase()} must be a whole number ≥ 1`);
@@ -237,7 +241,14 @@ async function measureSteady(rate: number) {
     let ended: Awaited<ReturnType<NonNullable<typeof window>['end']>> | undefined;
     const steady = await runSteady(
       stack,
-      { rate, seconds: SECONDS, fixesPerSecond: FIXES, distinct: DISTINCT, users: USERS },
+      {
+        rate,
+        seconds: SECONDS,
+        fixesPerSecond: FIXES,
+        distinct: DISTINCT,
+        users: USERS,
+        warmUpSeconds: WARM_UP,
+      },
       {
         measuring: async () => {
           window = await measuredWindow(meters);
@@ -356,7 +367,7 @@ function steadyRows(r: SteadyRun): Row[] {
     machineRow(r.machine),
     [
       'steady workload',
-      `${s.rate} events/s for ${s.seconds} s = ${s.events} events: each second 1 new error, ${s.fixEvents / s.seconds} automatic fixes, the rest repeats`,
+      `${s.rate} events/s for ${s.seconds} s = ${s.events} events: each second 1 new error, ${s.fixEvents / s.seconds} automatic fixes, the rest repeats; after ${s.warmUpSeconds} s of the same, not measured`,
     ],
     [
       'achieved (POST /v1/errors)',
