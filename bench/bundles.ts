@@ -7,12 +7,14 @@
  * BENCH_DEBUG=1 also prints what each first call logged and every request the stand-in answered.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BuildOptions, build } from 'esbuild';
+import { COMPILED_TEMPLATES_FILE } from '../functions/adapters/compiled-templates';
+import { precompileTemplates } from '../functions/adapters/template-files';
 import { SECRETS } from '../lib/definitions';
 import { FUNCTION_BUNDLING } from '../lib/headsup';
 import { sampleEvents, seededRandom } from '../local/samples';
@@ -89,10 +91,14 @@ export type BuildBundlesOptions = {
 /** One bundle written by `buildBundles`. */
 export type BuiltBundle = { fn: BundledFunction; sdk: SdkPlacement; file: string };
 
-/** Bundles every function both ways, as the deploy does (LAMBDA_ESBUILD). */
+/**
+ * Bundles every function both ways, as the deploy does (LAMBDA_ESBUILD), and puts the templates beside
+ * the bundles as the deploy does (lib/headsup.ts): the `*.md` files and their precompiled form.
+ */
 export async function buildBundles(options: BuildBundlesOptions = {}): Promise<BuiltBundle[]> {
   const outDir = options.outDir ?? join(ROOT, 'bench', '.build', 'bundles');
   mkdirSync(outDir, { recursive: true });
+  writeTemplates(join(outDir, TEMPLATES_DIR));
   const bundles: BuiltBundle[] = [];
   for (const fn of options.functions ?? BUNDLED_FUNCTIONS) {
     for (const sdk of SDK_PLACEMENTS) {
@@ -108,6 +114,17 @@ export async function buildBundles(options: BuildBundlesOptions = {}): Promise<B
     }
   }
   return bundles;
+}
+
+/** The bundled functions' templates folder, relative to index.js (HEADSUP_TEMPLATES on AWS). */
+const TEMPLATES_DIR = 'templates';
+
+function writeTemplates(dir: string): void {
+  const source = join(ROOT, TEMPLATES_DIR);
+  mkdirSync(dir, { recursive: true });
+  for (const name of readdirSync(source).filter((n) => n.endsWith('.md')))
+    copyFileSync(join(source, name), join(dir, name));
+  writeFileSync(join(dir, COMPILED_TEMPLATES_FILE), precompileTemplates(source));
 }
 
 /**
@@ -222,7 +239,7 @@ const SECRETS_OF: Record<BundledFunction, (keyof typeof SECRETS)[]> = {
   http: ['webhooks', 'ingest'],
 };
 
-function lambdaEnv(fn: BundledFunction, standIn: string): NodeJS.ProcessEnv {
+function lambdaEnv(fn: BundledFunction, file: string, standIn: string): NodeJS.ProcessEnv {
   const arn = (name: string) => `arn:aws:secretsmanager:us-east-1:000000000000:secret:${name}`;
   const queue = (name: string) => `${standIn}/000000000000/${name}`;
   return {
@@ -239,7 +256,7 @@ function lambdaEnv(fn: BundledFunction, standIn: string): NodeJS.ProcessEnv {
     HEADSUP_ERRORS_QUEUE_URL: queue('errors'),
     HEADSUP_ERRORS_DLQ_URL: queue('errors-dlq'),
     HEADSUP_NOTIFY_QUEUE_URL: queue('notify'),
-    HEADSUP_TEMPLATES: join(ROOT, 'templates'),
+    HEADSUP_TEMPLATES: join(dirname(file), TEMPLATES_DIR),
     HEADSUP_PUBLIC_URL: 'https://headsup.example',
     SLACK_CHANNEL: 'C0123456789',
     SLACK_API_URL: `${standIn}/api`,
@@ -352,7 +369,7 @@ async function fastestFirstCalls(
     const fastest = bundles.map(() => Number.POSITIVE_INFINITY);
     for (let run = 0; run < runs; run++) {
       for (const [i, { fn, file }] of bundles.entries()) {
-        fastest[i] = Math.min(fastest[i]!, await firstCallSample(file, fn, lambdaEnv(fn, standIn)));
+        fastest[i] = Math.min(fastest[i]!, await firstCallSample(file, fn, lambdaEnv(fn, file, standIn)));
       }
     }
     return fastest.map((ms) => Math.round(ms * 10) / 10);

@@ -1,57 +1,19 @@
-import { nanoid } from 'nanoid';
-import { FUNCTIONS } from '../lib/definitions';
-import { createDocumentClient, DynamoStore } from './adapters/dynamo-store';
-import { createIntercomClient, IntercomMessenger } from './adapters/intercom';
-import { NotifyStore } from './adapters/notify-store';
-import { logger, metrics } from './adapters/observability';
-import { createSlackClient, SlackChannel, SlackThreads } from './adapters/slack';
-import { ErrorsQueue, NotifyQueue } from './adapters/sqs-queue';
 import { loadTemplates } from './adapters/template-files';
 import { type AwsClients, createAwsClients } from './aws-clients';
 import type { NotifyConfig, TriageConfig } from './config/functions';
-import { LINK_ID_LENGTH } from './core/links';
-import { PendingFlushes } from './core/pending-flushes';
+import { notifyDeps, triageDeps } from './deps';
 import type { NotifyDeps } from './services/notify';
 import type { TriageDeps } from './services/triage';
 
-/**
- * How long a fix guard may stay "sending" before its attempt is judged dead: a little past the notify
- * function's timeout, which no attempt outlives. The local notify queue's retries are timed from it.
- */
-export const NOTIFY_SENDING_STALE_MS = (FUNCTIONS.notify.timeoutSeconds + 15) * 1000;
+// The local stack's and the tests' wiring: the same as the Lambda handlers', but for the templates,
+// read and checked from their `*.md` files at start instead of precompiled when a bundle is built.
 
-/** Builds the triage function's collaborators. The same wiring runs on Lambda and locally. */
+/** Builds the triage function's collaborators, the templates read from their files. */
 export function createTriageDeps(config: TriageConfig, aws: AwsClients = createAwsClients()): TriageDeps {
-  return {
-    store: new DynamoStore(createDocumentClient(aws.dynamo), config.tableName),
-    slack: new SlackChannel(createSlackClient(config.slack), config.slack.channel),
-    queue: new ErrorsQueue(aws.sqs, config.errorsQueueUrl, config.errorsDlqUrl),
-    notifyQueue: new NotifyQueue(aws.sqs, config.notifyQueueUrl),
-    templates: loadTemplates(config.templatesDir),
-    messages: config.messages,
-    linkTtlSeconds: config.linkTtlSeconds,
-    now: Date.now,
-    newLinkId: () => nanoid(LINK_ID_LENGTH), // the alphabet isLinkId expects
-    pendingFlushes: new PendingFlushes(),
-    log: logger,
-    metrics,
-  };
+  return triageDeps(config, loadTemplates, aws);
 }
 
-/** Builds the notify function's collaborators. */
+/** Builds the notify function's collaborators, the templates read from their files. */
 export function createNotifyDeps(config: NotifyConfig, aws: AwsClients = createAwsClients()): NotifyDeps {
-  return {
-    // The links, the guards and the outcomes, read and written a batch at a time.
-    store: new NotifyStore(createDocumentClient(aws.dynamo), config.tableName),
-    intercom: new IntercomMessenger(createIntercomClient(config.intercom), config.intercom.adminId),
-    // Thread replies and parent updates only: each group's stored Slack reference names the channel.
-    slack: new SlackThreads(createSlackClient(config.slack)),
-    templates: loadTemplates(config.templatesDir),
-    messages: config.messages,
-    retryLater: new NotifyQueue(aws.sqs, config.notifyQueueUrl),
-    sendingStaleMs: NOTIFY_SENDING_STALE_MS,
-    now: Date.now,
-    log: logger,
-    metrics,
-  };
+  return notifyDeps(config, loadTemplates, aws);
 }

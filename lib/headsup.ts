@@ -14,6 +14,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type * as z from 'zod';
 import { clip } from '../common/clip';
+import { COMPILED_TEMPLATES_FILE } from '../functions/adapters/compiled-templates';
+import { precompileTemplates } from '../functions/adapters/template-files';
 import { ConfigError } from '../functions/config/error';
 import type { Setting } from '../functions/config/setting';
 import * as settings from '../functions/config/settings';
@@ -74,6 +76,23 @@ const SDK_CREDENTIAL_FALLBACKS = [
   '@aws-sdk/credential-provider-web-identity',
   '@smithy/credential-provider-imds',
 ];
+
+/**
+ * All the bundling commands run as one `bash -c` argument, which Linux caps at 128 KiB: the precompiled
+ * templates (about 3 KiB each) stay well below this.
+ */
+const MAX_WRITTEN_FILE_CHARS = 100 * 1024;
+
+/** A shell command that writes `text` to `file` (bash locally and in the bundling container alike). */
+function writeFileCommand(file: string, text: string): string {
+  if (text.length > MAX_WRITTEN_FILE_CHARS) {
+    throw new Error(
+      `${path.basename(file)} would be ${text.length} characters, over the ${MAX_WRITTEN_FILE_CHARS} a bundling command can carry`,
+    );
+  }
+  // Single-quoted: nothing is expanded; a quote in the text closes, escapes and reopens the quotes.
+  return `printf '%s' '${text.replaceAll("'", "'\\''")}' > "${file}"`;
+}
 
 /**
  * How esbuild bundles each function; bench/bundles.ts builds with the same settings to compare them.
@@ -469,9 +488,11 @@ export class HeadsUp extends Construct {
       environment: { NODE_OPTIONS: '--enable-source-maps', ...environment },
       bundling: {
         ...FUNCTION_BUNDLING,
-        // The templates go next to index.js. Each command runs on its own (bash locally, or in the
-        // bundling container); cp fails the synth when there is no template, rather than the function
-        // at its first cold start. The asset hash is of the output, so a template edit redeploys.
+        // The templates go next to index.js, with their precompiled form, which is what the function
+        // loads (functions/adapters/compiled-templates.ts). Each command runs on its own (bash locally,
+        // or in the bundling container); cp fails the synth when there is no template, and a broken
+        // one fails it as it is precompiled, rather than the function at its first cold start. The
+        // asset hash is of the output, so a template edit redeploys.
         ...(options.withTemplates && {
           commandHooks: {
             beforeBundling: () => [],
@@ -479,6 +500,10 @@ export class HeadsUp extends Construct {
             afterBundling: (inputDir: string, outputDir: string) => [
               `mkdir -p "${outputDir}/${TEMPLATES_DIR}"`,
               `cp "${inputDir}/${TEMPLATES_DIR}"/*.md "${outputDir}/${TEMPLATES_DIR}/"`,
+              writeFileCommand(
+                `${outputDir}/${TEMPLATES_DIR}/${COMPILED_TEMPLATES_FILE}`,
+                precompileTemplates(path.join(PROJECT_ROOT, TEMPLATES_DIR)),
+              ),
             ],
           },
         }),

@@ -7,8 +7,9 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
  * never reach a log line: adapters log descriptions of failures, not requests.
  */
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'headsup';
+const namespace = process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'HeadsUp';
 export const logger = new Logger({ serviceName });
-export const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'HeadsUp',
-  serviceName,
-});
+// Marked pure so that a bundle that never publishes metrics (http) leaves Metrics out instead of
+// building it at every cold start; its options are plain names, since esbuild keeps a call whose
+// arguments read something (process.env).
+export const metrics = /* @__PURE__ */ new Metrics({ namespace, serviceName });

@@ -1,8 +1,9 @@
+import { loadCompiledTemplates } from '../adapters/compiled-templates';
 import { INTERCOM_TIMEOUT_SECONDS } from '../adapters/intercom';
 import { NOTIFY_STORE_RETRY } from '../adapters/notify-store';
 import { loadNotifyConfig } from '../config/functions';
+import { notifyDeps } from '../deps';
 import { type NotifyDeps, notifyBatch } from '../services/notify';
-import { createNotifyDeps } from '../wiring';
 import { createSqsWholeBatchHandler, depsFollowingSecrets } from './lambda-support';
 
 /**
@@ -27,5 +28,6 @@ export const createNotifyHandler = (getDeps: () => Promise<NotifyDeps>) =>
   });
 
 export const handler = createNotifyHandler(
-  depsFollowingSecrets((env) => createNotifyDeps(loadNotifyConfig(env))),
+  // The templates as precompiled into the bundle: it carries no template compiler.
+  depsFollowingSecrets((env) => notifyDeps(loadNotifyConfig(env), loadCompiledTemplates)),
 );

@@ -1,8 +1,9 @@
 import type { SQSRecord } from 'aws-lambda';
 import { INTERNAL_MESSAGE_ATTRIBUTE } from '../../lib/definitions';
+import { loadCompiledTemplates } from '../adapters/compiled-templates';
 import { loadTriageConfig } from '../config/functions';
+import { triageDeps } from '../deps';
 import { type TriageDeps, triageBatch } from '../services/triage';
-import { createTriageDeps } from '../wiring';
 import { createSqsWholeBatchHandler, depsFollowingSecrets } from './lambda-support';
 
 /** Our marker attribute, in Lambda's spelling of an SQS record's message attributes. */
@@ -23,5 +24,6 @@ export const createTriageHandler = (getDeps: () => Promise<TriageDeps>) =>
   );
 
 export const handler = createTriageHandler(
-  depsFollowingSecrets((env) => createTriageDeps(loadTriageConfig(env))),
+  // The templates as precompiled into the bundle: it carries no template compiler.
+  depsFollowingSecrets((env) => triageDeps(loadTriageConfig(env), loadCompiledTemplates)),
 );

@@ -14,8 +14,23 @@ export type TemplateProblem = { file: string; line: number; message: string };
 
 export type ParsedTemplate = { ok: true; template: FixTemplate } | { ok: false; problems: TemplateProblem[] };
 
+/** A template that passed every check: its front matter, and its body as HTML with the variables still in. */
+export type CheckedTemplate = { frontMatter: FrontMatter; html: string };
+
+export type CheckedSource = ({ ok: true } & CheckedTemplate) | { ok: false; problems: TemplateProblem[] };
+
 /** Only these block helpers: templates stay readable and cannot reach anything but the variables. */
 const BLOCK_HELPERS = new Set(['if', 'unless']);
+
+/**
+ * How the variables are compiled: the block helpers above only, nothing looked up by name at run time.
+ * The same for a template compiled where it is read and for one precompiled when a function is bundled.
+ */
+const COMPILE_OPTIONS = {
+  knownHelpers: { if: true, unless: true },
+  knownHelpersOnly: true,
+  strict: false,
+} as const satisfies CompileOptions;
 
 const handlebars = Handlebars.create();
 const markdown = new MarkdownIt({ html: true, linkify: false, typographer: false });
@@ -25,6 +40,27 @@ const markdown = new MarkdownIt({ html: true, linkify: false, typographer: false
  * `{{variables}}`. Every problem is reported with its line, none stops at the first.
  */
 export function parseTemplate(file: string, text: string): ParsedTemplate {
+  const checked = checkTemplate(file, text);
+  return checked.ok ? { ok: true, template: compileTemplate(checked, file) } : checked;
+}
+
+/** A checked template with its render function, shown as `file`. */
+export function compileTemplate({ frontMatter, html }: CheckedTemplate, file: string): FixTemplate {
+  const render = handlebars.compile(html, COMPILE_OPTIONS);
+  return { ...frontMatter, file, render: (context) => render(context).trim() };
+}
+
+/**
+ * The render function of a checked template as JavaScript source (Handlebars' precompiled form), for
+ * `handlebars/runtime` to run: a bundled function then loads neither the compiler, Markdown nor YAML.
+ */
+export function precompileTemplate(checked: CheckedTemplate): string {
+  // Typed as the specification it evaluates to; what it returns is that object's source text.
+  return String(handlebars.precompile(checked.html, COMPILE_OPTIONS));
+}
+
+/** What `parseTemplate` checks, and the body turned into HTML: the part that needs YAML and Markdown. */
+export function checkTemplate(file: string, text: string): CheckedSource {
   const split = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(text);
   if (!split) {
     return {
@@ -64,12 +100,7 @@ export function parseTemplate(file: string, text: string): ParsedTemplate {
   if (problems.length > 0 || !frontMatter) return { ok: false, problems };
 
   // Markdown first, variables after: a value can never be read as Markdown or HTML.
-  const render = handlebars.compile(markdown.render(body), {
-    knownHelpers: { if: true, unless: true },
-    knownHelpersOnly: true,
-    strict: false,
-  });
-  return { ok: true, template: { ...frontMatter, file, render: (context) => render(context).trim() } };
+  return { ok: true, frontMatter, html: markdown.render(body) };
 }
 
 /** The start offset of the YAML node at `path`, or of its nearest existing parent. */
