@@ -78,20 +78,22 @@ const SDK_CREDENTIAL_FALLBACKS = [
 ];
 
 /**
- * All the bundling commands run as one `bash -c` argument, which Linux caps at 128 KiB: the precompiled
- * templates (about 3 KiB each) stay well below this.
+ * All the bundling commands run as one `bash -c` argument, which Linux caps at 128 KiB (bytes, not
+ * characters): the command writing the precompiled templates (about 3 KiB each) may take 100 KiB of it.
  */
-const MAX_WRITTEN_FILE_CHARS = 100 * 1024;
+const MAX_WRITE_COMMAND_BYTES = 100 * 1024;
 
 /** A shell command that writes `text` to `file` (bash locally and in the bundling container alike). */
 function writeFileCommand(file: string, text: string): string {
-  if (text.length > MAX_WRITTEN_FILE_CHARS) {
+  // Single-quoted: nothing is expanded; a quote in the text closes, escapes and reopens the quotes.
+  const command = `printf '%s' '${text.replaceAll("'", "'\\''")}' > "${file}"`;
+  const bytes = Buffer.byteLength(command, 'utf8');
+  if (bytes > MAX_WRITE_COMMAND_BYTES) {
     throw new Error(
-      `${path.basename(file)} would be ${text.length} characters, over the ${MAX_WRITTEN_FILE_CHARS} a bundling command can carry`,
+      `${path.basename(file)} would take a ${Math.ceil(bytes / 1024)} KiB bundling command, over the ${MAX_WRITE_COMMAND_BYTES / 1024} KiB one can carry: fewer or shorter templates`,
     );
   }
-  // Single-quoted: nothing is expanded; a quote in the text closes, escapes and reopens the quotes.
-  return `printf '%s' '${text.replaceAll("'", "'\\''")}' > "${file}"`;
+  return command;
 }
 
 /**

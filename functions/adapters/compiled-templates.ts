@@ -38,9 +38,18 @@ export function loadCompiledTemplates(dir: string): FixTemplate[] {
       `${shownPath(dir, COMPILED_TEMPLATES_FILE)} holds no templates`,
     );
   }
-  return sortTemplates(
-    (compiled as CompiledTemplate[]).map((template) =>
-      fromCompiled(template, shownPath(dir, template.fileName)),
-    ),
-  );
+  try {
+    return sortTemplates(
+      (compiled as CompiledTemplate[]).map((template) =>
+        fromCompiled(template, shownPath(dir, template.fileName)),
+      ),
+    );
+  } catch (err) {
+    // An entry of another Handlebars version, or not a template at all: named, not thrown raw.
+    const reason = (err as Error).message.split('\n')[0];
+    throw ConfigError.forVariable(
+      templatesDir.env,
+      `${shownPath(dir, COMPILED_TEMPLATES_FILE)} holds a template that does not load: ${reason}`,
+    );
+  }
 }

@@ -64,10 +64,15 @@ export const EVENT_ID_TTL_SECONDS = 15 * 86400;
  * update it), and a read DynamoDB left undone, wrote or read nothing: retried with full jitter, up to
  * 1 s a wait, for 5 s of waiting in all. It fits triage's 30 s timeout (FUNCTIONS.triage): a batch's
  * counting (its transactions share one budget) and its groups' read wait 5 s each at worst, which
- * leaves 20 s for the Slack sync (calls cut at 5 s). A batch that gives up is retried by SQS rather
+ * leaves 20 s for the Slack sync (calls cut at 5 s, its group writes 1 s of waiting each). A batch that gives up is retried by SQS rather
  * than killed mid-way with its Slack claims held.
  */
 export const CONFLICT_RETRY: RetryPolicy = { baseMs: 10, capMs: 1000, budgetMs: 5000 };
+/**
+ * A single write (the Slack sync's claims and marks on a group, two to four in a row) gets 1 s of
+ * waiting: with the 10 s above, their worst case still fits triage's timeout beside the Slack calls.
+ */
+const SINGLE_WRITE_CONFLICT_RETRY: RetryPolicy = { baseMs: 10, capMs: 250, budgetMs: 1000 };
 
 /** DynamoDB's limits for one TransactWriteItems: 100 writes and 4 MB (headroom for the rest). */
 const TRANSACTION_ACTIONS = 100;
@@ -104,7 +109,7 @@ export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBD
   // the SDK does not retry; nothing was written, so retrying is safe (a hot group in a burst).
   doc.middlewareStack.add(
     (next) => async (args) => {
-      const backoff = new Backoff(CONFLICT_RETRY);
+      const backoff = new Backoff(SINGLE_WRITE_CONFLICT_RETRY);
       for (;;) {
         try {
           return await next(args);

@@ -11,8 +11,9 @@ export type IntercomOptions = { token: string; adminId: string; apiUrl?: string;
 export const INTERCOM_TIMEOUT_SECONDS = 5;
 
 /**
- * Lookups may be retried once by the SDK (they change nothing); the send never is: the SDK retries
- * 408/429/5xx on POST /messages too, which can deliver a message twice. SQS and our guard retry instead.
+ * The SDK retries nothing. A send it retried (408/429/5xx on POST /messages) could deliver a message
+ * twice; a lookup it retried waits out a 429's reset (up to a minute) past notify's round reserve, which
+ * counts each call cut at its timeout. SQS and our guards retry instead.
  */
 export function createIntercomClient({
   token,
@@ -23,7 +24,7 @@ export function createIntercomClient({
     token,
     baseUrl: apiUrl,
     timeoutInSeconds: timeoutSeconds,
-    maxRetries: 1,
+    maxRetries: 0,
     fetch: intercomFetch(token),
   });
 }
@@ -84,16 +85,13 @@ export class IntercomMessenger implements Messenger {
   sendInApp(contactId: string, body: string): Promise<{ messageId: string }> {
     return translatingFailures(
       async () => {
-        const message = await this.client.messages.create(
-          {
-            message_type: 'inapp',
-            body,
-            template: 'plain',
-            from: { type: 'admin', id: Number(this.adminId) },
-            to: { type: 'user', id: contactId },
-          },
-          { maxRetries: 0 },
-        );
+        const message = await this.client.messages.create({
+          message_type: 'inapp',
+          body,
+          template: 'plain',
+          from: { type: 'admin', id: Number(this.adminId) },
+          to: { type: 'user', id: contactId },
+        });
         return { messageId: String((message as { id?: string | number }).id ?? '') };
       },
       (err) => intercomFailure(err, 'write'),

@@ -128,10 +128,11 @@ class Batch {
   readonly results = new Map<string, NotifyResult>();
   private readonly failed: { id: string; err: unknown }[] = [];
   /**
-   * Users Intercom said it does not know, by what the lookup asks (id, email): their later jobs of
-   * this batch ask no more. Never kept past the batch: a user may sign up any minute.
+   * Each user's lookup by what it asks (id, email), shared by this batch's jobs for them — including
+   * "not in Intercom". A failed lookup is forgotten, and nothing is kept past the batch: a user may
+   * sign up any minute.
    */
-  private readonly absent = new Set<string>();
+  private readonly lookups = new Map<string, Promise<Contact | undefined>>();
 
   constructor(readonly deps: NotifyDeps) {}
 
@@ -156,12 +157,15 @@ class Batch {
     return [...jobs.values()];
   }
 
-  async findUser(user: ErrorEvent['user']): Promise<Contact | undefined> {
+  findUser(user: ErrorEvent['user']): Promise<Contact | undefined> {
     const key = JSON.stringify([user?.id, user?.email]);
-    if (this.absent.has(key)) return undefined;
-    const contact = await this.deps.intercom.findUser(user);
-    if (!contact) this.absent.add(key);
-    return contact;
+    let lookup = this.lookups.get(key);
+    if (!lookup) {
+      lookup = this.deps.intercom.findUser(user);
+      this.lookups.set(key, lookup);
+      lookup.catch(() => this.lookups.delete(key));
+    }
+    return lookup;
   }
 
   /**

@@ -78,4 +78,13 @@ describe('loadCompiledTemplates', () => {
       /^Configuration error: HEADSUP_TEMPLATES cannot load \S*compiled\.cjs: Cannot find module/,
     );
   });
+
+  it('names the file when an entry is no template of this Handlebars version', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'compiled-templates-'));
+    const entry = { id: 'x', name: 'X', fileName: 'x.md', spec: { compiler: [5, '>= 2.0.0'] } };
+    writeFileSync(join(dir, COMPILED_TEMPLATES_FILE), `module.exports = [${JSON.stringify(entry)}];`);
+    expect(() => loadCompiledTemplates(dir)).toThrow(
+      /^Configuration error: HEADSUP_TEMPLATES \S*compiled\.cjs holds a template that does not load: /,
+    );
+  });
 });

@@ -76,6 +76,17 @@ describe('parseTemplate', () => {
     expect(found[2]).toBe('11: helpers are not available in fix templates; use {{variable}}');
   });
 
+  it('checks what Markdown makes of the body: a backslash cannot smuggle in raw output or a helper', () => {
+    const raw = problems(template('id: x\nname: X\nmatch:\n  code: c', 'Hi \\{{{user.name}}}'));
+    expect(raw).toEqual([
+      '7: after Markdown: unescaped output {{{…}}} is not allowed: values must be escaped (a backslash before "{{" is read by Markdown: remove it)',
+    ]);
+    const helper = problems(template('id: x\nname: X\nmatch:\n  code: c', 'Hi \\{{foo user.name}}'));
+    expect(helper).toEqual([
+      '7: after Markdown: helpers are not available in fix templates; use {{variable}} (a backslash before "{{" is read by Markdown: remove it)',
+    ]);
+  });
+
   it('reports YAML errors, missing fields, unknown keys and bad durations with their lines', () => {
     expect(problems('---\nid: x\nname: [unclosed\n---\nbody')[0]).toMatch(/^3: YAML: /);
     expect(problems(template('id: x\nmatch:\n  code: c\ncooldown: soon\nautomatic: true'))).toEqual([

@@ -100,7 +100,28 @@ export function checkTemplate(file: string, text: string): CheckedSource {
   if (problems.length > 0 || !frontMatter) return { ok: false, problems };
 
   // Markdown first, variables after: a value can never be read as Markdown or HTML.
-  return { ok: true, frontMatter, html: markdown.render(body) };
+  const html = markdown.render(body);
+  // Markdown's backslash escapes can make an expression of text (`\{{{x}}}` becomes a raw `{{{x}}}`):
+  // what gets compiled is checked, and compiled, here too, so no template passes that would not run.
+  const compiled = [...checkBody(html)];
+  if (compiled.length === 0) {
+    try {
+      handlebars.precompile(html, COMPILE_OPTIONS);
+    } catch (err) {
+      compiled.push({ line: 1, message: `template syntax: ${(err as Error).message.split('\n')[0]}` });
+    }
+  }
+  if (compiled.length > 0) {
+    return {
+      ok: false,
+      problems: compiled.map((p) => ({
+        file,
+        line: bodyFirstLine,
+        message: `after Markdown: ${p.message} (a backslash before "{{" is read by Markdown: remove it)`,
+      })),
+    };
+  }
+  return { ok: true, frontMatter, html };
 }
 
 /** The start offset of the YAML node at `path`, or of its nearest existing parent. */
