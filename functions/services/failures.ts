@@ -24,13 +24,6 @@ export class PermanentError extends Error {
 
 export type CallFailure = RetryableError | DeliveryUncertainError | PermanentError;
 
-/** A failure of a call to Slack or Intercom, as the adapters report them (not a bug, not DynamoDB's). */
-export function isCallFailure(err: unknown): err is CallFailure {
-  return (
-    err instanceof RetryableError || err instanceof DeliveryUncertainError || err instanceof PermanentError
-  );
-}
-
 /** For a write: true when the other side answered that it did nothing, so no trace of it can exist. */
 export function refused(err: unknown): err is RetryableError | PermanentError {
   return err instanceof RetryableError || err instanceof PermanentError;

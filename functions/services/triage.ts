@@ -18,7 +18,7 @@ import { FLUSH_STALE_MS, nextSlackStep, POST_CLAIM_STALE_MS, SLACK_COALESCE_MS }
 import { threadUpdateMessage } from '../core/slack/thread-update';
 import { matchTemplate } from '../core/templates/match';
 import type { FixTemplate } from '../core/templates/parse';
-import { isCallFailure, PermanentError, RetryableError, reasonOf, refused } from './failures';
+import { PermanentError, RetryableError, reasonOf, refused } from './failures';
 import type {
   AlertChannel,
   AlertStore,
@@ -347,16 +347,7 @@ async function runFlush(flush: FlushBody, deps: TriageDeps): Promise<void> {
   const group = await deps.store.getGroup(flush.fingerprint, deps.now());
   if (group?.flushToken !== flush.token) return;
   // This flush is no longer pending for the decision: it is the one running.
-  try {
-    await syncSlack(flush.fingerprint, deps, { ...group, flushDueAt: undefined }, flush.token);
-  } catch (err) {
-    if (err instanceof PermanentError || !isCallFailure(err)) throw err;
-    // Slack failed for a passing reason (429, 5xx, a timeout; the claim is back): a new flush comes
-    // back in a window instead of this message spending its receives — a Slack outage longer than
-    // five of them would park it, leaving the alert behind until the group's next occurrence.
-    await deferFlush(flush.fingerprint, deps.now() + SLACK_COALESCE_MS, deps, flush.token);
-    return;
-  }
+  await syncSlack(flush.fingerprint, deps, { ...group, flushDueAt: undefined }, flush.token);
   // Cleared only when nothing counted is left unshown, in one conditional write.
   if ((await deps.store.clearShownFlush(flush.fingerprint, flush.token)) !== 'behind') return;
   // Occurrences counted while it ran saw it pending: another flush replaces this one to show them.
