@@ -168,13 +168,7 @@ export class NotifyStore implements FixStore {
           ConditionCheck: {
             TableName,
             Key: linkKey(w.linkId),
-            ...(w.notifyAt === undefined
-              ? { ConditionExpression: `attribute_exists(${PK}) AND attribute_not_exists(notify)` }
-              : {
-                  ConditionExpression: 'notify.#at = :at',
-                  ExpressionAttributeNames: { '#at': 'at' },
-                  ExpressionAttributeValues: { ':at': w.notifyAt },
-                }),
+            ...outcomeStill(w.notifyAt),
           },
         };
       case 'claim-occurrence':
@@ -280,16 +274,7 @@ export class NotifyStore implements FixStore {
             TableName,
             Key: linkKey(w.linkId),
             UpdateExpression: 'SET notify = :notify',
-            ...(notifyAt === undefined
-              ? {
-                  ConditionExpression: `attribute_exists(${PK}) AND attribute_not_exists(notify)`,
-                  ExpressionAttributeValues: { ':notify': notify },
-                }
-              : {
-                  ConditionExpression: 'notify.#at = :at',
-                  ExpressionAttributeNames: { '#at': 'at' },
-                  ExpressionAttributeValues: { ':notify': notify, ':at': notifyAt },
-                }),
+            ...outcomeStill(notifyAt, { ':notify': notify }),
             // Tells "changed" (the item is there) from "gone".
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           },
@@ -323,6 +308,24 @@ export class NotifyStore implements FixStore {
       }
     }
   }
+}
+
+/**
+ * The condition that a link's outcome is still the one read: none (the item there, no outcome yet), or
+ * the one recorded at `notifyAt`. Shared by a claim's check and the outcome's write, with their values.
+ */
+function outcomeStill(notifyAt: number | undefined, values: Record<string, unknown> = {}) {
+  if (notifyAt === undefined) {
+    return {
+      ConditionExpression: `attribute_exists(${PK}) AND attribute_not_exists(notify)`,
+      ...(Object.keys(values).length > 0 && { ExpressionAttributeValues: values }),
+    };
+  }
+  return {
+    ConditionExpression: 'notify.#at = :at',
+    ExpressionAttributeNames: { '#at': 'at' },
+    ExpressionAttributeValues: { ...values, ':at': notifyAt },
+  };
 }
 
 /** The group attributes naming the link whose outcome was the group's first of each kind. */
