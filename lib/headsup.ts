@@ -12,13 +12,13 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type * as z from 'zod';
 import { clip } from '../common/clip';
 import { COMPILED_TEMPLATES_FILE } from '../functions/adapters/compiled-templates';
 import { precompileTemplates } from '../functions/adapters/template-files';
 import { ConfigError } from '../functions/config/error';
 import type { Setting } from '../functions/config/setting';
 import * as settings from '../functions/config/settings';
+import type * as z from '../functions/core/zod';
 import { FUNCTIONS, QUEUES, SECRET_PLACEHOLDER, SECRETS, TABLE, WIRING_ENV } from './definitions';
 
 export interface HeadsUpProps {
@@ -152,7 +152,7 @@ const URL_CREDENTIALS = /^([a-z][a-z\d+.-]*:\/\/)[^/?#]*@/i;
  * the value as the function will read it (a URL without its trailing slash); a token is only known at
  * deploy and is returned as it is.
  */
-function checked<S extends z.ZodType>(
+function checked<S extends z.ZodMiniType>(
   prop: keyof HeadsUpProps,
   setting: Setting<S>,
   value: string | undefined,

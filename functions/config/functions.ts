@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from '../core/zod';
 import { ConfigError } from './error';
 import { Setting } from './setting';
 import * as settings from './settings';
@@ -19,12 +19,12 @@ type SchemasOf<S extends Shape> = {
   [K in keyof S]: S[K] extends Setting<infer Schema>
     ? Schema
     : S[K] extends Shape
-      ? z.ZodObject<SchemasOf<S[K]>>
+      ? z.ZodMiniObject<SchemasOf<S[K]>>
       : never;
 };
 
 /** What a shape reads as: the output of its settings' schemas, optional where they are. */
-type ConfigOf<S extends Shape> = z.output<z.ZodObject<SchemasOf<S>>>;
+type ConfigOf<S extends Shape> = z.output<z.ZodMiniObject<SchemasOf<S>>>;
 
 /** Reads the settings in the shape's order: the first bad one ends start-up with its line. */
 function read<S extends Shape>(shape: S, env: Env): ConfigOf<S> {

@@ -1,18 +1,18 @@
-import type * as z from 'zod';
+import * as z from '../core/zod';
 
 /**
  * One setting: the variable it is read from and the rule its value follows. The functions read it from
  * the environment, the CDK construct checks the prop that becomes it by the same rule.
  */
-export class Setting<S extends z.ZodType = z.ZodType> {
+export class Setting<S extends z.ZodMiniType = z.ZodMiniType> {
   constructor(
     readonly env: string,
     readonly schema: S,
   ) {}
 
   /** The same setting for a function that works without it. */
-  optional(): Setting<z.ZodOptional<S>> {
-    return new Setting(this.env, this.schema.optional());
+  optional(): Setting<z.ZodMiniOptional<S>> {
+    return new Setting(this.env, z.optional(this.schema));
   }
 
   /**

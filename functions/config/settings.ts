@@ -1,9 +1,9 @@
-import * as z from 'zod';
 import { clip } from '../../common/clip';
 import { WIRING_ENV } from '../../lib/definitions';
 import { parseDuration } from '../core/duration';
 import { HELPSCOUT_SECRET_LENGTH } from '../core/helpscout/signature';
 import { isSlackChannelId } from '../core/slack/channel';
+import * as z from '../core/zod';
 import { Setting } from './setting';
 
 /*
@@ -13,8 +13,8 @@ import { Setting } from './setting';
  */
 
 /** A one-issue refusal inside a transform: the message completes "<VARIABLE> …". */
-function refuse<T>(ctx: z.RefinementCtx<T>, message: string): never {
-  ctx.addIssue({ code: 'custom', message });
+function refuse(ctx: z.core.ParsePayload, message: string): never {
+  z.addIssue(ctx, message);
   return z.NEVER;
 }
 
@@ -42,18 +42,21 @@ function urlProblem(value: string): string | undefined {
 
 /** An http(s) base URL without credentials, query or fragment, read without its trailing slash. */
 const url = (what: string) =>
-  z.string({ error: `missing — expected ${what}` }).transform((value, ctx) => {
-    const problem = urlProblem(value);
-    if (problem === undefined) return value.replace(/\/+$/, '');
-    const expected = `expected ${what}, e.g. https://…`;
-    return refuse(ctx, problem ? `${problem} — ${expected}` : expected);
-  });
+  z.pipe(
+    z.string({ error: `missing — expected ${what}` }),
+    z.transform((value, ctx) => {
+      const problem = urlProblem(value);
+      if (problem === undefined) return value.replace(/\/+$/, '');
+      const expected = `expected ${what}, e.g. https://…`;
+      return refuse(ctx, problem ? `${problem} — ${expected}` : expected);
+    }),
+  );
 
 const required = (what: string) =>
-  z
-    .string({ error: `missing — expected ${what}` })
-    .min(1, `empty — expected ${what}`)
-    .refine((v) => v.trim() !== '', `blank — expected ${what}`);
+  z.string({ error: `missing — expected ${what}` }).check(
+    z.minLength(1, `empty — expected ${what}`),
+    z.refine((v) => v.trim() !== '', `blank — expected ${what}`),
+  );
 
 /** Printable ASCII without spaces: what every token, key and signing secret these services issue is. */
 const TOKEN_TEXT = /^[\x21-\x7E]+$/;
@@ -64,15 +67,18 @@ const TOKEN_TEXT = /^[\x21-\x7E]+$/;
  * fail) and no service issues one. A length bound, where a secret has one, is piped after this.
  */
 const secretText = (what: string, emptyMessage: string) =>
-  z.string({ error: `missing — expected ${what}` }).transform((value, ctx) => {
-    const text = value.trim();
-    if (value === '') return refuse(ctx, emptyMessage);
-    if (text === '') return refuse(ctx, `blank — expected ${what}`);
-    if (!TOKEN_TEXT.test(text)) {
-      return refuse(ctx, `contains a space, line break or non-ASCII character — expected ${what}`);
-    }
-    return text;
-  });
+  z.pipe(
+    z.string({ error: `missing — expected ${what}` }),
+    z.transform((value, ctx) => {
+      const text = value.trim();
+      if (value === '') return refuse(ctx, emptyMessage);
+      if (text === '') return refuse(ctx, `blank — expected ${what}`);
+      if (!TOKEN_TEXT.test(text)) {
+        return refuse(ctx, `contains a space, line break or non-ASCII character — expected ${what}`);
+      }
+      return text;
+    }),
+  );
 
 /** Detail links live between these (README → Configuration): not gone before anyone clicks, not for ever. */
 export const LINK_TTL_BOUNDS = { minSeconds: 60, maxSeconds: 30 * 86400, text: 'from 1m to 30d' } as const;
@@ -84,18 +90,21 @@ const QUOTED_DURATION_CHARS = 40;
  * A lifetime such as `24h`, read as its seconds within LINK_TTL_BOUNDS. The message starts with the value
  * as JSON (a line break in it cannot break the line), the way the CDK construct knows not to quote twice.
  */
-const linkLifetime = z.string().transform((text, ctx) => {
-  const quoted = JSON.stringify(clip(text, QUOTED_DURATION_CHARS));
-  const examples = 'e.g. 24h, 15m or 90s';
-  const { minSeconds, maxSeconds, text: range } = LINK_TTL_BOUNDS;
-  // parseDuration refuses zero; a zero is still a duration, just too short.
-  const seconds = parseDuration(text) ?? (/^\s*0+\s*[smhd]\s*$/.test(text) ? 0 : undefined);
-  if (seconds === undefined)
-    return refuse(ctx, `${quoted} is not a duration — expected ${examples}, ${range}`);
-  if (seconds < minSeconds) return refuse(ctx, `${quoted} is too short — expected ${range}, ${examples}`);
-  if (seconds > maxSeconds) return refuse(ctx, `${quoted} is too long — expected ${range}, ${examples}`);
-  return seconds;
-});
+const linkLifetime = z.pipe(
+  z.string(),
+  z.transform((text, ctx) => {
+    const quoted = JSON.stringify(clip(text, QUOTED_DURATION_CHARS));
+    const examples = 'e.g. 24h, 15m or 90s';
+    const { minSeconds, maxSeconds, text: range } = LINK_TTL_BOUNDS;
+    // parseDuration refuses zero; a zero is still a duration, just too short.
+    const seconds = parseDuration(text) ?? (/^\s*0+\s*[smhd]\s*$/.test(text) ? 0 : undefined);
+    if (seconds === undefined)
+      return refuse(ctx, `${quoted} is not a duration — expected ${examples}, ${range}`);
+    if (seconds < minSeconds) return refuse(ctx, `${quoted} is too short — expected ${range}, ${examples}`);
+    if (seconds > maxSeconds) return refuse(ctx, `${quoted} is too long — expected ${range}, ${examples}`);
+    return seconds;
+  }),
+);
 
 export const DEFAULT_LINK_TTL = '24h';
 
@@ -105,7 +114,7 @@ export const errorsDlqUrl = new Setting(WIRING_ENV.errorsDlqUrl, url('the errors
 export const notifyQueueUrl = new Setting(WIRING_ENV.notifyQueueUrl, url('the notify queue URL'));
 export const templatesDir = new Setting(
   WIRING_ENV.templates,
-  required('the folder of the fix templates').default('templates'),
+  z._default(required('the folder of the fix templates'), 'templates'),
 );
 
 const token = (what: string) => secretText(what, `empty — expected ${what}`);
@@ -113,48 +122,58 @@ const token = (what: string) => secretText(what, `empty — expected ${what}`);
 export const slackBotToken = new Setting('SLACK_BOT_TOKEN', token('a Slack bot token (xoxb-…)'));
 export const slackChannel = new Setting(
   'SLACK_CHANNEL',
-  required('a Slack channel id such as C0123456789').refine(
-    isSlackChannelId,
-    'expected a Slack channel id such as C0123456789 (channel details → bottom of the About tab)',
+  required('a Slack channel id such as C0123456789').check(
+    z.refine(
+      isSlackChannelId,
+      'expected a Slack channel id such as C0123456789 (channel details → bottom of the About tab)',
+    ),
   ),
 );
 /** With the trailing slash: the Slack SDK joins its base URL and the method name without a separator. */
 export const slackApiUrl = new Setting(
   'SLACK_API_URL',
-  url('the Slack Web API base URL')
-    .transform((v) => `${v}/`)
-    .optional(),
+  z.optional(
+    z.pipe(
+      url('the Slack Web API base URL'),
+      z.transform((v) => `${v}/`),
+    ),
+  ),
 );
 const slackSigningSecretWhat = 'the Slack app signing secret (Basic Information)';
 const slackSigningSecretRule = `expected ${slackSigningSecretWhat}`;
 /** Optional: without it the "Send fix" button is refused (401), the rest of the app works. */
 export const slackSigningSecret = new Setting(
   'SLACK_SIGNING_SECRET',
-  secretText(slackSigningSecretWhat, slackSigningSecretRule)
-    .pipe(z.string().min(16, slackSigningSecretRule))
-    .optional(),
+  z.optional(
+    z.pipe(
+      secretText(slackSigningSecretWhat, slackSigningSecretRule),
+      z.string().check(z.minLength(16, slackSigningSecretRule)),
+    ),
+  ),
 );
 
 export const publicUrl = new Setting('HEADSUP_PUBLIC_URL', url('the base URL of detail links'));
 /** In seconds. */
-export const linkTtl = new Setting('HEADSUP_LINK_TTL', linkLifetime.prefault(DEFAULT_LINK_TTL));
+export const linkTtl = new Setting('HEADSUP_LINK_TTL', z.prefault(linkLifetime, DEFAULT_LINK_TTL));
 
 export const intercomToken = new Setting('INTERCOM_TOKEN', token('an Intercom access token'));
 export const intercomAdminId = new Setting(
   'INTERCOM_ADMIN_ID',
-  required('the id of the Intercom admin who sends fix messages').regex(
-    /^\d+$/,
-    'expected the numeric id of an Intercom admin (Settings → Teammates, or GET /admins)',
+  required('the id of the Intercom admin who sends fix messages').check(
+    z.regex(/^\d+$/, 'expected the numeric id of an Intercom admin (Settings → Teammates, or GET /admins)'),
   ),
 );
 export const intercomAppId = new Setting(
   'INTERCOM_APP_ID',
-  z
-    .string()
-    .regex(/^\w+$/, 'expected the Intercom app id (workspace id), e.g. abc123de, from the Intercom URL')
-    .optional(),
+  z.optional(
+    z
+      .string()
+      .check(
+        z.regex(/^\w+$/, 'expected the Intercom app id (workspace id), e.g. abc123de, from the Intercom URL'),
+      ),
+  ),
 );
-export const intercomApiUrl = new Setting('INTERCOM_API_URL', url('the Intercom API base URL').optional());
+export const intercomApiUrl = new Setting('INTERCOM_API_URL', z.optional(url('the Intercom API base URL')));
 
 const { min: HS_MIN, max: HS_MAX } = HELPSCOUT_SECRET_LENGTH;
 const helpScoutSecretWhat = `the Help Scout app secret, ${HS_MIN} to ${HS_MAX} characters (Help Scout allows at most ${HS_MAX})`;
@@ -162,9 +181,12 @@ const helpScoutSecretRule = `expected ${helpScoutSecretWhat}`;
 /** Optional: without it every Help Scout sidebar request is refused (403). */
 export const helpScoutSecret = new Setting(
   'HELPSCOUT_SECRET',
-  secretText(helpScoutSecretWhat, helpScoutSecretRule)
-    .pipe(z.string().min(HS_MIN, helpScoutSecretRule).max(HS_MAX, helpScoutSecretRule))
-    .optional(),
+  z.optional(
+    z.pipe(
+      secretText(helpScoutSecretWhat, helpScoutSecretRule),
+      z.string().check(z.minLength(HS_MIN, helpScoutSecretRule), z.maxLength(HS_MAX, helpScoutSecretRule)),
+    ),
+  ),
 );
 
 /** An ingest key travels in an Authorization header (printable ASCII); the list is split on commas first. */
@@ -186,21 +208,24 @@ function ingestKeyProblem(key: string): string | undefined {
  */
 export const ingestKeys = new Setting(
   'HEADSUP_INGEST_KEYS',
-  required('comma-separated ingest keys').transform((v, ctx) => {
-    const keys = v
-      .split(',')
-      .map((k) => k.trim())
-      .filter(Boolean);
-    if (keys.length === 0) return refuse(ctx, `has no key — ${INGEST_KEYS_RULE}`);
-    for (const [index, key] of keys.entries()) {
-      const problem = ingestKeyProblem(key);
-      const which = `key ${index + 1} of ${keys.length}`;
-      if (problem) return refuse(ctx, `${which} ${problem} — ${INGEST_KEYS_RULE}`);
-      const first = keys.indexOf(key);
-      // A repeat is a rotation typed wrongly ("old,old" for "old,new"): say so rather than guess.
-      if (first !== index)
-        return refuse(ctx, `${which} repeats key ${first + 1} — ${INGEST_KEYS_RULE}, each once`);
-    }
-    return keys;
-  }),
+  z.pipe(
+    required('comma-separated ingest keys'),
+    z.transform((v, ctx) => {
+      const keys = v
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean);
+      if (keys.length === 0) return refuse(ctx, `has no key — ${INGEST_KEYS_RULE}`);
+      for (const [index, key] of keys.entries()) {
+        const problem = ingestKeyProblem(key);
+        const which = `key ${index + 1} of ${keys.length}`;
+        if (problem) return refuse(ctx, `${which} ${problem} — ${INGEST_KEYS_RULE}`);
+        const first = keys.indexOf(key);
+        // A repeat is a rotation typed wrongly ("old,old" for "old,new"): say so rather than guess.
+        if (first !== index)
+          return refuse(ctx, `${which} repeats key ${first + 1} — ${INGEST_KEYS_RULE}, each once`);
+      }
+      return keys;
+    }),
+  ),
 );

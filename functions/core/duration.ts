@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod';
 
 /** Durations as people write them in configuration: `90s`, `15m`, `24h`, `7d`. */
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
@@ -16,12 +16,15 @@ export function parseDuration(text: string): number | undefined {
  * with `expected`, the examples each place that reads one gives.
  */
 export const durationSeconds = (expected: string) =>
-  z.string().transform((text, ctx) => {
-    const seconds = parseDuration(text);
-    if (seconds !== undefined) return seconds;
-    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration ${expected}` });
-    return z.NEVER;
-  });
+  z.pipe(
+    z.string(),
+    z.transform((text, ctx) => {
+      const seconds = parseDuration(text);
+      if (seconds !== undefined) return seconds;
+      z.addIssue(ctx, `"${text}" is not a duration ${expected}`);
+      return z.NEVER;
+    }),
+  );
 
 const RELATIVE_STEPS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
   ['day', 86400],

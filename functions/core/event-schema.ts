@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import {
   type ErrorInfoInput,
   EVENT_LIMITS,
@@ -7,63 +6,69 @@ import {
   type EventInput as SharedEventInput,
 } from '../../common/event';
 import { parseJsonText } from '../../common/json-text';
+import * as z from './zod';
 
 /** Backends often have numeric ids; accept them and store strings. */
-const idString = (max: number) => z.union([z.string().max(max), z.number()]).transform(String);
+const idString = (max: number) =>
+  z.pipe(z.union([z.string().check(z.maxLength(max)), z.number()]), z.transform(String));
 
 // A recursive schema needs its type spelled out (TypeScript cannot infer a self-reference): the shared
 // one, which the fields below are checked against at the end of this file.
-type ErrorInfoSchema = z.ZodType<SharedErrorInfo, ErrorInfoInput>;
+type ErrorInfoSchema = z.ZodMiniType<SharedErrorInfo, ErrorInfoInput>;
 
 const errorInfoFields = z.object({
-  type: z.string().max(200).optional(),
-  message: z.string().optional(),
-  code: idString(100).optional(),
-  stack: z.string().optional(),
-  get cause(): z.ZodOptional<ErrorInfoSchema> {
-    return errorInfo.optional();
-  },
+  type: z.optional(z.string().check(z.maxLength(200))),
+  message: z.optional(z.string()),
+  code: z.optional(idString(100)),
+  stack: z.optional(z.string()),
+  // A lazy reference rather than a getter: mini's .check() below reads the shape (and so a getter) at
+  // once, before errorInfo exists.
+  cause: z.optional(z.lazy((): ErrorInfoSchema => errorInfo)),
 });
 
-const errorInfo: ErrorInfoSchema = errorInfoFields.refine((e) => Boolean(e.type || e.message), {
-  message: 'either type or message is required',
-});
+const errorInfo: ErrorInfoSchema = errorInfoFields.check(
+  z.refine((e) => Boolean(e.type || e.message), { message: 'either type or message is required' }),
+);
 
 /** How serious an event is: the event's `level` and a fix template's `match.level` take these. */
 export const LEVELS = ['fatal', 'error', 'warning'] as const;
 
 const errorEventSchema = z.object({
-  id: z.string().min(1).max(128).optional(),
-  occurredAt: z.iso.datetime({ offset: true }).optional(),
-  app: z.string().min(1).max(100),
-  environment: z.string().min(1).max(50).default('production'),
-  level: z.enum(LEVELS).default('error'),
+  id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  occurredAt: z.optional(z.iso.datetime({ offset: true })),
+  app: z.string().check(z.minLength(1), z.maxLength(100)),
+  environment: z._default(z.string().check(z.minLength(1), z.maxLength(50)), 'production'),
+  level: z._default(z.enum(LEVELS), 'error'),
   error: errorInfo,
-  user: z
-    .object({
-      id: idString(200).optional(),
-      email: z.string().max(320).optional(),
-      name: z.string().max(200).optional(),
-    })
-    .optional(),
-  company: z
-    .object({
-      id: idString(200).optional(),
-      name: z.string().max(200).optional(),
-      slug: z.string().max(200).optional(),
-      plan: z.string().max(100).optional(),
-    })
-    .optional(),
-  request: z
-    .object({
-      method: z.string().max(16).optional(),
-      url: z.string().optional(),
-      headers: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
-    })
-    .optional(),
-  context: z.record(z.string(), z.unknown()).optional(),
-  tags: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
-  fingerprint: z.array(z.string().min(1).max(200)).min(1).max(20).optional(),
+  user: z.optional(
+    z.object({
+      id: z.optional(idString(200)),
+      email: z.optional(z.string().check(z.maxLength(320))),
+      name: z.optional(z.string().check(z.maxLength(200))),
+    }),
+  ),
+  company: z.optional(
+    z.object({
+      id: z.optional(idString(200)),
+      name: z.optional(z.string().check(z.maxLength(200))),
+      slug: z.optional(z.string().check(z.maxLength(200))),
+      plan: z.optional(z.string().check(z.maxLength(100))),
+    }),
+  ),
+  request: z.optional(
+    z.object({
+      method: z.optional(z.string().check(z.maxLength(16))),
+      url: z.optional(z.string()),
+      headers: z.optional(z.record(z.string(), z.union([z.string(), z.array(z.string())]))),
+    }),
+  ),
+  context: z.optional(z.record(z.string(), z.unknown())),
+  tags: z.optional(
+    z.record(z.string(), z.pipe(z.union([z.string(), z.number(), z.boolean()]), z.transform(String))),
+  ),
+  fingerprint: z.optional(
+    z.array(z.string().check(z.minLength(1), z.maxLength(200))).check(z.minLength(1), z.maxLength(20)),
+  ),
 });
 
 /** An event as validated: defaults applied, ids as strings. */

@@ -1,12 +1,12 @@
-import * as z from 'zod';
 import { parseJsonText } from '../../common/json-text';
+import * as z from './zod';
 
 /**
  * Triage's own delayed message that brings a group's Slack alert up to date. It carries the token
  * stored with the pending flush, so only the message that triage queued can act on it.
  */
 const flushBodySchema = z.strictObject({
-  fingerprint: z.string().regex(/^[0-9a-f]{32}$/),
+  fingerprint: z.string().check(z.regex(/^[0-9a-f]{32}$/)),
   token: z.uuid(),
 });
 

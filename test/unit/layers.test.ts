@@ -103,6 +103,18 @@ describe('layers', () => {
     },
   );
 
+  it('imports zod only through functions/core/zod.ts, which sets up its messages before any schema', () => {
+    const importers = ['functions', 'lib', 'bin', 'local', 'common', 'reporter', 'bench', 'test'].flatMap(
+      (dir) =>
+        sourceFiles({ files: dir, mayImport: [], packages: 'any' }).filter((file) =>
+          ts
+            .preProcessFile(readFileSync(join(ROOT, file), 'utf8'), true, true)
+            .importedFiles.some(({ fileName }) => within(fileName, 'zod')),
+        ),
+    );
+    expect(importers).toEqual(['functions/core/zod.ts']);
+  });
+
   it('catches every kind of import: static, type-only, re-export, dynamic, require, packages', () => {
     const core = LAYERS.find((layer) => layer.files === 'functions/core')!;
     const text = [
