@@ -12,12 +12,6 @@ import { Setting } from './setting';
  * token, key or secret, nor a URL (it may carry a password); the CDK construct quotes its props itself.
  */
 
-/** A one-issue refusal inside a transform: the message completes "<VARIABLE> …". */
-function refuse(ctx: z.core.ParsePayload, message: string): never {
-  z.addIssue(ctx, message);
-  return z.NEVER;
-}
-
 /** Whitespace or a control character anywhere: a paste that took a line break or a tab with it. */
 const SPACE_OR_CONTROL = /[\s\p{Cc}]/u;
 
@@ -48,7 +42,7 @@ const url = (what: string) =>
       const problem = urlProblem(value);
       if (problem === undefined) return value.replace(/\/+$/, '');
       const expected = `expected ${what}, e.g. https://…`;
-      return refuse(ctx, problem ? `${problem} — ${expected}` : expected);
+      return z.refuse(ctx, problem ? `${problem} — ${expected}` : expected);
     }),
   );
 
@@ -71,10 +65,10 @@ const secretText = (what: string, emptyMessage: string) =>
     z.string({ error: `missing — expected ${what}` }),
     z.transform((value, ctx) => {
       const text = value.trim();
-      if (value === '') return refuse(ctx, emptyMessage);
-      if (text === '') return refuse(ctx, `blank — expected ${what}`);
+      if (value === '') return z.refuse(ctx, emptyMessage);
+      if (text === '') return z.refuse(ctx, `blank — expected ${what}`);
       if (!TOKEN_TEXT.test(text)) {
-        return refuse(ctx, `contains a space, line break or non-ASCII character — expected ${what}`);
+        return z.refuse(ctx, `contains a space, line break or non-ASCII character — expected ${what}`);
       }
       return text;
     }),
@@ -99,9 +93,9 @@ const linkLifetime = z.pipe(
     // parseDuration refuses zero; a zero is still a duration, just too short.
     const seconds = parseDuration(text) ?? (/^\s*0+\s*[smhd]\s*$/.test(text) ? 0 : undefined);
     if (seconds === undefined)
-      return refuse(ctx, `${quoted} is not a duration — expected ${examples}, ${range}`);
-    if (seconds < minSeconds) return refuse(ctx, `${quoted} is too short — expected ${range}, ${examples}`);
-    if (seconds > maxSeconds) return refuse(ctx, `${quoted} is too long — expected ${range}, ${examples}`);
+      return z.refuse(ctx, `${quoted} is not a duration — expected ${examples}, ${range}`);
+    if (seconds < minSeconds) return z.refuse(ctx, `${quoted} is too short — expected ${range}, ${examples}`);
+    if (seconds > maxSeconds) return z.refuse(ctx, `${quoted} is too long — expected ${range}, ${examples}`);
     return seconds;
   }),
 );
@@ -215,15 +209,15 @@ export const ingestKeys = new Setting(
         .split(',')
         .map((k) => k.trim())
         .filter(Boolean);
-      if (keys.length === 0) return refuse(ctx, `has no key — ${INGEST_KEYS_RULE}`);
+      if (keys.length === 0) return z.refuse(ctx, `has no key — ${INGEST_KEYS_RULE}`);
       for (const [index, key] of keys.entries()) {
         const problem = ingestKeyProblem(key);
         const which = `key ${index + 1} of ${keys.length}`;
-        if (problem) return refuse(ctx, `${which} ${problem} — ${INGEST_KEYS_RULE}`);
+        if (problem) return z.refuse(ctx, `${which} ${problem} — ${INGEST_KEYS_RULE}`);
         const first = keys.indexOf(key);
         // A repeat is a rotation typed wrongly ("old,old" for "old,new"): say so rather than guess.
         if (first !== index)
-          return refuse(ctx, `${which} repeats key ${first + 1} — ${INGEST_KEYS_RULE}, each once`);
+          return z.refuse(ctx, `${which} repeats key ${first + 1} — ${INGEST_KEYS_RULE}, each once`);
       }
       return keys;
     }),

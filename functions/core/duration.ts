@@ -21,8 +21,7 @@ export const durationSeconds = (expected: string) =>
     z.transform((text, ctx) => {
       const seconds = parseDuration(text);
       if (seconds !== undefined) return seconds;
-      z.addIssue(ctx, `"${text}" is not a duration ${expected}`);
-      return z.NEVER;
+      return z.refuse(ctx, `"${text}" is not a duration ${expected}`);
     }),
   );
 

@@ -1,6 +1,6 @@
 import { en } from 'zod/locales';
 import type { core } from 'zod/mini';
-import { config, memoizer } from 'zod/mini';
+import { config, memoizer, NEVER } from 'zod/mini';
 
 /*
  * zod/mini (its functional API loads in a fraction of classic zod's cold-start time), set up as classic
@@ -13,9 +13,11 @@ config({ ...en(), memoizer: memoizer() });
 export * from 'zod/mini';
 
 /**
- * A refusal inside a transform, as classic zod's `ctx.addIssue({ code: 'custom', message })` made it:
- * mini hands a transform the bare parse payload, which has no addIssue.
+ * Refuses the value inside a transform with one custom issue, as classic zod's
+ * `ctx.addIssue({ code: 'custom', message })` did (mini hands a transform the bare parse payload, which
+ * has no addIssue); what it returns is zod's NEVER, the transform's result.
  */
-export function addIssue(ctx: core.ParsePayload, message: string): void {
+export function refuse(ctx: core.ParsePayload, message: string): never {
   ctx.issues.push({ code: 'custom', message, input: ctx.value });
+  return NEVER;
 }

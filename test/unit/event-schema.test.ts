@@ -22,6 +22,10 @@ describe('parseErrorEvent', () => {
     expect(paths).toEqual(expect.arrayContaining(['app', 'level', 'error.code', 'error']));
     expect(result.issues.find((i) => i.path === 'error')?.message).toBe('either type or message is required');
     expect(result.reason).toContain('app:');
+    // zod/mini says only "Invalid input" unless functions/core/zod.ts has set up its English messages.
+    expect(result.issues.find((i) => i.path === 'app')?.message).toBe(
+      'Invalid input: expected string, received undefined',
+    );
   });
 
   it('rejects a body over 256 KiB by its UTF-8 size', () => {

@@ -16,8 +16,7 @@ const regex = z.pipe(
     try {
       return new RegExp(source, 'i');
     } catch (err) {
-      z.addIssue(ctx, `not a valid regular expression: ${(err as Error).message}`);
-      return z.NEVER;
+      return z.refuse(ctx, `not a valid regular expression: ${(err as Error).message}`);
     }
   }),
 );
