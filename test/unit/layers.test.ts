@@ -24,7 +24,7 @@ const LAYERS: Layer[] = [
     files: 'functions/core',
     mayImport: ['functions/core', 'common'],
     // Computation only: no SDK, no node: I/O module.
-    packages: ['node:crypto', 'zod', '@slack/types', 'yaml', 'markdown-it', 'handlebars'],
+    packages: ['node:crypto', 'zod', '@slack/types', 'yaml', 'markdown-it', 'handlebars', 'luxon'],
   },
   {
     files: 'functions/services',

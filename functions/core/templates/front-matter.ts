@@ -2,7 +2,8 @@ import { durationSeconds } from '../duration';
 import { LEVELS } from '../event-schema';
 import * as z from '../zod';
 
-const oneOrMany = z.pipe(
+/** One text or a list of them, read as a list: the shape every `match` field takes. */
+export const oneOrMany = z.pipe(
   z.union([
     z.string().check(z.minLength(1)),
     z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
@@ -10,7 +11,8 @@ const oneOrMany = z.pipe(
   z.transform((v) => [v].flat()),
 );
 
-const regex = z.pipe(
+/** A case-insensitive regular expression, refused with the engine's reason when it does not compile. */
+export const regex = z.pipe(
   z.string(),
   z.transform((source, ctx) => {
     try {
@@ -19,6 +21,12 @@ const regex = z.pipe(
       return z.refuse(ctx, `not a valid regular expression: ${(err as Error).message}`);
     }
   }),
+);
+
+/** One level or a list of them, read as a list. */
+export const levels = z.pipe(
+  z.union([z.enum(LEVELS), z.array(z.enum(LEVELS)).check(z.minLength(1))]),
+  z.transform((v) => [v].flat()),
 );
 
 /** The YAML front matter of a fix template (README → Fix templates). Types of the parsed template come from here. */
@@ -37,12 +45,7 @@ export const frontMatterSchema = z.strictObject({
       type: z.optional(oneOrMany),
       message: z.optional(regex),
       app: z.optional(oneOrMany),
-      level: z.optional(
-        z.pipe(
-          z.union([z.enum(LEVELS), z.array(z.enum(LEVELS)).check(z.minLength(1))]),
-          z.transform((v) => [v].flat()),
-        ),
-      ),
+      level: z.optional(levels),
     })
     .check(
       z.refine(

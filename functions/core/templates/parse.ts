@@ -1,6 +1,7 @@
 import Handlebars from 'handlebars';
 import MarkdownIt from 'markdown-it';
 import { LineCounter, parseDocument } from 'yaml';
+import type { core } from '../zod';
 import { TEMPLATE_VARIABLES, type TemplateContext } from './context';
 import { type FrontMatter, frontMatterSchema } from './front-matter';
 
@@ -84,15 +85,8 @@ export function checkTemplate(file: string, text: string): CheckedSource {
   if (doc.errors.length === 0) {
     const result = frontMatterSchema.safeParse(doc.toJS());
     if (result.success) frontMatter = result.data;
-    for (const issue of result.success ? [] : result.error.issues) {
-      const path = issue.path as (string | number)[];
-      if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys)
-          at(lineOf(nodeOffset(doc, [...path, key])), `unknown key "${[...path, key].join('.')}"`);
-        continue;
-      }
-      at(lineOf(nodeOffset(doc, path)), `${path.join('.') || '(front matter)'}: ${issue.message}`);
-    }
+    for (const p of issueProblems(doc, result.success ? [] : result.error.issues, '(front matter)'))
+      at(lineOf(p.offset), p.message);
   }
 
   for (const problem of checkBody(body)) at(problem.line + bodyFirstLine - 1, problem.message);
@@ -122,6 +116,26 @@ export function checkTemplate(file: string, text: string): CheckedSource {
     };
   }
   return { ok: true, frontMatter, html };
+}
+
+/**
+ * Schema issues of a YAML document as messages at the offset of the node they are about (undefined:
+ * the document's start): `path: message`, `whole` naming the empty path; each unknown key on its own.
+ */
+export function issueProblems(
+  doc: ReturnType<typeof parseDocument>,
+  issues: readonly core.$ZodIssue[],
+  whole: string,
+): { offset: number | undefined; message: string }[] {
+  return issues.flatMap((issue) => {
+    const path = issue.path as (string | number)[];
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((key) => ({
+        offset: nodeOffset(doc, [...path, key]),
+        message: `unknown key "${[...path, key].join('.')}"`,
+      }));
+    return [{ offset: nodeOffset(doc, path), message: `${path.join('.') || whole}: ${issue.message}` }];
+  });
 }
 
 /** The start offset of the YAML node at `path`, or of its nearest existing parent. */

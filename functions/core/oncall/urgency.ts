@@ -1,0 +1,142 @@
+import { durationSeconds } from '../duration';
+import type { ErrorEvent, ErrorInfo } from '../event-schema';
+import { levels, oneOrMany, regex } from '../templates/front-matter';
+import * as z from '../zod';
+
+/**
+ * Urgency rules of the team file (README → On-call and escalation): the first rule whose conditions
+ * all hold makes a group high urgency; nothing matching leaves it low. A rule matches an event like a
+ * fix template does (app, level, code, type, message), plus the customer (plan, company) and an outage
+ * threshold: at least `users` distinct users within the sliding window `within`.
+ */
+export const urgencyRuleSchema = z.strictObject({
+  match: z
+    .strictObject({
+      app: z.optional(oneOrMany),
+      level: z.optional(levels),
+      code: z.optional(oneOrMany),
+      type: z.optional(oneOrMany),
+      message: z.optional(regex),
+      plan: z.optional(oneOrMany),
+      /** A company's slug, name or id. */
+      company: z.optional(oneOrMany),
+      users: z.optional(z.number().check(z.int(), z.gte(2), z.lte(1000))),
+      within: z.optional(durationSeconds('such as 10m or 1h')),
+    })
+    .check(
+      z.refine(
+        (m) => Object.values(m).some((v) => v !== undefined),
+        'give at least one of app, level, code, type, message, plan, company, users',
+      ),
+      z.refine(
+        (m) => (m.users === undefined) === (m.within === undefined),
+        'users and within go together: users: 5, within: 10m',
+      ),
+      z.refine((m) => m.within === undefined || m.within <= 86400, 'within is at most 24h'),
+    ),
+});
+
+export type UrgencyRule = z.output<typeof urgencyRuleSchema>;
+export type Urgency = 'high' | 'low';
+
+/**
+ * A group's recent distinct users, newest first: [user hash, last seen (epoch seconds)]. Keeping the
+ * `keep` most recent distinct users answers "at least N distinct users within W" exactly for every
+ * N ≤ keep — the N-th newest was seen within W or fewer than N were — in O(keep) space, without
+ * reading a group's occurrences.
+ */
+export type RecentUsers = Array<[string, number]>;
+
+/** The recent users after `seen` (hash, epoch seconds): each user once, at its latest time, newest first. */
+export function mergeRecentUsers(recent: RecentUsers, seen: RecentUsers, keep: number): RecentUsers {
+  const latest = new Map<string, number>();
+  for (const [user, at] of [...recent, ...seen]) {
+    const known = latest.get(user);
+    if (known === undefined || at > known) latest.set(user, at);
+  }
+  return [...latest].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, keep);
+}
+
+/** How many distinct users of `recent` were seen at or after `since` (epoch seconds). */
+export function distinctUsersSince(recent: RecentUsers, since: number): number {
+  return recent.filter(([, at]) => at >= since).length;
+}
+
+/** The most users any rule's threshold needs to see: how many recent users a group keeps (0: none). */
+export function recentUsersToKeep(rules: UrgencyRule[]): number {
+  return Math.max(0, ...rules.map((r) => r.match.users ?? 0));
+}
+
+/** `10 min`, `1 h`, `90 s`: a window as the alert says it. */
+export function windowText(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}
+
+function chain(error: ErrorInfo): ErrorInfo[] {
+  const all: ErrorInfo[] = [];
+  for (let e: ErrorInfo | undefined = error; e; e = e.cause) all.push(e);
+  return all;
+}
+
+/** The first wanted value found among `values`, or undefined. */
+function found(wanted: string[] | undefined, values: (string | undefined)[]): string | undefined {
+  if (wanted === undefined) return undefined;
+  return values.find((v): v is string => v !== undefined && wanted.includes(v));
+}
+
+/**
+ * Why the rule holds for the event, e.g. "level: fatal · ≥ 5 users in 10 min", or undefined when it
+ * does not. `recent` are the group's recent users including this event's; `nowSeconds` ends the window.
+ */
+function ruleReason(
+  rule: UrgencyRule,
+  event: ErrorEvent,
+  recent: RecentUsers,
+  nowSeconds: number,
+): string | undefined {
+  const { match } = rule;
+  const errors = chain(event.error);
+  const reasons: string[] = [];
+  const checks: Array<[string, string[] | undefined, (string | undefined)[]]> = [
+    ['app', match.app, [event.app]],
+    ['level', match.level, [event.level]],
+    ['code', match.code, errors.map((e) => e.code)],
+    ['type', match.type, errors.map((e) => e.type)],
+    ['plan', match.plan, [event.company?.plan]],
+    ['company', match.company, [event.company?.slug, event.company?.name, event.company?.id]],
+  ];
+  for (const [name, wanted, values] of checks) {
+    if (wanted === undefined) continue;
+    const value = found(wanted, values);
+    if (value === undefined) return undefined;
+    reasons.push(`${name}: ${value}`);
+  }
+  if (match.message !== undefined) {
+    if (!match.message.test(event.error.message ?? '')) return undefined;
+    reasons.push(`message: /${match.message.source}/`);
+  }
+  if (match.users !== undefined && match.within !== undefined) {
+    if (distinctUsersSince(recent, nowSeconds - match.within) < match.users) return undefined;
+    reasons.push(`≥ ${match.users} users in ${windowText(match.within)}`);
+  }
+  return reasons.join(' · ');
+}
+
+/**
+ * The urgency the rules give an occurrence of a group, and why: the first rule that holds, else low.
+ * `recent` are the group's recent users (this occurrence's included), `nowSeconds` ends their window.
+ */
+export function urgencyOf(
+  rules: UrgencyRule[],
+  event: ErrorEvent,
+  recent: RecentUsers,
+  nowSeconds: number,
+): { urgency: Urgency; reason?: string } {
+  for (const rule of rules) {
+    const reason = ruleReason(rule, event, recent, nowSeconds);
+    if (reason !== undefined) return { urgency: 'high', reason };
+  }
+  return { urgency: 'low' };
+}
