@@ -1,14 +1,18 @@
 import { nanoid } from 'nanoid';
 import { FUNCTIONS } from '../lib/definitions';
 import { createDocumentClient, DynamoStore } from './adapters/dynamo-store';
+import { DynamoIncidentStore } from './adapters/incident-store';
 import { createIntercomClient, IntercomMessenger } from './adapters/intercom';
 import { NotifyStore } from './adapters/notify-store';
 import { logger, metrics } from './adapters/observability';
+import { createPager } from './adapters/pagerduty';
 import { createSlackClient, SlackChannel, SlackThreads } from './adapters/slack';
-import { ErrorsQueue, NotifyQueue } from './adapters/sqs-queue';
+import { ErrorsQueue, IncidentMessages, NotifyQueue } from './adapters/sqs-queue';
 import { type AwsClients, createAwsClients } from './aws-clients';
 import type { NotifyConfig, TriageConfig } from './config/functions';
 import { LINK_ID_LENGTH } from './core/links';
+import { SettledGroups } from './core/oncall/settled-groups';
+import type { Team } from './core/oncall/team-schema';
 import { PendingFlushes } from './core/pending-flushes';
 import type { FixTemplate } from './core/templates/parse';
 import type { NotifyDeps } from './services/notify';
@@ -30,23 +34,39 @@ export type TemplateLoader = (dir: string) => FixTemplate[];
  */
 export const NOTIFY_SENDING_STALE_MS = (FUNCTIONS.notify.timeoutSeconds + 15) * 1000;
 
+/**
+ * Reads the on-call team: the JSON a bundle carries (adapters/compiled-team) or the YAML team file
+ * (adapters/team-file). Undefined: no team file, on-call off.
+ */
+export type TeamLoader = (templatesDir: string) => Team | undefined;
+
 /** Builds the triage function's collaborators. The same wiring runs on Lambda and locally. */
 export function triageDeps(
   config: TriageConfig,
-  loadTemplates: TemplateLoader,
+  load: { templates: TemplateLoader; team: TeamLoader },
   aws: AwsClients = createAwsClients(),
 ): TriageDeps {
+  const documents = createDocumentClient(aws.dynamo);
   return {
-    store: new DynamoStore(createDocumentClient(aws.dynamo), config.tableName),
+    store: new DynamoStore(documents, config.tableName),
+    incidents: new DynamoIncidentStore(documents, config.tableName),
     slack: new SlackChannel(createSlackClient(config.slack), config.slack.channel),
     queue: new ErrorsQueue(aws.sqs, config.errorsQueueUrl, config.errorsDlqUrl),
+    timers: new IncidentMessages(aws.sqs, config.errorsQueueUrl),
     notifyQueue: new NotifyQueue(aws.sqs, config.notifyQueueUrl),
-    templates: loadTemplates(config.templatesDir),
+    templates: load.templates(config.templatesDir),
+    team: load.team(config.templatesDir),
+    pager:
+      config.pagerDuty.routingKey === undefined
+        ? undefined
+        : createPager({ routingKey: config.pagerDuty.routingKey, apiUrl: config.pagerDuty.apiUrl }),
     messages: config.messages,
     linkTtlSeconds: config.linkTtlSeconds,
     now: Date.now,
+    clock: Date.now,
     newLinkId: () => nanoid(LINK_ID_LENGTH), // the alphabet isLinkId expects
     pendingFlushes: new PendingFlushes(),
+    settledGroups: new SettledGroups(),
     log: logger,
     metrics,
   };

@@ -69,7 +69,10 @@ export const WIRING_ENV = {
  */
 export const SECRETS = {
   /** Outbound API tokens: triage posts to Slack, notify calls Intercom and Slack. */
-  tokens: { arnEnv: 'HEADSUP_SECRET_ARN', keys: ['SLACK_BOT_TOKEN', 'INTERCOM_TOKEN'] },
+  tokens: {
+    arnEnv: 'HEADSUP_SECRET_ARN',
+    keys: ['SLACK_BOT_TOKEN', 'INTERCOM_TOKEN', 'PAGERDUTY_ROUTING_KEY'],
+  },
   /** Inbound request verification: the http function checks Slack and Help Scout signatures. */
   webhooks: { arnEnv: 'HEADSUP_WEBHOOK_SECRET_ARN', keys: ['SLACK_SIGNING_SECRET', 'HELPSCOUT_SECRET'] },
   /** Ingest keys: comma-separated, so a new one can be added before the old goes; generated at deploy. */

@@ -14,6 +14,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { clip } from '../common/clip';
 import { COMPILED_TEMPLATES_FILE } from '../functions/adapters/compiled-templates';
+import { COMPILED_TEAM_FILE, precompileTeam, TEAM_FILE_NAME } from '../functions/adapters/team-file';
 import { precompileTemplates } from '../functions/adapters/template-files';
 import { ConfigError } from '../functions/config/error';
 import type { Setting } from '../functions/config/setting';
@@ -60,6 +61,15 @@ const PROJECT_ROOT = path.resolve(__dirname, '..');
  * working directory, which is the task root (/var/task) on Lambda.
  */
 const TEMPLATES_DIR = 'templates';
+
+/**
+ * The on-call team file deployed with triage: HEADSUP_ONCALL at synth, else `oncall.yaml` at the project
+ * root (README → On-call and escalation); none → on-call is off. A broken one fails the synth.
+ */
+function compiledTeam(): string | undefined {
+  const given = process.env.HEADSUP_ONCALL;
+  return precompileTeam(given ?? path.join(PROJECT_ROOT, TEAM_FILE_NAME), { required: given !== undefined });
+}
 
 /**
  * What the AWS SDK's default credential chain imports only when the environment holds no credentials
@@ -138,6 +148,9 @@ export const TABLE_ACCESS = {
     index: [],
   },
 } as const satisfies Record<string, { table: readonly string[]; index: readonly string[] }>;
+
+/** The http function's one write: a group item's incident status (functions/adapters/incident-store.ts). */
+export const HTTP_GROUP_WRITE = ['dynamodb:UpdateItem'] as const;
 
 /** How much of a bad prop's value its synth error quotes: enough to recognise it, one line still. */
 const QUOTED_VALUE_CHARS = 60;
@@ -289,8 +302,16 @@ export class HeadsUp extends Construct {
     // each request (ingest: a bearer key from the ingest secret; Slack and Help Scout: their signatures).
     this.functionUrl = this.httpFunction.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
     this.grantTable(this.httpFunction, TABLE_ACCESS.http);
-    // Ingest puts validated events on the errors queue (SendMessageBatch is authorized as SendMessage) and
-    // "Send fix" puts a job on the notify queue; it never consumes, never touches a DLQ and does not need
+    // Acknowledge, Resolve and Snooze write the status of a group item, and only of group items.
+    this.httpFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [...HTTP_GROUP_WRITE],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['GROUP#*'] } },
+      }),
+    );
+    // Ingest puts validated events on the errors queue (SendMessageBatch is authorized as SendMessage), so
+    // do the alert buttons' incident messages, and "Send fix" puts a job on the notify queue; it never consumes, never touches a DLQ and does not need
     // the outbound tokens.
     this.errorsQueue.grantSendMessages(this.httpFunction);
     this.notifyQueue.grantSendMessages(this.httpFunction);
@@ -321,11 +342,11 @@ export class HeadsUp extends Construct {
         POWERTOOLS_SERVICE_NAME: 'headsup-triage',
         POWERTOOLS_METRICS_NAMESPACE: 'HeadsUp',
       },
-      { withTemplates: true },
+      { withTemplates: true, withTeam: true },
     );
     this.consume(this.triageFunction, this.errorsQueue, QUEUES.errors);
     this.grantTable(this.triageFunction, TABLE_ACCESS.triage);
-    // It re-enqueues delayed "flush" messages, moves invalid events to the DLQ with the reason, and
+    // It re-enqueues delayed "flush" and incident messages, moves invalid events to the DLQ with the reason, and
     // enqueues a notify job when a matching template is marked auto.
     this.errorsQueue.grantSendMessages(this.triageFunction);
     this.errorsDlq.grantSendMessages(this.triageFunction);
@@ -468,7 +489,7 @@ export class HeadsUp extends Construct {
     name: FunctionName,
     logRetention: logs.RetentionDays,
     environment: Record<string, string>,
-    options: { withTemplates?: boolean } = {},
+    options: { withTemplates?: boolean; withTeam?: boolean } = {},
   ): NodejsFunction {
     const role = new iam.Role(this, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -499,14 +520,21 @@ export class HeadsUp extends Construct {
           commandHooks: {
             beforeBundling: () => [],
             beforeInstall: () => [],
-            afterBundling: (inputDir: string, outputDir: string) => [
-              `mkdir -p "${outputDir}/${TEMPLATES_DIR}"`,
-              `cp "${inputDir}/${TEMPLATES_DIR}"/*.md "${outputDir}/${TEMPLATES_DIR}/"`,
-              writeFileCommand(
-                `${outputDir}/${TEMPLATES_DIR}/${COMPILED_TEMPLATES_FILE}`,
-                precompileTemplates(path.join(PROJECT_ROOT, TEMPLATES_DIR)),
-              ),
-            ],
+            afterBundling: (inputDir: string, outputDir: string) => {
+              const team = options.withTeam ? compiledTeam() : undefined;
+              return [
+                `mkdir -p "${outputDir}/${TEMPLATES_DIR}"`,
+                `cp "${inputDir}/${TEMPLATES_DIR}"/*.md "${outputDir}/${TEMPLATES_DIR}/"`,
+                writeFileCommand(
+                  `${outputDir}/${TEMPLATES_DIR}/${COMPILED_TEMPLATES_FILE}`,
+                  precompileTemplates(path.join(PROJECT_ROOT, TEMPLATES_DIR)),
+                ),
+                // The team file, checked, as JSON beside them (functions/adapters/compiled-team.ts).
+                ...(team
+                  ? [writeFileCommand(`${outputDir}/${TEMPLATES_DIR}/${COMPILED_TEAM_FILE}`, team)]
+                  : []),
+              ];
+            },
           },
         }),
       },

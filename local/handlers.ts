@@ -7,6 +7,7 @@ import type { AwsClients } from '../functions/aws-clients';
 import { type Env, loadNotifyConfig, loadTriageConfig } from '../functions/config/functions';
 import { createNotifyHandler } from '../functions/handlers/notify';
 import { createTriageHandler } from '../functions/handlers/triage';
+import type { IncidentClock } from '../functions/services/incidents';
 import type { NotifyDeps } from '../functions/services/notify';
 import type { TriageDeps } from '../functions/services/triage';
 import { createNotifyDeps, createTriageDeps } from '../functions/wiring';
@@ -21,9 +22,9 @@ export type HandlerDeps = { triage: () => Promise<TriageDeps>; notify: () => Pro
  * only when a value in `env` changed (templates, SDK clients and config cost 5-13 ms a build). A
  * configuration problem fails the batch (and is logged), not the start, and the next batch tries again.
  */
-export function depsFromEnv(env: Env, aws: AwsClients): HandlerDeps {
+export function depsFromEnv(env: Env, aws: AwsClients, clock?: IncidentClock): HandlerDeps {
   return {
-    triage: builtPerEnv(env, () => createTriageDeps(loadTriageConfig(env), aws)),
+    triage: builtPerEnv(env, () => createTriageDeps(loadTriageConfig(env), aws, { clock, env })),
     notify: builtPerEnv(env, () => createNotifyDeps(loadNotifyConfig(env), aws)),
   };
 }

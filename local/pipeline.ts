@@ -8,12 +8,15 @@ import { join } from 'node:path';
 import { type DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { type Env, loadWebConfig } from '../functions/config/functions';
 import { ingestKeys } from '../functions/config/settings';
+import type { IncidentClock } from '../functions/services/incidents';
 import { createWebApp, type WebDeps } from '../functions/web/app';
 import { createWebDeps } from '../functions/web/wiring';
 import { QUEUES, WIRING_ENV } from '../lib/definitions';
+import { acceleratedClock } from './clock';
 import { DEV_INGEST_KEY } from './dev-key';
 import { type LocalEmulators, startEmulators } from './emulators';
 import type { IntercomFake, IntercomFakeOptions } from './fakes/intercom-api';
+import type { PagerDutyFake } from './fakes/pagerduty-api';
 import type { SlackFake, SlackFakeOptions } from './fakes/slack-api';
 import { depsFromEnv, type InvocationHook, type LocalHandlers, startHandlers } from './handlers';
 import { createQueuePair, createTable, type QueueUrls } from './resources';
@@ -43,6 +46,8 @@ export type LocalPipelineOptions = {
    * Without them nothing polls: tests drive their own handlers, the chaos run forks a process.
    */
   pollers?: { triage: number; notify: number };
+  /** Runs the incident flow this many times faster than real time (local/clock.ts); default 1. */
+  clockSpeed?: number;
   /** Hears each batch the pollers hand to triage or notify, as it starts and ends (the benchmark). */
   onInvocation?: InvocationHook;
   log?: (line: string) => void;
@@ -57,9 +62,13 @@ export type LocalPipeline = {
   slackFake?: SlackFake;
   /** The Intercom stand-in, when no Intercom token was given. */
   intercomFake?: IntercomFake;
+  /** The PagerDuty stand-in, when no routing key was given. */
+  pagerDutyFake?: PagerDutyFake;
   /** The functions' environment: the given one, completed. */
   env: Env;
   webDeps: WebDeps;
+  /** The incident flow's clock, when it runs faster than real time. */
+  clock?: IncidentClock;
   webApp: ReturnType<typeof createWebApp>;
   handlers?: LocalHandlers;
   /** Serves an app (the web app, or one around it) until `stop`; "port taken" is a sentence. */
@@ -92,7 +101,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       settings: QUEUES.notify,
     });
 
-    const { slackFake, intercomFake, close } = await startStandIns(
+    const { slackFake, intercomFake, pagerDutyFake, close } = await startStandIns(
       env,
       { slack: options.slackFake, intercom: options.intercomFake },
       log,
@@ -107,10 +116,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     env[ingestKeys.env] ??= DEV_INGEST_KEY;
     env[WIRING_ENV.templates] ??= TEMPLATES_DIR;
 
-    const webDeps = createWebDeps(loadWebConfig(env), aws);
+    const clock =
+      options.clockSpeed && options.clockSpeed !== 1 ? acceleratedClock(options.clockSpeed) : undefined;
+    const webDeps = createWebDeps(loadWebConfig(env), aws, clock);
     const handlers =
       options.pollers &&
-      startHandlers(aws.sqs, depsFromEnv(env, aws), {
+      startHandlers(aws.sqs, depsFromEnv(env, aws, clock), {
         queueUrls: { errors: errors.queueUrl, notify: notify.queueUrl },
         concurrency: options.pollers,
         poll: true,
@@ -125,8 +136,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       notify,
       slackFake,
       intercomFake,
+      pagerDutyFake,
       env,
       webDeps,
+      clock,
       webApp: createWebApp(webDeps),
       handlers,
       listen: async (fetch, port, hostname) => {

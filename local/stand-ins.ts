@@ -1,6 +1,7 @@
 import type { Env } from '../functions/config/functions';
 import * as settings from '../functions/config/settings';
 import { type IntercomFake, type IntercomFakeOptions, startIntercomFake } from './fakes/intercom-api';
+import { type PagerDutyFake, type PagerDutyFakeOptions, startPagerDutyFake } from './fakes/pagerduty-api';
 import { type SlackFake, type SlackFakeOptions, startSlackFake } from './fakes/slack-api';
 
 /** Where alerts go in the Slack stand-in unless SLACK_CHANNEL says otherwise. */
@@ -9,20 +10,21 @@ const STAND_IN_CHANNEL = 'C0LOCALDEV1';
 export type StandIns = {
   slackFake?: SlackFake;
   intercomFake?: IntercomFake;
+  pagerDutyFake?: PagerDutyFake;
   close: () => Promise<void>;
 };
 
 /**
- * The loopback stand-ins of Slack and Intercom, each where no token names the real service; `env` is
- * pointed at the ones started (tokens, API URLs, and the channel, signing secret and ids they use
- * unless `env` names its own).
+ * The loopback stand-ins of Slack, Intercom and PagerDuty, each where no token or key names the real
+ * service; `env` is pointed at the ones started (tokens, API URLs, and the channel, signing secret and
+ * ids they use unless `env` names its own).
  */
 export async function startStandIns(
   env: Env,
-  options: { slack?: SlackFakeOptions; intercom?: IntercomFakeOptions },
+  options: { slack?: SlackFakeOptions; intercom?: IntercomFakeOptions; pagerDuty?: PagerDutyFakeOptions },
   log: (line: string) => void,
 ): Promise<StandIns> {
-  const started: Array<SlackFake | IntercomFake> = [];
+  const started: Array<SlackFake | IntercomFake | PagerDutyFake> = [];
   const close = async () => {
     for (const fake of started.splice(0).reverse()) await fake.close().catch(() => undefined);
   };
@@ -54,7 +56,19 @@ export async function startStandIns(
         `Intercom: no ${settings.intercomToken.env}, fix messages go to the local stand-in at ${intercomFake.url}`,
       );
     }
-    return { slackFake, intercomFake, close };
+    let pagerDutyFake: PagerDutyFake | undefined;
+    if (!env[settings.pagerDutyRoutingKey.env]) {
+      pagerDutyFake = await startPagerDutyFake(options.pagerDuty);
+      started.push(pagerDutyFake);
+      Object.assign(env, {
+        [settings.pagerDutyRoutingKey.env]: pagerDutyFake.routingKey,
+        [settings.pagerDutyApiUrl.env]: pagerDutyFake.url,
+      });
+      log(
+        `PagerDuty: no ${settings.pagerDutyRoutingKey.env}, pages go to the local stand-in at ${pagerDutyFake.url}`,
+      );
+    }
+    return { slackFake, intercomFake, pagerDutyFake, close };
   } catch (err) {
     await close();
     throw err;

@@ -13,7 +13,6 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { clip } from '../../common/clip';
 import { TABLE } from '../../lib/definitions';
-import type { ErrorEvent } from '../core/event-schema';
 import {
   firstIndexByKey,
   groupByKey,
@@ -22,7 +21,7 @@ import {
   UnstorableEventError,
   unstorableReason,
 } from '../core/occurrence-batch';
-import { recipientKey } from '../core/recipient';
+import { userHash } from '../core/recipient';
 import type { DetailLink, ErrorGroup, SlackRef } from '../core/records';
 import { USER_COUNT_CAP } from '../core/records';
 import { reasonOf } from '../services/failures';
@@ -34,6 +33,7 @@ import type {
   OccurrenceReader,
   OccurrenceResult,
   OccurrenceStore,
+  Shown,
 } from '../services/ports';
 import { Backoff, type RetryPolicy } from './backoff';
 import {
@@ -92,15 +92,6 @@ function customerKey(user: { id?: string; email?: string } | undefined): string 
   if (user?.email) return `CUSTOMER#email:${user.email.trim().toLowerCase()}`;
   if (user?.id) return `CUSTOMER#id:${user.id}`;
   return undefined;
-}
-
-/**
- * A short, stable, non-identifying key per user (the same identity as the fix-message guard): the
- * group item stays small and holds no PII.
- */
-function userHash(user: ErrorEvent['user']): string | undefined {
-  const key = recipientKey(user);
-  return key === undefined ? undefined : createHash('sha256').update(key).digest('base64url').slice(0, 12);
 }
 
 export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBDocumentClient {
@@ -422,20 +413,21 @@ export class DynamoStore implements OccurrenceStore, AlertStore, OccurrenceReade
     });
   }
 
-  /** Records the posted parent; what it showed is the count read when the claim was taken. */
-  async markParentPosted(
-    fingerprint: string,
-    slack: SlackRef,
-    postedCount: number,
-    now: number,
-  ): Promise<void> {
+  /** Records the posted parent; what it showed is the count and state read when the claim was taken. */
+  async markParentPosted(fingerprint: string, slack: SlackRef, shown: Shown, now: number): Promise<void> {
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: groupKey(fingerprint),
         UpdateExpression:
-          'SET slack = :slack, lastPostedAt = :now, postedCount = :posted REMOVE postClaim, postAttemptAt',
-        ExpressionAttributeValues: { ':slack': slack, ':now': now, ':posted': postedCount },
+          'SET slack = :slack, lastPostedAt = :now, postedCount = :posted, shownVersion = :version ' +
+          'REMOVE postClaim, postAttemptAt',
+        ExpressionAttributeValues: {
+          ':slack': slack,
+          ':now': now,
+          ':posted': shown.count,
+          ':version': shown.version,
+        },
       }),
     );
   }
@@ -484,16 +476,22 @@ export class DynamoStore implements OccurrenceStore, AlertStore, OccurrenceReade
   }
 
   /** Records what the update showed, once Slack took it. */
-  async markUpdated(fingerprint: string, by: string, shownCount: number, now: number): Promise<void> {
+  async markUpdated(fingerprint: string, by: string, shown: Shown, now: number): Promise<void> {
     await unlessConditionFails(
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: groupKey(fingerprint),
-          UpdateExpression: 'SET lastPostedAt = :now, postedCount = :shown REMOVE updateClaim',
+          UpdateExpression:
+            'SET lastPostedAt = :now, postedCount = :shown, shownVersion = :version REMOVE updateClaim',
           ConditionExpression: 'updateClaim.#by = :by',
           ExpressionAttributeNames: { '#by': 'by' },
-          ExpressionAttributeValues: { ':now': now, ':shown': shownCount, ':by': by },
+          ExpressionAttributeValues: {
+            ':now': now,
+            ':shown': shown.count,
+            ':version': shown.version,
+            ':by': by,
+          },
         }),
       ),
     );

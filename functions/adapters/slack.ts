@@ -76,6 +76,13 @@ export class SlackChannel extends SlackThreads implements AlertChannel {
     });
   }
 
+  /** A direct message from the app to a person (its Messages tab must be on: docs/slack-app-manifest.yaml). */
+  async directMessage(userId: string, message: SlackMessage): Promise<void> {
+    await slackCall('write', () =>
+      this.client.chat.postMessage({ channel: userId, ...message, unfurl_links: false, unfurl_media: false }),
+    );
+  }
+
   /**
    * The group's parent message if one was posted since `sinceMs`: after a post whose answer was lost
    * (a timeout, a crash), this tells "posted" from "not posted", so a retry never posts a second one.

@@ -4,19 +4,46 @@ import { enqueueEntries, type QueueEntry } from '../../common/sqs-batch';
 import { DLQ_REASON_ATTRIBUTE, INTERNAL_MESSAGE_ATTRIBUTE } from '../../lib/definitions';
 import type { FlushBody } from '../core/flush';
 import type { NotifyJob } from '../core/notify-job';
+import { INCIDENT_KIND, type IncidentBody, MAX_DELAY_SECONDS } from '../core/oncall/incident-message';
 import type {
   DeadLetterQueue,
   EventIntake,
   FixJobBatchQueue,
   FixJobQueue,
   FlushQueue,
+  IncidentQueue,
 } from '../services/ports';
 
 /** SQS holds a message back for at most 15 minutes. */
-const sqsDelay = (seconds: number) => Math.min(900, Math.max(0, Math.ceil(seconds)));
+const sqsDelay = (seconds: number) => Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(seconds)));
 
 /** SQS message attributes carry at most 256 KiB together with the body; a reason needs far less. */
 const REASON_CHARS = 1000;
+
+/**
+ * Incident messages on the errors queue (core/oncall/incident-message.ts): sent by triage to itself
+ * and by the http function after a button.
+ */
+export class IncidentMessages implements IncidentQueue {
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  /** Queues an incident message after `delaySeconds`. */
+  async sendIncident(body: IncidentBody, delaySeconds: number): Promise<void> {
+    await this.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: this.queueUrl,
+        MessageBody: JSON.stringify(body),
+        DelaySeconds: sqsDelay(delaySeconds),
+        MessageAttributes: {
+          [INTERNAL_MESSAGE_ATTRIBUTE]: { DataType: 'String', StringValue: INCIDENT_KIND },
+        },
+      }),
+    );
+  }
+}
 
 /** The errors queue as the triage function uses it: delayed flushes to itself, and its DLQ. */
 export class ErrorsQueue implements FlushQueue, DeadLetterQueue {

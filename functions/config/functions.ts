@@ -48,6 +48,8 @@ const triage = {
   linkTtlSeconds: settings.linkTtl,
   notifyQueueUrl: settings.notifyQueueUrl,
   templatesDir: settings.templatesDir,
+  /** Optional: high urgency is also handed to PagerDuty (its key from the tokens secret on AWS). */
+  pagerDuty: { routingKey: settings.pagerDutyRoutingKey, apiUrl: settings.pagerDutyApiUrl },
 };
 
 const notify = {

@@ -110,6 +110,14 @@ export const templatesDir = new Setting(
   WIRING_ENV.templates,
   z._default(required('the folder of the fix templates'), 'templates'),
 );
+/**
+ * The on-call team file. Set: it must exist and pass the check. Unset: `oncall.yaml` beside the
+ * templates folder, and no such file means no team (on-call off) — functions/adapters/team-file.ts.
+ */
+export const teamFile = new Setting(
+  'HEADSUP_ONCALL',
+  z.optional(required('the path of the on-call team file, e.g. oncall.yaml')),
+);
 
 const token = (what: string) => secretText(what, `empty — expected ${what}`);
 
@@ -168,6 +176,30 @@ export const intercomAppId = new Setting(
   ),
 );
 export const intercomApiUrl = new Setting('INTERCOM_API_URL', z.optional(url('the Intercom API base URL')));
+
+const pagerDutyKeyWhat = 'a PagerDuty Events API v2 integration key (32 characters)';
+/**
+ * Optional: unset, PagerDuty is off. The API documents the length only (its 400 says "should be 32
+ * characters"), so that is all that is checked past printable ASCII; the message gives the length, never the key.
+ */
+export const pagerDutyRoutingKey = new Setting(
+  'PAGERDUTY_ROUTING_KEY',
+  z.optional(
+    z.pipe(
+      token(pagerDutyKeyWhat),
+      z.transform((key, ctx) =>
+        key.length === 32
+          ? key
+          : z.refuse(ctx, `is ${key.length} characters long — expected ${pagerDutyKeyWhat}`),
+      ),
+    ),
+  ),
+);
+/** Without it: https://events.pagerduty.com (functions/adapters/pagerduty.ts). */
+export const pagerDutyApiUrl = new Setting(
+  'PAGERDUTY_API_URL',
+  z.optional(url('the PagerDuty Events API base URL')),
+);
 
 const { min: HS_MIN, max: HS_MAX } = HELPSCOUT_SECRET_LENGTH;
 const helpScoutSecretWhat = `the Help Scout app secret, ${HS_MIN} to ${HS_MAX} characters (Help Scout allows at most ${HS_MAX})`;

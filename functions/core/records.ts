@@ -1,4 +1,5 @@
 import type { ErrorEvent } from './event-schema';
+import type { RecentUsers } from './oncall/urgency';
 
 /**
  * The shapes Heads-up stores. They are built from the event schema's type so a field added to the
@@ -47,6 +48,63 @@ export type GroupFix = {
 
 export type SlackRef = { channel: string; ts: string };
 
+/** Who pressed a button in Slack. */
+export type SlackActor = { id: string; name?: string };
+
+/** Someone an escalation step reached, as the team file names them. */
+export type Paged = { id: string; name: string; slack: string };
+
+/**
+ * One escalation step as it happened: which step, when (the incident clock), whom it reached and why.
+ * `told` once its thread reply and direct messages went out; until then `claimedAt` (the machine's
+ * time: a claim goes stale by how long its teller may live) dates the claim of whoever is telling.
+ */
+export type EscalationRecord = {
+  step: number;
+  at: number;
+  claimedAt: number;
+  to: Paged[];
+  why: string;
+  told: boolean;
+};
+
+/** High urgency, why ("≥ 5 users in 10 min", "plan: enterprise") and since when (ms). Absent: low. */
+export type GroupUrgency = { level: 'high'; reason: string; at: number };
+
+/**
+ * Where an alert stands. `round` grows by one each time it (re)opens — a regression after Resolve, a
+ * snooze that ran out — and timers carry it, so a timer of an earlier round does nothing.
+ */
+export type AlertStatus = {
+  state: 'open' | 'acknowledged' | 'snoozed' | 'resolved';
+  round: number;
+  /**
+   * Unguessable, new each round: the incident messages on the events queue carry it, so nobody who can
+   * write to that queue (a reporter can) forges a timer or an action.
+   */
+  token: string;
+  /** Whether the thread (and PagerDuty) heard of the latest change of state. */
+  toldState: boolean;
+  /** When the state last changed (ms), and who changed it (absent: Heads-up itself). */
+  changedAt: number;
+  by?: SlackActor;
+  snoozedUntil?: number;
+  /** Reopened by a new occurrence after Resolve. */
+  regressed?: boolean;
+  /** The escalation steps notified this round, oldest first. */
+  steps: EscalationRecord[];
+};
+
+/** An alert that nobody has touched: open, round 0, nobody notified, nothing to tell. */
+export const OPEN_STATUS: AlertStatus = {
+  state: 'open',
+  round: 0,
+  token: '',
+  toldState: true,
+  changedAt: 0,
+  steps: [],
+};
+
 /** The running state of one error group (one fingerprint) and of its Slack alert. */
 export type ErrorGroup = {
   fingerprint: string;
@@ -73,6 +131,16 @@ export type ErrorGroup = {
   fixesSent?: number;
   fixesNotSent?: number;
   slack?: SlackRef;
+  urgency?: GroupUrgency;
+  /** Absent: open, never escalated (OPEN_STATUS). */
+  status?: AlertStatus;
+  /** The newest distinct users, for the urgency rules' outage threshold (core/oncall/urgency.ts). */
+  recentUsers?: RecentUsers;
+  /** Grows with every write of urgency, status or recent users: their writes are conditional on it. */
+  revision?: number;
+  /** Grows with every change of urgency or status; `shownVersion` is what the parent last showed. */
+  stateVersion?: number;
+  shownVersion?: number;
   /** Who is posting the parent message right now, and since when (ms). */
   postClaim?: { by: string; at: number };
   /** The first post attempt whose outcome is unknown (ms): look in the channel before posting again. */

@@ -1,5 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import { INTERNAL_MESSAGE_ATTRIBUTE } from '../../lib/definitions';
+import { loadCompiledTeam } from '../adapters/compiled-team';
 import { loadCompiledTemplates } from '../adapters/compiled-templates';
 import { loadTriageConfig } from '../config/functions';
 import { triageDeps } from '../deps';
@@ -24,6 +25,8 @@ export const createTriageHandler = (getDeps: () => Promise<TriageDeps>) =>
   );
 
 export const handler = createTriageHandler(
-  // The templates as precompiled into the bundle: it carries no template compiler.
-  depsFollowingSecrets((env) => triageDeps(loadTriageConfig(env), loadCompiledTemplates)),
+  // The templates and the team as precompiled into the bundle: it carries no template compiler or YAML.
+  depsFollowingSecrets((env) =>
+    triageDeps(loadTriageConfig(env), { templates: loadCompiledTemplates, team: loadCompiledTeam }),
+  ),
 );

@@ -3,14 +3,18 @@ import type { ErrorEvent } from '../core/event-schema';
 import type { CooldownGuard, GroupTold, LinkLookup, OccurrenceHold } from '../core/fix-decision';
 import type { FlushBody } from '../core/flush';
 import type { NotifyJob } from '../core/notify-job';
+import type { IncidentChange } from '../core/oncall/incident';
+import type { IncidentBody } from '../core/oncall/incident-message';
 import type {
   DetailLink,
   ErrorGroup,
   GroupFix,
   GroupTemplate,
   NotifyOutcome,
+  SlackActor,
   SlackRef,
 } from '../core/records';
+import type { AlertAction } from '../core/slack/alert-actions';
 import type { SlackMessage } from '../core/slack/message';
 
 /*
@@ -60,6 +64,9 @@ export interface FixJobBatchQueue {
   sendBatch(jobs: NotifyJob[]): Promise<{ failed: number[] }>;
 }
 
+/** What a parent showed: the count and the state version (core/records.ts) it was rendered from. */
+export type Shown = { count: number; version: number };
+
 /**
  * A group's Slack alert: the claims that let one attempt post or update it, what it last showed, and
  * the delayed flush. A claim call answers undefined when someone else holds the claim.
@@ -76,7 +83,7 @@ export interface AlertStore {
     now: number,
     staleMs: number,
   ): Promise<ErrorGroup | undefined>;
-  markParentPosted(fingerprint: string, slack: SlackRef, postedCount: number, now: number): Promise<void>;
+  markParentPosted(fingerprint: string, slack: SlackRef, shown: Shown, now: number): Promise<void>;
   /** `notPosted` when Slack said no: else the next claimer must look for this attempt's post first. */
   releaseParentClaim(fingerprint: string, by: string, notPosted: boolean): Promise<void>;
   claimUpdate(
@@ -86,7 +93,7 @@ export interface AlertStore {
     now: number,
     staleMs: number,
   ): Promise<ErrorGroup | undefined>;
-  markUpdated(fingerprint: string, by: string, shownCount: number, now: number): Promise<void>;
+  markUpdated(fingerprint: string, by: string, shown: Shown, now: number): Promise<void>;
   releaseUpdate(fingerprint: string, by: string): Promise<void>;
   /** False when a flush is already on its way. `replacing`: the token of the flush being run. */
   scheduleFlush(
@@ -222,6 +229,8 @@ export interface AlertThreads {
 /** The alerts channel: also posts a group's parent, and finds one an attempt whose answer was lost made. */
 export interface AlertChannel extends AlertThreads {
   post(message: SlackMessage, fingerprint: string): Promise<SlackRef>;
+  /** A direct message to a Slack user (an escalation's page). */
+  directMessage(userId: string, message: SlackMessage): Promise<void>;
   /**
    * The group's parent if one was posted since `sinceMs`. A read: fails with RetryableError, or with
    * PermanentError when the channel cannot be read at all (a missing scope).
@@ -244,6 +253,60 @@ export interface Messenger {
    * have arrived: never send again) or PermanentError.
    */
   sendInApp(contactId: string, body: string): Promise<{ messageId: string }>;
+}
+
+// ── Incidents (on-call) ─────────────────────────────────────────────────────────────────────────
+
+/** Writes a group's urgency, status and recent users, each write conditional on what it was computed from. */
+export interface IncidentStore {
+  /**
+   * Sets the change when the group's revision is still `revision` (undefined: never written); answers
+   * the group as written, or undefined when another writer came first (read again and decide anew).
+   */
+  writeIncident(
+    fingerprint: string,
+    revision: number | undefined,
+    change: IncidentChange,
+  ): Promise<ErrorGroup | undefined>;
+}
+
+/** What a button from Slack did: applied, or why not (the alert moved on, it expired). */
+export type AlertActionResult = { applied: true } | { applied: false; reason: string };
+
+/** Applies Acknowledge, Resolve and Snooze (the web app's side of the incident flow). */
+export interface AlertActions {
+  apply(action: AlertAction, by: SlackActor): Promise<AlertActionResult>;
+}
+
+/** Incident messages on the events queue, to triage: sent by triage itself and after a button. */
+export interface IncidentQueue {
+  sendIncident(body: IncidentBody, delaySeconds: number): Promise<void>;
+}
+
+// ── PagerDuty ───────────────────────────────────────────────────────────────────────────────────
+
+/** A high-urgency group as a PagerDuty incident (Events API v2): one per group, by its dedup key. */
+export type PageIncident = {
+  /** The group's fingerprint: the same key updates the same incident. */
+  dedupKey: string;
+  summary: string;
+  /** Where it happened: the app and environment. */
+  source: string;
+  severity: 'critical' | 'error' | 'warning' | 'info';
+  /** Why it is urgent, the counts: shown on the incident. */
+  details: Record<string, string | number>;
+  /** The detail page. */
+  links: { href: string; text: string }[];
+};
+
+/**
+ * Hands high urgency to PagerDuty. Fails with RetryableError (429, 5xx, a timeout: send again through
+ * the queue; PagerDuty folds repeats by dedup key) or PermanentError (400: the event is refused).
+ */
+export interface Pager {
+  trigger(incident: PageIncident): Promise<void>;
+  acknowledge(dedupKey: string): Promise<void>;
+  resolve(dedupKey: string): Promise<void>;
 }
 
 // ── Queues ──────────────────────────────────────────────────────────────────────────────────────

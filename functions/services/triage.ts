@@ -9,8 +9,12 @@ import { type FlushBody, parseFlushBody } from '../core/flush';
 import { limitEventSize } from '../core/limit-size';
 import type { NotifyJob } from '../core/notify-job';
 import { groupByKey, UnstorableEventError } from '../core/occurrence-batch';
+import { statusOf } from '../core/oncall/incident';
+import { INCIDENT_KIND, parseIncidentBody } from '../core/oncall/incident-message';
+import { lowUrgencyNote } from '../core/oncall/roster';
+import { SETTLED_FOR_MS, type SettledGroups } from '../core/oncall/settled-groups';
 import type { PendingFlushes } from '../core/pending-flushes';
-import { recipientKey } from '../core/recipient';
+import { recipientKey, userHash } from '../core/recipient';
 import type { DetailLink, ErrorGroup, SlackRef } from '../core/records';
 import type { MessageOptions } from '../core/slack/message';
 import { parentMessage } from '../core/slack/parent';
@@ -19,6 +23,7 @@ import { threadUpdateMessage } from '../core/slack/thread-update';
 import { matchTemplate } from '../core/templates/match';
 import type { FixTemplate } from '../core/templates/parse';
 import { PermanentError, RetryableError, reasonOf, refused } from './failures';
+import { advanceIncident, type IncidentDeps, noteOccurrences, runIncidentMessage } from './incidents';
 import type {
   AlertChannel,
   AlertStore,
@@ -28,9 +33,10 @@ import type {
   Occurrence,
   OccurrenceResult,
   OccurrenceStore,
+  Shown,
 } from './ports';
 
-export type TriageDeps = {
+export type TriageDeps = IncidentDeps & {
   store: OccurrenceStore & AlertStore;
   slack: AlertChannel;
   queue: FlushQueue & DeadLetterQueue;
@@ -41,8 +47,10 @@ export type TriageDeps = {
   linkTtlSeconds: number;
   now: () => number;
   newLinkId: () => string;
-  /** The flushes this container queued, until due: a batch skips the groups they will show. */
+  /** The flushes this container queued, until due: a batch skips the groups they will show… */
   pendingFlushes: PendingFlushes;
+  /** …when their incident is settled too (core/oncall/settled-groups.ts). */
+  settledGroups: SettledGroups;
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
   metrics: Pick<Metrics, 'addMetric'>;
 };
@@ -68,6 +76,20 @@ export async function triageBatch(messages: QueueMessage[], deps: TriageDeps): P
   let invalid = 0;
 
   for (const message of messages) {
+    if (message.internalKind === INCIDENT_KIND) {
+      const incident = parseIncidentBody(message.body);
+      if (incident) {
+        work.push(
+          runIncidentMessage(incident, deps, (g) => syncSlack(incident.incident, deps, g)).catch(
+            fail(message),
+          ),
+        );
+        continue;
+      }
+      deps.log.warn('a message marked as an incident is none: handled as an event', {
+        messageId: message.messageId,
+      });
+    }
     if (message.internalKind === 'flush') {
       const flush = parseFlushBody(message.body);
       if (flush) {
@@ -228,7 +250,8 @@ async function storeEvents(
   const byGroup = groupByKey(done, (o) => o.occurrence.fingerprint);
   const written = deps.now();
   for (const fingerprint of byGroup.keys()) {
-    if (deps.pendingFlushes.covers(fingerprint, written)) byGroup.delete(fingerprint);
+    if (deps.pendingFlushes.covers(fingerprint, written) && deps.settledGroups.covers(fingerprint, written))
+      byGroup.delete(fingerprint);
   }
   if (byGroup.size === 0) return;
   let groups: Map<string, ErrorGroup>;
@@ -251,7 +274,17 @@ async function storeEvents(
           return;
         }
         if (storedHere > 0 && group.count === storedHere) newGroups++;
-        await syncSlack(fingerprint, deps, group);
+        const counted = members.flatMap((o) => {
+          const { event } = o.occurrence.link;
+          return o.result.status === 'stored' ? [{ event, user: userHash(event.user) }] : [];
+        });
+        const noted = await noteOccurrences(fingerprint, group, counted, deps);
+        const synced = (await syncSlack(fingerprint, deps, noted)) ?? noted;
+        const after = await advanceIncident(fingerprint, synced, deps, (g) =>
+          syncSlack(fingerprint, deps, g),
+        );
+        if (isSettled(after, deps))
+          deps.settledGroups.remember(fingerprint, deps.now() + SETTLED_FOR_MS, deps.now());
       } catch (err) {
         deps.log.warn('the group’s alert could not be brought up to date; its records will be retried', {
           fingerprint,
@@ -268,6 +301,7 @@ async function storeEvents(
 /**
  * Brings a group's Slack alert up to date: posts the parent once, then at most one update per
  * window; anything not shown yet is left to a delayed flush message, so the last burst is never lost.
+ * Answers the group as posted when it posted the parent: its escalation can start now it has a thread.
  */
 async function syncSlack(
   fingerprint: string,
@@ -275,7 +309,7 @@ async function syncSlack(
   group: ErrorGroup,
   /** The token of the flush running this sync: a flush it schedules replaces it. */
   replacing?: string,
-): Promise<void> {
+): Promise<ErrorGroup | undefined> {
   const { store, slack, messages } = deps;
   const now = deps.now();
   const step = nextSlackStep(group, now);
@@ -285,24 +319,28 @@ async function syncSlack(
       // Unique per attempt: two deliveries of one event at once must not both hold the claim.
       const me = randomUUID();
       const claimed = await store.claimParentPost(fingerprint, me, now, POST_CLAIM_STALE_MS);
-      if (!claimed) return deferFlush(fingerprint, now + SLACK_COALESCE_MS, deps, replacing);
+      if (!claimed) {
+        await deferFlush(fingerprint, now + SLACK_COALESCE_MS, deps, replacing);
+        return undefined;
+      }
       const earlier = await findEarlierPost(fingerprint, claimed, now, deps, me);
       if (earlier) {
         // Posted by an attempt whose answer was lost, showing what it knew then: recorded as showing
         // nothing yet, so the flush scheduled here brings it up to date.
-        await store.markParentPosted(fingerprint, earlier, 0, now);
-        return deferFlush(fingerprint, now + SLACK_COALESCE_MS, deps, replacing);
+        await store.markParentPosted(fingerprint, earlier, { count: 0, version: 0 }, now);
+        await deferFlush(fingerprint, now + SLACK_COALESCE_MS, deps, replacing);
+        return { ...claimed, slack: earlier, postedCount: 0, shownVersion: 0 };
       }
       const ref = await slackCall(
         deps,
         fingerprint,
-        () => slack.post(parentMessage(claimed, messages), fingerprint),
+        () => slack.post(parentMessage(claimed, messageOptions(claimed, deps, now)), fingerprint),
         // Forgotten as an attempt only when Slack said no: else the next claimer looks for this post.
         (err) => store.releaseParentClaim(fingerprint, me, refused(err)),
       );
-      await store.markParentPosted(fingerprint, ref, claimed.count, now);
+      await store.markParentPosted(fingerprint, ref, shownBy(claimed), now);
       deps.metrics.addMetric('slackParentPosts', MetricUnit.Count, 1);
-      return;
+      return { ...claimed, slack: ref, postedCount: claimed.count, shownVersion: claimed.stateVersion };
     }
     case 'update': {
       const me = randomUUID();
@@ -314,26 +352,46 @@ async function syncSlack(
         POST_CLAIM_STALE_MS,
       );
       // Someone else is updating; their count may predate ours, so make sure a flush follows.
-      if (!claimed?.slack) return deferFlush(fingerprint, now + SLACK_COALESCE_MS, deps, replacing);
+      if (!claimed?.slack) {
+        await deferFlush(fingerprint, now + SLACK_COALESCE_MS, deps, replacing);
+        return undefined;
+      }
       const ref = claimed.slack;
       await slackCall(
         deps,
         fingerprint,
         async () => {
-          await slack.update(ref, parentMessage(claimed, messages));
-          await slack.reply(ref, threadUpdateMessage(claimed, step.previousCount, messages));
+          await slack.update(ref, parentMessage(claimed, messageOptions(claimed, deps, now)));
+          // A change of state alone shows in place; its own thread reply says what changed.
+          if (claimed.count > step.previousCount)
+            await slack.reply(ref, threadUpdateMessage(claimed, step.previousCount, messages));
         },
         () => store.releaseUpdate(fingerprint, me),
       );
-      await store.markUpdated(fingerprint, me, claimed.count, now);
+      await store.markUpdated(fingerprint, me, shownBy(claimed), now);
       deps.metrics.addMetric('slackUpdates', MetricUnit.Count, 1);
-      return;
+      return undefined;
     }
     case 'defer':
-      return deferFlush(fingerprint, step.dueAt, deps, replacing);
+      await deferFlush(fingerprint, step.dueAt, deps, replacing);
+      return undefined;
     case 'none':
-      return;
+      return undefined;
   }
+}
+
+/** No new occurrence can change the group's incident: high already (or no rule to raise it), not resolved. */
+function isSettled(group: ErrorGroup, deps: TriageDeps): boolean {
+  return statusOf(group).state !== 'resolved' && (group.urgency !== undefined || !deps.team?.urgency.length);
+}
+
+/** What a parent rendered from `group` shows. */
+const shownBy = (group: ErrorGroup): Shown => ({ count: group.count, version: group.stateVersion ?? 0 });
+
+/** The parent's options: a low-urgency alert says who will look and when, by the team file. */
+function messageOptions(group: ErrorGroup, deps: TriageDeps, now: number): MessageOptions {
+  if (group.urgency || !deps.team) return deps.messages;
+  return { ...deps.messages, oncallNote: lowUrgencyNote(deps.team, now) };
 }
 
 /**
@@ -347,7 +405,10 @@ async function runFlush(flush: FlushBody, deps: TriageDeps): Promise<void> {
   const group = await deps.store.getGroup(flush.fingerprint, deps.now());
   if (group?.flushToken !== flush.token) return;
   // This flush is no longer pending for the decision: it is the one running.
-  await syncSlack(flush.fingerprint, deps, { ...group, flushDueAt: undefined }, flush.token);
+  const posted = await syncSlack(flush.fingerprint, deps, { ...group, flushDueAt: undefined }, flush.token);
+  // A parent this flush posted gives a high-urgency alert the thread its escalation starts in.
+  if (posted)
+    await advanceIncident(flush.fingerprint, posted, deps, (g) => syncSlack(flush.fingerprint, deps, g));
   // Cleared only when nothing counted is left unshown, in one conditional write.
   if ((await deps.store.clearShownFlush(flush.fingerprint, flush.token)) !== 'behind') return;
   // Occurrences counted while it ran saw it pending: another flush replaces this one to show them.

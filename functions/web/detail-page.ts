@@ -1,8 +1,16 @@
 import { createHash } from 'node:crypto';
 import { html, raw } from 'hono/html';
+import { clip } from '../../common/clip';
 import { formatRelative, formatUtc } from '../core/duration';
 import type { ErrorInfo } from '../core/event-schema';
-import { type DetailLink, type ErrorGroup, userCountText } from '../core/records';
+import { statusOf } from '../core/oncall/incident';
+import {
+  type AlertStatus,
+  type DetailLink,
+  type ErrorGroup,
+  type SlackActor,
+  userCountText,
+} from '../core/records';
 
 /**
  * The detail page behind an expiring link. Server-rendered with Hono's `html` template, which
@@ -119,6 +127,7 @@ export function detailPage(link: DetailLink, group: ErrorGroup | undefined, now:
         ])
       : html`<p class="meta">The group has expired.</p>`
   }
+  ${group ? alertSection(group) : ''}
   <p class="meta">Event ${link.eventId} · fingerprint ${link.fingerprint}</p>
 </main>`,
   );
@@ -144,6 +153,60 @@ function fixSection(link: DetailLink) {
     ['When', n ? formatUtc(n.at) : undefined],
     ['Reason', n && 'reason' in n ? n.reason : undefined],
   ])}`;
+}
+
+/** Names and reasons come from Slack users and the team file: clipped so one cannot flood the page. */
+const NAME_CHARS = 200;
+const REASON_CHARS = 500;
+/** All the people one step reached, together. */
+const NAMES_CHARS = 1000;
+
+const actor = (by: SlackActor | undefined) => (by ? ` by ${clip(by.name ?? by.id, NAME_CHARS)}` : '');
+
+/** Where the alert stands, in words; who changed it is absent when Heads-up itself did. */
+function stateText(status: AlertStatus): string {
+  const regressed = status.regressed ? ' · regressed after Resolve' : '';
+  const changed = formatUtc(status.changedAt);
+  switch (status.state) {
+    case 'acknowledged':
+      return `Acknowledged${actor(status.by)} · ${changed}${regressed}`;
+    case 'snoozed':
+      return status.snoozedUntil === undefined
+        ? `Snoozed${actor(status.by)} · ${changed}${regressed}`
+        : `Snoozed until ${formatUtc(status.snoozedUntil)}${actor(status.by)}${regressed}`;
+    case 'resolved':
+      return `Resolved${actor(status.by)} · ${changed}`;
+    case 'open':
+      return status.regressed ? `Regressed after Resolve · ${changed}` : 'Open';
+  }
+}
+
+/** The group's urgency, its alert's state and this round's escalation steps, oldest first. */
+function alertSection(group: ErrorGroup) {
+  const status = statusOf(group);
+  const urgency = group.urgency
+    ? `High urgency — ${clip(group.urgency.reason, REASON_CHARS)} (since ${formatUtc(group.urgency.at)})`
+    : 'Low urgency';
+  return html`<h2>Alert</h2>
+  ${table([
+    ['Urgency', urgency],
+    ['State', stateText(status)],
+  ])}
+  ${
+    status.steps.length > 0
+      ? html`<p><strong>Escalation</strong></p>
+  <ol>
+    ${status.steps.map(
+      (s) =>
+        html`<li>${formatUtc(s.at)} · step ${s.step + 1} to ${
+          s.to.length === 0
+            ? 'nobody'
+            : clip(s.to.map((p) => clip(p.name, NAME_CHARS)).join(', '), NAMES_CHARS)
+        } — ${clip(s.why, REASON_CHARS)}${s.told ? '' : ' (being notified)'}</li>`,
+    )}
+  </ol>`
+      : ''
+  }`;
 }
 
 /** 404 and 410 pages: say what happened and what to do. */

@@ -1,8 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Hono } from 'hono';
 import { type NotifyJob, notifyJobSchema } from '../core/notify-job';
+import type { SlackActor } from '../core/records';
+import { isAlertActionId, parseAlertActionValue } from '../core/slack/alert-actions';
 import { parseSendFixValue, SEND_FIX_ACTION_ID } from '../core/slack/send-fix';
-import type { FixJobQueue } from '../services/ports';
+import type { AlertActions, FixJobQueue } from '../services/ports';
 import { signedRequest } from './middleware/signed-request';
 import { SLACK_SIGNING } from './middleware/signing-schemes';
 
@@ -10,6 +12,8 @@ export type SlackActionsDeps = {
   /** Without it every request is refused: nothing unsigned may queue a message to a customer. */
   signingSecret?: string;
   notifyQueue: FixJobQueue;
+  /** Acknowledge, Resolve and Snooze. */
+  alertActions: AlertActions;
   log: Pick<Logger, 'warn' | 'error'>;
 };
 
@@ -22,15 +26,20 @@ type BlockAction = {
 /**
  * `POST /slack/actions`: Slack's interactivity requests. A verified "Send fix" click becomes a notify
  * job and is answered at once (Slack wants 200 within 3 s); the notify function then updates the alert
- * with the outcome. Every other click (the URL buttons) gets a plain 200.
+ * with the outcome. Acknowledge, Resolve and Snooze change the alert's status (one conditional write)
+ * and queue what tells the thread. Every other click (the URL buttons) gets a plain 200.
  */
 export function registerSlackActionsRoute(app: Hono, deps: SlackActionsDeps, now: () => number): void {
   const signed = signedRequest(SLACK_SIGNING, { secret: () => deps.signingSecret, now, log: deps.log });
   app.post('/slack/actions', signed, async (c) => {
     const payload = parsePayload(c.get('rawBody'));
     const action = payload?.actions?.[0];
-    if (payload?.type !== 'block_actions' || action?.action_id !== SEND_FIX_ACTION_ID)
+    if (payload?.type !== 'block_actions') return c.body(null, 200);
+    if (action?.action_id && isAlertActionId(action.action_id)) {
+      await alertAction(action.action_id, action.value, payload.user, deps);
       return c.body(null, 200);
+    }
+    if (action?.action_id !== SEND_FIX_ACTION_ID) return c.body(null, 200);
 
     const job = sendFixJob(action.value, payload.user);
     if (!job) {
@@ -41,6 +50,37 @@ export function registerSlackActionsRoute(app: Hono, deps: SlackActionsDeps, now
     await deps.notifyQueue.send(job);
     return c.body(null, 200);
   });
+}
+
+/**
+ * Acknowledge, Resolve or Snooze from a verified click: applied at once (the parent shows it within
+ * seconds, through triage); a click on a button the alert has moved past is logged and changes nothing.
+ */
+async function alertAction(
+  actionId: string,
+  value: string | undefined,
+  user: BlockAction['user'],
+  deps: SlackActionsDeps,
+): Promise<void> {
+  const parsed = parseAlertActionValue(actionId, value);
+  const by = slackActor(user);
+  if (!parsed || !by) {
+    deps.log.error('alert button click with an unreadable value or user', {
+      actionId,
+      valueLength: value?.length ?? 0,
+    });
+    return;
+  }
+  const result = await deps.alertActions.apply(parsed, by);
+  if (!result.applied)
+    deps.log.warn('alert button changed nothing', { action: parsed.kind, reason: result.reason });
+}
+
+/** The clicker, as Slack names them: ids are U…/W…; the name is shown, capped. */
+function slackActor(user: BlockAction['user']): SlackActor | undefined {
+  if (!user?.id || !/^[UW][A-Z0-9]{2,20}$/.test(user.id)) return undefined;
+  const name = (user.username ?? user.name)?.slice(0, 100);
+  return name ? { id: user.id, name } : { id: user.id };
 }
 
 function parsePayload(rawBody: Buffer): BlockAction | undefined {

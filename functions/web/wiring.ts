@@ -1,16 +1,31 @@
 import { nanoid } from 'nanoid';
 import { createDocumentClient, DynamoStore } from '../adapters/dynamo-store';
-import { logger } from '../adapters/observability';
-import { EventQueue, NotifyQueue } from '../adapters/sqs-queue';
+import { DynamoIncidentStore } from '../adapters/incident-store';
+import { logger, metrics } from '../adapters/observability';
+import { EventQueue, IncidentMessages, NotifyQueue } from '../adapters/sqs-queue';
 import { type AwsClients, createAwsClients } from '../aws-clients';
 import type { WebConfig } from '../config/functions';
+import { applyAlertAction, type IncidentClock, timersOn } from '../services/incidents';
 import type { WebDeps } from './app';
 
 // Its own module, apart from functions/wiring.ts: the http bundle then carries no templates, Slack
-// or Intercom code it never runs.
+// or Intercom code it never runs (services/incidents.ts imports Slack's message builders, pure code).
 /** Builds the web app's collaborators (the http function and the local stack). */
-export function createWebDeps(config: WebConfig, aws: AwsClients = createAwsClients()): WebDeps {
-  const store = new DynamoStore(createDocumentClient(aws.dynamo), config.tableName);
+export function createWebDeps(
+  config: WebConfig,
+  aws: AwsClients = createAwsClients(),
+  clock?: IncidentClock,
+): WebDeps {
+  const documents = createDocumentClient(aws.dynamo);
+  const store = new DynamoStore(documents, config.tableName);
+  const incidentDeps = {
+    store,
+    incidents: new DynamoIncidentStore(documents, config.tableName),
+    timers: timersOn(clock, new IncidentMessages(aws.sqs, config.errorsQueueUrl)),
+    now: Date.now,
+    clock: clock?.clock ?? Date.now,
+    metrics,
+  };
   return {
     store,
     log: logger,
@@ -24,6 +39,7 @@ export function createWebDeps(config: WebConfig, aws: AwsClients = createAwsClie
     slackActions: {
       signingSecret: config.slackSigningSecret,
       notifyQueue: new NotifyQueue(aws.sqs, config.notifyQueueUrl),
+      alertActions: { apply: (action, by) => applyAlertAction(action, by, incidentDeps) },
       log: logger,
     },
     helpScout: {

@@ -1,5 +1,6 @@
 import { CONSOLE_TOKEN_HEADER, consoleTokenFrom } from '../../local/console/page';
 import { type IntercomFake, startIntercomFake } from '../../local/fakes/intercom-api';
+import { type PagerDutyFake, startPagerDutyFake } from '../../local/fakes/pagerduty-api';
 import { type SlackFake, startSlackFake } from '../../local/fakes/slack-api';
 import { DEV_INGEST_KEY } from '../../local/stack';
 import { type StackProcess, startStackProcess } from '../support/local-stack-process';
@@ -85,6 +86,7 @@ describe('the whole flow in the local stack, with its built-in stand-ins (as the
 describe('the same flow against separate Slack and Intercom servers (the path with real tokens)', () => {
   let slack: SlackFake;
   let intercom: IntercomFake;
+  let pagerDuty: PagerDutyFake;
   let stack: StackProcess;
   beforeAll(async () => {
     slack = await startSlackFake({
@@ -92,7 +94,10 @@ describe('the same flow against separate Slack and Intercom servers (the path wi
       allowedMentions: ['U0REALUSER'],
     });
     intercom = await startIntercomFake({ appId: 'e2eapp' });
+    pagerDuty = await startPagerDutyFake();
     stack = await startStackProcess({
+      PAGERDUTY_ROUTING_KEY: pagerDuty.routingKey,
+      PAGERDUTY_API_URL: pagerDuty.url,
       SLACK_BOT_TOKEN: slack.token,
       SLACK_API_URL: slack.url.replace(/\/$/, ''),
       SLACK_CHANNEL: 'C0E2EFLOW1',
@@ -107,6 +112,7 @@ describe('the same flow against separate Slack and Intercom servers (the path wi
     await stack.interrupt();
     await slack.close();
     await intercom.close();
+    await pagerDuty.close();
   });
 
   it('uses them instead of the stand-ins and completes the flow', async () => {

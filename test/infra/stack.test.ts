@@ -521,6 +521,8 @@ describe('each function is given what its configuration reads, and nothing else'
   const DEPLOY_TIME_VALUE = 'https://deploy-time.example/value';
   /** Stands in for a secret's value put by hand or generated: long enough for every secret's rule. */
   const SECRET_VALUE = 'placeholder-0123456789';
+  // PagerDuty's integration keys are 32 characters.
+  const ROUTING_KEY = 'routingkey-0123456789abcdefghijk';
 
   /** What the function reads at start on AWS: its variables, and the keys of each secret it has the ARN of. */
   function startEnv(variables: Record<string, unknown>): Env {
@@ -531,7 +533,8 @@ describe('each function is given what its configuration reads, and nothing else'
       ]),
     );
     for (const { arnEnv, keys } of Object.values(SECRETS)) {
-      if (env[arnEnv] !== undefined) for (const key of keys) env[key] = SECRET_VALUE;
+      if (env[arnEnv] !== undefined)
+        for (const key of keys) env[key] = key === 'PAGERDUTY_ROUTING_KEY' ? ROUTING_KEY : SECRET_VALUE;
     }
     return env;
   }
@@ -606,7 +609,7 @@ describe('secrets', () => {
 
   test('the tokens and webhook secrets hold exactly their keys, as placeholders, and their descriptions list them', () => {
     const placeholders = [
-      [ids.tokensSecret, ['SLACK_BOT_TOKEN', 'INTERCOM_TOKEN']],
+      [ids.tokensSecret, ['SLACK_BOT_TOKEN', 'INTERCOM_TOKEN', 'PAGERDUTY_ROUTING_KEY']],
       [ids.webhookSecret, ['SLACK_SIGNING_SECRET', 'HELPSCOUT_SECRET']],
     ] as const;
     for (const [id, keys] of placeholders) {
@@ -650,7 +653,7 @@ describe('least privilege', () => {
   const consume = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:*'];
 
   test.each([
-    ['http', ['dynamodb:GetItem'], ['dynamodb:Query']],
+    ['http', ['dynamodb:GetItem', 'dynamodb:UpdateItem'], ['dynamodb:Query']],
     ['triage', ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], []],
     [
       'notify',
@@ -678,11 +681,17 @@ describe('least privilege', () => {
     },
   );
 
-  test('the http function can read the table but not write it', () => {
+  test('the http function reads the table and writes only group items (an alert button’s status)', () => {
     const statements = roleStatements(template, ids.http);
     const granted = statements.flatMap(actions);
     expect(granted).toContain('dynamodb:GetItem');
-    for (const action of [...tableWrites, 'dynamodb:*', '*']) expect(granted).not.toContain(action);
+    for (const action of [...tableWrites.filter((a) => a !== 'dynamodb:UpdateItem'), 'dynamodb:*', '*'])
+      expect(granted).not.toContain(action);
+    const writes = statements.filter((s) => actions(s).includes('dynamodb:UpdateItem'));
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['GROUP#*'] },
+    });
   });
 
   test('the http function may send to the errors and notify queues only: no DLQ, no receive or delete', () => {
@@ -841,7 +850,7 @@ describe('outputs', () => {
         [
           'aws secretsmanager put-secret-value --secret-id ',
           { Ref: ids.tokensSecret },
-          ` --secret-string '{"SLACK_BOT_TOKEN":"<value>","INTERCOM_TOKEN":"<value>"}'`,
+          ` --secret-string '{"SLACK_BOT_TOKEN":"<value>","INTERCOM_TOKEN":"<value>","PAGERDUTY_ROUTING_KEY":"<value>"}'`,
         ],
       ],
     });

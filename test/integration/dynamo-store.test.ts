@@ -422,7 +422,12 @@ describe('DynamoStore against DynamoDB Local', () => {
     const fingerprint = 'fp-expire';
     await record(link({ fingerprint }));
     const claimed = await store.claimParentPost(fingerprint, 'me', t0, 30_000);
-    await store.markParentPosted(fingerprint, { channel: 'C1', ts: '1.1' }, claimed!.count, t0);
+    await store.markParentPosted(
+      fingerprint,
+      { channel: 'C1', ts: '1.1' },
+      { count: claimed!.count, version: 0 },
+      t0,
+    );
     const later = t0 + (GROUP_TTL_SECONDS + 1) * 1000;
     expect(await store.getGroup(fingerprint, later)).toBeUndefined();
     // In a batch with a live group: the expired one is reset, both are counted.
@@ -452,7 +457,7 @@ describe('DynamoStore against DynamoDB Local', () => {
       ['a', 'b', 'c'].map((by) => store.claimParentPost(fingerprint, by, t0, 30_000)),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
-    await store.markParentPosted(fingerprint, { channel: 'C1', ts: '1.2' }, 1, t0);
+    await store.markParentPosted(fingerprint, { channel: 'C1', ts: '1.2' }, { count: 1, version: 0 }, t0);
     const slots = await Promise.all(
       ['x', 'y', 'z'].map((by) => store.claimUpdate(fingerprint, by, t0, t0 + 10_000, 30_000)),
     );
@@ -462,7 +467,7 @@ describe('DynamoStore against DynamoDB Local', () => {
   it('marks an update shown only once Slack took it, and lets a stale or resent claim through', async () => {
     const fingerprint = 'fp-update';
     await record(link({ fingerprint }));
-    await store.markParentPosted(fingerprint, { channel: 'C1', ts: '1.4' }, 1, t0);
+    await store.markParentPosted(fingerprint, { channel: 'C1', ts: '1.4' }, { count: 1, version: 0 }, t0);
     await record(link({ fingerprint }), t0 + 1);
     const claimed = await store.claimUpdate(fingerprint, 'a', t0, t0 + 10_000, 30_000);
     expect(claimed?.count).toBe(2);
@@ -472,9 +477,9 @@ describe('DynamoStore against DynamoDB Local', () => {
     expect(await store.claimUpdate(fingerprint, 'b', t0, t0 + 10_002, 30_000)).toBeUndefined();
     // The holder died: after the stale time another caller takes over.
     expect(await store.claimUpdate(fingerprint, 'b', t0, t0 + 41_000, 30_000)).toBeDefined();
-    await store.markUpdated(fingerprint, 'a', 2, t0 + 40_002); // the old holder's late mark is refused
+    await store.markUpdated(fingerprint, 'a', { count: 2, version: 0 }, t0 + 40_002); // the old holder's late mark is refused
     expect((await store.getGroup(fingerprint, t0))?.postedCount).toBe(1);
-    await store.markUpdated(fingerprint, 'b', 2, t0 + 40_003);
+    await store.markUpdated(fingerprint, 'b', { count: 2, version: 0 }, t0 + 40_003);
     const shown = await store.getGroup(fingerprint, t0);
     expect(shown).toMatchObject({ postedCount: 2, lastPostedAt: t0 + 40_003 });
     expect(shown?.updateClaim).toBeUndefined();
@@ -489,7 +494,7 @@ describe('DynamoStore against DynamoDB Local', () => {
     expect(next?.postAttemptAt).toBe(t0); // the next claimer knows to look for it
     await store.releaseParentClaim(fingerprint, 'b', true); // Slack said no: nothing was posted
     expect((await store.claimParentPost(fingerprint, 'c', t0 + 9, 30_000))?.postAttemptAt).toBe(t0 + 9);
-    await store.markParentPosted(fingerprint, { channel: 'C1', ts: '1.3' }, 1, t0 + 9);
+    await store.markParentPosted(fingerprint, { channel: 'C1', ts: '1.3' }, { count: 1, version: 0 }, t0 + 9);
     expect((await store.getGroup(fingerprint, t0 + 9))?.postAttemptAt).toBeUndefined();
   });
 

@@ -1,5 +1,9 @@
 import { createHmac } from 'node:crypto';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../../functions/adapters/dynamo-store';
+import { groupKey } from '../../functions/adapters/table-items';
 import type { ErrorEvent } from '../../functions/core/event-schema';
+import type { AlertStatus } from '../../functions/core/records';
 import { scanItems } from '../../local/table-scan';
 import { HELPSCOUT_SECRET, type Pipeline, PUBLIC_URL, startPipeline } from '../support/pipeline';
 import { sampleEvent } from '../support/samples';
@@ -302,6 +306,60 @@ describe('Help Scout sidebar (POST /helpscout)', () => {
     );
     expect(html).toContain('<strong>&lt;b onmouseover=alert(3)&gt;TypeError&lt;/b&gt;</strong>');
     expect(html).toContain('<span class="badge">&quot;&gt;&lt;svg onload=alert(5)&gt;</span>');
+  });
+
+  it('shows each error’s urgency and alert state as stored on its group, escaped and clipped', async () => {
+    await seed(
+      {
+        minutesAgo: 20,
+        event: {
+          error: { type: 'QuietError', message: 'left alone' },
+          user: { email: 'oncall@example.com' },
+        },
+      },
+      {
+        minutesAgo: 2,
+        event: { error: { type: 'LoudError', message: 'paged' }, user: { email: 'oncall@example.com' } },
+      },
+    );
+    const links = await p.web.helpScout.store.linksForEmail('oncall@example.com', Date.now(), 10);
+    const loud = links.find((l) => l.event.error.type === 'LoudError')!;
+    // A hostile Slack name, as large as a group item leaves room for (DynamoDB's 400 KB).
+    const name = `<script>alert(1)</script>${'n'.repeat(100_000)}`;
+    const changedAt = Date.now();
+    // A plain update of the group item, as the incident writer leaves it (`status` is a reserved word).
+    await createDocumentClient(p.dynamo).send(
+      new UpdateCommand({
+        TableName: p.config.tableName,
+        Key: groupKey(loud.fingerprint),
+        UpdateExpression: 'SET urgency = :urgency, #status = :status',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':urgency': { level: 'high', reason: '≥ 5 users in 10 min', at: changedAt },
+          ':status': {
+            state: 'acknowledged',
+            round: 1,
+            token: 'tok',
+            toldState: true,
+            changedAt,
+            by: { id: 'U0ANA00001', name },
+            steps: [],
+          } satisfies AlertStatus,
+        },
+      }),
+    );
+
+    const { res, calls } = await ask(helpScoutBody({ email: 'oncall@example.com' }));
+    const html = await sidebarOf(res);
+    const [first, second] = sidebarRows(html);
+    expect(first).toContain('LoudError');
+    expect(first).toContain('High · acknowledged by &lt;script&gt;alert(1)&lt;/script&gt;nnn');
+    expect(first).toMatch(/n…<\/span>/);
+    expect(first!.length).toBeLessThan(2000);
+    expect(second).toContain('QuietError');
+    expect(second).toContain('<span class="c-sb-list-item__text">Low · open</span>');
+    // Still one read per distinct group.
+    expect(calls).toEqual(['QueryCommand', 'GetItemCommand', 'GetItemCommand']);
   });
 
   it('shows the fix message sent, by template name and when', async () => {

@@ -1,14 +1,18 @@
 import { createHash } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { HTTPException } from 'hono/http-exception';
 import { nanoid } from 'nanoid';
-import type { DetailLink } from '../../functions/core/records';
+import { createDocumentClient } from '../../functions/adapters/dynamo-store';
+import { groupKey } from '../../functions/adapters/table-items';
+import type { AlertStatus, DetailLink, ErrorGroup } from '../../functions/core/records';
 import type { OccurrenceStore } from '../../functions/services/ports';
 import { createWebApp, type WebDeps } from '../../functions/web/app';
+import { detailPage } from '../../functions/web/detail-page';
 import { INGEST_KEY, type Pipeline, SIGNING_SECRET, startPipeline } from '../support/pipeline';
 import { receiveMessages } from '../support/queues';
-import { sampleEvent } from '../support/samples';
+import { sampleEvent, sampleGroup } from '../support/samples';
 
 describe('web app: detail pages', () => {
   let p: Pipeline;
@@ -141,6 +145,181 @@ describe('web app: detail pages', () => {
     expect(page).not.toContain('<script>');
     expect(page).not.toContain('<img');
     expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
+  describe('the group’s urgency and alert state', () => {
+    const at = Date.UTC(2026, 11, 2, 14, 2);
+    const ana = { id: 'U0ANA00001', name: 'ana' };
+    const high = { level: 'high', reason: '≥ 5 users in 10 min', at: at - 60_000 } as const;
+    const status = (over: Partial<AlertStatus>): AlertStatus => ({
+      state: 'open',
+      round: 1,
+      token: 't',
+      toldState: true,
+      changedAt: at,
+      steps: [],
+      ...over,
+    });
+    const pageOf = async (over: Partial<ErrorGroup>) => {
+      const group = sampleGroup(over);
+      const link: DetailLink = {
+        id: group.latest.linkId,
+        eventId: 'evt-1',
+        fingerprint: group.fingerprint,
+        event: sampleEvent(),
+        receivedAt: group.lastSeenAt,
+        expiresAt: group.latest.linkExpiresAt,
+      };
+      return String(await detailPage(link, group, group.lastSeenAt));
+    };
+    const row = (label: string, value: string) => `<tr><th>${label}</th><td>${value}</td></tr>`;
+
+    it.each<[string, Partial<ErrorGroup>, string, string]>([
+      ['low and open when neither is stored', {}, 'Low urgency', 'Open'],
+      [
+        'high and acknowledged',
+        { urgency: high, status: status({ state: 'acknowledged', by: ana }) },
+        'High urgency — ≥ 5 users in 10 min (since 2026-12-02 14:01 UTC)',
+        'Acknowledged by ana · 2026-12-02 14:02 UTC',
+      ],
+      [
+        'snoozed until a time',
+        { status: status({ state: 'snoozed', by: ana, snoozedUntil: at + 3600_000 }) },
+        'Low urgency',
+        'Snoozed until 2026-12-02 15:02 UTC by ana',
+      ],
+      [
+        'resolved by a Slack id when the name is unknown',
+        { urgency: high, status: status({ state: 'resolved', by: { id: 'U0BOB00002' } }) },
+        'High urgency — ≥ 5 users in 10 min (since 2026-12-02 14:01 UTC)',
+        'Resolved by U0BOB00002 · 2026-12-02 14:02 UTC',
+      ],
+      [
+        'regressed after Resolve',
+        { urgency: high, status: status({ regressed: true }) },
+        'High urgency — ≥ 5 users in 10 min (since 2026-12-02 14:01 UTC)',
+        'Regressed after Resolve · 2026-12-02 14:02 UTC',
+      ],
+    ])('%s', async (_, over, urgency, state) => {
+      const page = await pageOf(over);
+      expect(page).toContain(`<h2>Alert</h2>`);
+      expect(page).toContain(row('Urgency', urgency));
+      expect(page).toContain(row('State', state));
+      expect(page).not.toContain('<ol>'); // nobody was escalated to
+    });
+
+    it('lists the escalation steps oldest first: when, to whom, why', async () => {
+      const page = await pageOf({
+        urgency: high,
+        status: status({
+          steps: [
+            {
+              step: 0,
+              at,
+              to: [{ id: 'ana', name: 'ana', slack: 'U1' }],
+              why: 'on call',
+              claimedAt: 0,
+              told: true,
+            },
+            {
+              step: 1,
+              at: at + 600_000,
+              to: [
+                { id: 'bo', name: 'Bo', slack: 'U2' },
+                { id: 'cy', name: 'Cy', slack: 'U3' },
+              ],
+              why: 'not acknowledged in 10 min',
+              claimedAt: 0,
+              told: false,
+            },
+          ],
+        }),
+      });
+      const steps = [...page.matchAll(/<li>([^<]*)<\/li>/g)].map((m) => m[1]);
+      expect(steps).toEqual([
+        '2026-12-02 14:02 UTC · step 1 to ana — on call',
+        '2026-12-02 14:12 UTC · step 2 to Bo, Cy — not acknowledged in 10 min (being notified)',
+      ]);
+      expect(page).not.toContain('U2'); // names, never Slack ids
+    });
+
+    it('shows no alert section once the group has expired', async () => {
+      const group = sampleGroup({ urgency: high });
+      const link: DetailLink = {
+        id: group.latest.linkId,
+        eventId: 'evt-1',
+        fingerprint: group.fingerprint,
+        event: sampleEvent(),
+        receivedAt: group.lastSeenAt,
+        expiresAt: group.latest.linkExpiresAt,
+      };
+      const page = String(await detailPage(link, undefined, group.lastSeenAt));
+      expect(page).toContain('The group has expired.');
+      expect(page).not.toContain('urgency');
+    });
+
+    it('clips and escapes hostile names, reasons and whys of 1 MB', async () => {
+      const hostile = `<script>alert(1)</script>${'x'.repeat(1024 * 1024)}`;
+      const page = await pageOf({
+        urgency: { level: 'high', reason: hostile, at },
+        status: status({
+          state: 'acknowledged',
+          by: { id: 'U1', name: hostile },
+          steps: [
+            {
+              step: 0,
+              at,
+              to: [{ id: 'a', name: hostile, slack: 'U1' }],
+              why: hostile,
+              claimedAt: 0,
+              told: true,
+            },
+          ],
+        }),
+      });
+      expect(page).not.toContain('<script>');
+      expect(page.match(/&lt;script&gt;alert\(1\)&lt;\/script&gt;x+…/g)).toHaveLength(4);
+      expect(page.length).toBeLessThan(20_000);
+    });
+
+    it('shows what is stored on the group item in DynamoDB', async () => {
+      const link = await storeLink({ fingerprint: nanoid(32).replace(/[^a-z0-9]/gi, 'a') });
+      await createDocumentClient(p.dynamo).send(
+        new UpdateCommand({
+          TableName: p.config.tableName,
+          Key: groupKey(link.fingerprint),
+          UpdateExpression: 'SET urgency = :urgency, #status = :status',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':urgency': { ...high, reason: 'plan: <b>enterprise</b>' },
+            ':status': status({
+              state: 'acknowledged',
+              by: { id: 'U1', name: '<img src=x onerror=alert(1)>' },
+              steps: [
+                {
+                  step: 0,
+                  at,
+                  to: [{ id: 'ana', name: 'ana', slack: 'U1' }],
+                  why: 'on call',
+                  claimedAt: 0,
+                  told: true,
+                },
+              ],
+            }),
+          },
+        }),
+      );
+      const page = await (await fetch(`${base}/e/${link.id}`)).text();
+      expect(page).toContain(
+        row('Urgency', 'High urgency — plan: &lt;b&gt;enterprise&lt;/b&gt; (since 2026-12-02 14:01 UTC)'),
+      );
+      expect(page).toContain(
+        row('State', 'Acknowledged by &lt;img src=x onerror=alert(1)&gt; · 2026-12-02 14:02 UTC'),
+      );
+      expect(page).toContain('<li>2026-12-02 14:02 UTC · step 1 to ana — on call</li>');
+      expect(page).not.toContain('<img');
+      expect(page).not.toContain('<b>');
+    });
   });
 
   describe('what nothing was written to expect', () => {

@@ -40,13 +40,27 @@ export type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
  * retries come back in 1 s.
  */
 export async function startPipeline(
-  options: { concurrency?: number; linkTtlSeconds?: number; templatesDir?: string } = {},
+  options: {
+    concurrency?: number;
+    linkTtlSeconds?: number;
+    templatesDir?: string;
+    /** The incident flow this many times faster than real time (local/clock.ts). */
+    clockSpeed?: number;
+    /** More of the functions' settings (e.g. HEADSUP_ONCALL). */
+    env?: Record<string, string>;
+    /** Mentions the Slack fake accepts: the team file's people. */
+    allowedMentions?: string[];
+  } = {},
 ) {
   const local = await startLocalPipeline({
     dynamoEndpoint: dynamoEndpoint(),
     names: { table: newTableName(), errors: 'errors', notify: 'notify' },
     visibilityTimeoutSeconds: { errors: 1, notify: 1 },
-    slackFake: { allowedLinkPrefixes: [`${PUBLIC_URL}/e/`, 'https://app.intercom.com/'] },
+    slackFake: {
+      allowedLinkPrefixes: [`${PUBLIC_URL}/e/`, 'https://app.intercom.com/'],
+      allowedMentions: options.allowedMentions,
+    },
+    clockSpeed: options.clockSpeed,
     intercomFake: { appId: INTERCOM_APP_ID },
     env: {
       SLACK_CHANNEL: 'C0HEADSUP1',
@@ -56,13 +70,14 @@ export async function startPipeline(
       HEADSUP_INGEST_KEYS: `older-ingest-key-98765,${INGEST_KEY}`,
       HEADSUP_LINK_TTL: `${options.linkTtlSeconds ?? 86400}s`,
       HEADSUP_TEMPLATES: options.templatesDir ?? TEMPLATES_DIR,
+      ...options.env,
     },
   });
   const { aws, sqsEndpoint } = local.emulators;
   const { dynamo, sqs } = aws;
   const config = loadTriageConfig(local.env);
   const notifyConfig = loadNotifyConfig(local.env);
-  const deps = createTriageDeps(config, aws);
+  const deps = createTriageDeps(config, aws, { clock: local.clock, env: local.env });
   const notifyDeps = createNotifyDeps(notifyConfig, aws);
   const handlers = startHandlers(
     sqs,
@@ -84,6 +99,7 @@ export async function startPipeline(
     notifySource: handlers.notifySource,
     notifyQueues: local.notify,
     intercom: local.intercomFake!,
+    pagerDuty: local.pagerDutyFake!,
     dynamo,
     deps,
     handler: handlers.triage,

@@ -12,7 +12,7 @@ import {
   type SidebarGroup,
 } from '../../functions/core/helpscout/sidebar';
 import { verifyHelpScoutSignature } from '../../functions/core/helpscout/signature';
-import type { DetailLink } from '../../functions/core/records';
+import type { AlertStatus, DetailLink } from '../../functions/core/records';
 import { sampleEvent } from '../support/samples';
 import { sidebarRows } from '../support/sidebar';
 
@@ -194,6 +194,7 @@ describe('Help Scout sidebar', () => {
         '<strong>CardExpiredError</strong> · billing' +
         '<span class="c-sb-list-item__text">Card ending 4242 expired</span>' +
         '<span class="c-sb-list-item__text">5 minutes ago (2026-11-21 09:55 UTC) · 37 times for 5 users</span>' +
+        '<span class="c-sb-list-item__text">Low · open</span>' +
         '<span class="c-sb-list-item__text">Fix sent: “Expired card” 4 minutes ago (2026-11-21 09:56 UTC)</span>' +
         `<span class="c-sb-list-item__text"><a href="https://headsup.example.com/e/${sent.id}" target="_blank" rel="noopener noreferrer">Open details</a> · link expires in 23 hours</span>` +
         '</span></li></ul></div>',
@@ -305,6 +306,98 @@ describe('Help Scout sidebar', () => {
     expect(new Set([...html.matchAll(/<\/?([a-z]+)/g)].map((m) => m[1]))).toEqual(
       new Set(['div', 'p', 'strong', 'span', 'ul', 'li', 'a']),
     );
+  });
+
+  describe('urgency and alert state', () => {
+    const at = NOW - 30 * MIN;
+    const status = (over: Partial<AlertStatus>): AlertStatus => ({
+      state: 'open',
+      round: 1,
+      token: 't',
+      toldState: true,
+      changedAt: at,
+      steps: [],
+      ...over,
+    });
+    const high = { level: 'high', reason: '≥ 5 users in 10 min', at } as const;
+    const ana = { id: 'U0ANA00001', name: 'ana' };
+    /** The alert line of the only row: the text line right after the counts. */
+    const alertLine = (group: SidebarGroup) =>
+      /· 37 times for 5 users<\/span><span class="c-sb-list-item__text">([^<]*)<\/span>/.exec(
+        render([link(1)], { f1: group }),
+      )?.[1];
+
+    it.each<[string, Partial<SidebarGroup>, string]>([
+      ['low and open when neither is stored', {}, 'Low · open'],
+      [
+        'high, acknowledged by name',
+        { urgency: high, status: status({ state: 'acknowledged', by: ana }) },
+        'High · acknowledged by ana',
+      ],
+      [
+        'resolved by a Slack id when the name is unknown',
+        { urgency: high, status: status({ state: 'resolved', by: { id: 'U0BOB00002' } }) },
+        'High · resolved by U0BOB00002',
+      ],
+      [
+        'resolved by nobody named (Heads-up itself)',
+        { urgency: high, status: status({ state: 'resolved' }) },
+        'High · resolved',
+      ],
+      [
+        'snoozed until a time',
+        { status: status({ state: 'snoozed', by: ana, snoozedUntil: NOW + 60 * MIN }) },
+        'Low · snoozed until 2026-11-21 11:00 UTC',
+      ],
+      ['snoozed without an end', { status: status({ state: 'snoozed', by: ana }) }, 'Low · snoozed by ana'],
+      [
+        'open again after a regression',
+        { urgency: high, status: status({ regressed: true }) },
+        'High · open again after Resolve',
+      ],
+      [
+        'escalated but open',
+        {
+          urgency: high,
+          status: status({
+            steps: [
+              {
+                step: 0,
+                at,
+                to: [{ id: 'ana', name: 'ana', slack: 'U1' }],
+                why: 'on call',
+                claimedAt: 0,
+                told: true,
+              },
+            ],
+          }),
+        },
+        'High · open',
+      ],
+    ])('%s', (_, over, expected) => {
+      expect(alertLine({ ...cardGroup, ...over })).toBe(expected);
+    });
+
+    it('shows no alert line when the group is gone', () => {
+      const html = render([link(1)], {});
+      expect(html).not.toContain('Low ·');
+      expect(html).not.toContain('open</span>');
+    });
+
+    it('clips and escapes a hostile name of 1 MB', () => {
+      const name = `<script>alert(1)</script>${'x'.repeat(1024 * 1024)}`;
+      const html = render([link(1)], {
+        f1: {
+          ...cardGroup,
+          urgency: high,
+          status: status({ state: 'acknowledged', by: { id: 'U1', name } }),
+        },
+      });
+      expect(html).not.toContain('<script');
+      expect(html).toContain('High · acknowledged by &lt;script&gt;alert(1)&lt;/script&gt;xxx');
+      expect(html).toMatch(/x…<\/span>/);
+      expect(html.length).toBeLessThan(5000);
+    });
   });
 
   it('clips a long message to a line', () => {

@@ -1,7 +1,7 @@
 import { clip } from '../../../common/clip';
 import { formatRelative, formatUtc } from '../duration';
 import { detailUrl } from '../links';
-import { type DetailLink, type ErrorGroup, userCountText } from '../records';
+import { type AlertStatus, type DetailLink, type ErrorGroup, OPEN_STATUS, userCountText } from '../records';
 import { type Html, h, type Part } from './html';
 
 /**
@@ -15,6 +15,8 @@ import { type Html, h, type Part } from './html';
 export const SIDEBAR_MAX_ERRORS = 10;
 const MESSAGE_CHARS = 160;
 const MAX_COMPANIES = 3;
+/** Who acknowledged or resolved: a Slack name, clipped so it stays one short line. */
+const ACTOR_CHARS = 60;
 
 /** Several addresses' lists (each newest first) as one, newest first, each link once. */
 export function newestFirst(lists: readonly DetailLink[][]): DetailLink[] {
@@ -26,8 +28,11 @@ export function newestFirst(lists: readonly DetailLink[][]): DetailLink[] {
   );
 }
 
-/** What the sidebar shows of a link's group: how often, for how many users, and its template's name. */
-export type SidebarGroup = Pick<ErrorGroup, 'count' | 'userCount' | 'template'>;
+/**
+ * What the sidebar shows of a link's group: how often, for how many users, its template's name, and
+ * its urgency and alert state (absent: low, open).
+ */
+export type SidebarGroup = Pick<ErrorGroup, 'count' | 'userCount' | 'template' | 'urgency' | 'status'>;
 
 export type SidebarInput = {
   /** The addresses looked up; none means the conversation names no customer address. */
@@ -100,7 +105,7 @@ function row(link: DetailLink, group: SidebarGroup | undefined, { now, publicUrl
     event.error.type ?? event.error.code ?? 'Error'
   }</strong> · ${where}${message && text(clip(message, MESSAGE_CHARS))}${text(
     h`${formatRelative(at, now)} (${formatUtc(at)})${group && ` · ${occurrences(group)}`}`,
-  )}${fixLine(link, group, now)}${text(
+  )}${group && text(alertLine(group))}${fixLine(link, group, now)}${text(
     expiresMs > now
       ? h`<a href="${detailUrl(publicUrl, link.id)}" target="_blank" rel="noopener noreferrer">Open details</a> · link expires ${formatRelative(expiresMs, now)}`
       : 'Details expired',
@@ -113,6 +118,26 @@ const text = (content: Part) => h`<span class="c-sb-list-item__text">${content}<
 function occurrences(group: SidebarGroup): string {
   const times = group.count === 1 ? 'once' : `${group.count} times`;
   return group.userCount <= 1 ? times : `${times} for ${userCountText(group)} users`;
+}
+
+/** "High · acknowledged by ana", "Low · open": whether the team is on it, for the agent to tell. */
+function alertLine(group: SidebarGroup): string {
+  return `${group.urgency ? 'High' : 'Low'} · ${stateWords(group.status ?? OPEN_STATUS)}`;
+}
+
+function stateWords(status: AlertStatus): string {
+  // Absent `by`: Heads-up itself changed it (a snooze that ran out), nobody to name.
+  const by = status.by ? ` by ${clip(status.by.name ?? status.by.id, ACTOR_CHARS)}` : '';
+  switch (status.state) {
+    case 'open':
+      return status.regressed ? 'open again after Resolve' : 'open';
+    case 'snoozed':
+      return status.snoozedUntil === undefined
+        ? `snoozed${by}`
+        : `snoozed until ${formatUtc(status.snoozedUntil)}`;
+    default:
+      return `${status.state}${by}`;
+  }
 }
 
 /** The fix message the customer got for this error, if any (a cooldown means they got it earlier). */

@@ -17,4 +17,12 @@ export const OUTCOME_LIMITS = { nameChars: 200, reasonChars: 500 } as const;
 export type SlackMessage = { text: string; blocks: KnownBlock[] };
 
 /** What the message builders need besides the group. */
-export type MessageOptions = { publicUrl: string; intercomAppId?: string };
+export type MessageOptions = {
+  publicUrl: string;
+  intercomAppId?: string;
+  /**
+   * Plain text for a low-urgency alert: who will look and when ("next in working hours: Ana, Mon 09:00
+   * Toronto — in 5 h"). Shown escaped.
+   */
+  oncallNote?: string;
+};

@@ -3,7 +3,9 @@ import { clip } from '../../../common/clip';
 import { clipEscaped, escapeMrkdwn, mrkdwnCodeBlock, mrkdwnWithin } from '../escape';
 import type { ErrorEvent } from '../event-schema';
 import { detailUrl, intercomContactUrl } from '../links';
-import type { ErrorGroup } from '../records';
+import { type AlertStatus, type ErrorGroup, OPEN_STATUS } from '../records';
+import { alertActionButtons } from './alert-actions';
+import { actorMention, inert } from './escalation';
 import { groupTitle, plural, slackDate, usersLabel, userText } from './format';
 import { BLOCK_LIMITS, type MessageOptions, OUTCOME_LIMITS, type SlackMessage } from './message';
 import { SEND_FIX_ACTION_ID, sendFixValue } from './send-fix';
@@ -77,6 +79,7 @@ function buttons(group: ErrorGroup, options: MessageOptions) {
       text: { type: 'plain_text', text: 'Open details' },
       url: detailUrl(options.publicUrl, latest.linkId),
     },
+    ...alertActionButtons(group),
   ];
   const alreadySent = fix?.status === 'sent' && fix.linkId === latest.linkId;
   if (template && !template.auto && latest.user && !alreadySent) {
@@ -99,6 +102,55 @@ function buttons(group: ErrorGroup, options: MessageOptions) {
   return elements;
 }
 
+/**
+ * High urgency loud and first; low urgency quiet, with who will look and when if the caller knows.
+ */
+function urgencyBlocks(group: ErrorGroup, options: MessageOptions): KnownBlock[] {
+  if (group.urgency) {
+    const reason = inert(group.urgency.reason, OUTCOME_LIMITS.reasonChars);
+    return [
+      {
+        type: 'section',
+        block_id: 'urgency',
+        text: { type: 'mrkdwn', text: `:rotating_light: *High urgency* · ${reason}` },
+      },
+    ];
+  }
+  if (!options.oncallNote) return [];
+  const note = inert(options.oncallNote, OUTCOME_LIMITS.reasonChars);
+  return [
+    { type: 'context', block_id: 'oncall', elements: [{ type: 'mrkdwn', text: `Low urgency · ${note}` }] },
+  ];
+}
+
+/**
+ * Where the alert stands, in place. Names only for the people paged: their pings come from the thread
+ * reply and the DM, once per step. The clicker may be mentioned: Slack does not ping for an edit.
+ */
+function stateText(status: AlertStatus): string {
+  const by = actorMention(status.by);
+  const regressed = status.regressed ? ' · :repeat: Regressed' : '';
+  switch (status.state) {
+    case 'acknowledged':
+      return `:eyes: Acknowledged by ${by} · ${slackDate(status.changedAt)}${regressed}`;
+    case 'snoozed': {
+      const until = status.snoozedUntil === undefined ? '' : ` until ${slackDate(status.snoozedUntil)}`;
+      return `:zzz: Snoozed${until} by ${by}${regressed}`;
+    }
+    case 'resolved':
+      return `:white_check_mark: Resolved by ${by} · ${slackDate(status.changedAt)}`;
+    case 'open': {
+      const last = status.steps.at(-1);
+      if (!last) return `:large_orange_circle: Open${regressed}`;
+      const names =
+        last.to.length === 0
+          ? 'nobody'
+          : inert(last.to.map((p) => clip(p.name, OUTCOME_LIMITS.nameChars)).join(', '), 1000);
+      return `:large_orange_circle: Escalated to ${names} (step ${last.step + 1})${regressed}`;
+    }
+  }
+}
+
 /** The parent alert of a group, posted once and then updated in place with the latest counts. */
 export function parentMessage(group: ErrorGroup, options: MessageOptions): SlackMessage {
   const { latest } = group;
@@ -114,7 +166,13 @@ export function parentMessage(group: ErrorGroup, options: MessageOptions): Slack
         emoji: true,
       },
     },
+    ...urgencyBlocks(group, options),
     { type: 'context', block_id: 'where', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] },
+    {
+      type: 'context',
+      block_id: 'state',
+      elements: [{ type: 'mrkdwn', text: stateText(group.status ?? OPEN_STATUS) }],
+    },
     {
       type: 'section',
       block_id: 'message',

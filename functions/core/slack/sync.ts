@@ -10,7 +10,10 @@ export const FLUSH_STALE_MS = 10 * 60_000;
 export type SlackStep =
   /** No parent yet and nobody posting it: claim the group, then post. */
   | { kind: 'post-parent' }
-  /** New occurrences and the window has passed: update the parent and reply in its thread. */
+  /**
+   * New occurrences and the window has passed, or a change of state: update the parent, and reply in
+   * its thread when there are new occurrences.
+   */
   | { kind: 'update'; previousPostedAt: number; previousCount: number }
   /** Something to show but not yet allowed: make sure a flush runs at `dueAt`. */
   | { kind: 'defer'; dueAt: number }
@@ -27,12 +30,14 @@ export function nextSlackStep(group: ErrorGroup, now: number): SlackStep {
     return claimFresh ? defer(now + SLACK_COALESCE_MS) : { kind: 'post-parent' };
   }
   const postedCount = group.postedCount ?? 0;
-  if (group.count <= postedCount) return { kind: 'none' };
+  // A change of urgency or state (an Acknowledge, an escalation) shows at once, outside the window.
+  const stateBehind = (group.stateVersion ?? 0) > (group.shownVersion ?? 0);
+  if (group.count <= postedCount && !stateBehind) return { kind: 'none' };
   const lastPostedAt = group.lastPostedAt ?? 0;
   const updating = group.updateClaim && now - group.updateClaim.at < POST_CLAIM_STALE_MS;
   // Someone is updating: their count may predate ours, so a flush must follow once they are done.
   if (updating) return defer(Math.max(lastPostedAt + SLACK_COALESCE_MS, now + SLACK_COALESCE_MS));
-  if (now - lastPostedAt >= SLACK_COALESCE_MS) {
+  if (stateBehind || now - lastPostedAt >= SLACK_COALESCE_MS) {
     return { kind: 'update', previousPostedAt: lastPostedAt, previousCount: postedCount };
   }
   return defer(lastPostedAt + SLACK_COALESCE_MS);

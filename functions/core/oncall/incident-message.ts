@@ -1,0 +1,33 @@
+import { parseJsonText } from '../../../common/json-text';
+import * as z from '../zod';
+
+/**
+ * Triage's delayed message that brings a group's incident up to date when something falls due: the
+ * next escalation step, a snooze that ends, a change of state to tell. It carries the round's token, so
+ * only Heads-up's own messages act (a reporter may write to the same queue, never read the table).
+ * SQS delays a message 15 minutes at most: one due later is sent on again (chained).
+ */
+const incidentBodySchema = z.strictObject({
+  incident: z.string().check(z.regex(/^[0-9a-f]{32}$/)),
+  token: z.uuid(),
+  dueAt: z.number().check(z.int(), z.nonnegative()),
+});
+
+export type IncidentBody = z.output<typeof incidentBodySchema>;
+
+/** The message attribute value that marks an incident message on the events queue. */
+export const INCIDENT_KIND = 'incident';
+
+/** SQS's longest delay, in seconds. */
+export const MAX_DELAY_SECONDS = 900;
+
+export function parseIncidentBody(body: string): IncidentBody | undefined {
+  const json = parseJsonText(body);
+  const parsed = json.ok ? incidentBodySchema.safeParse(json.value) : undefined;
+  return parsed?.success ? parsed.data : undefined;
+}
+
+/** How long to hold a message due at `dueAt` back: at most SQS's limit, so a later one is chained. */
+export function delayFor(dueAt: number, now: number): number {
+  return Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil((dueAt - now) / 1000)));
+}
