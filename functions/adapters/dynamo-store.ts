@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { type CancellationReason, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,

@@ -91,9 +91,14 @@ export type AlertStatus = {
   snoozedUntil?: number;
   /** Reopened by a new occurrence after Resolve. */
   regressed?: boolean;
+  /** The last event PagerDuty took this round (its incident follows the alert: core/oncall/incident.ts). */
+  paged?: PagerAction;
   /** The escalation steps notified this round, oldest first. */
   steps: EscalationRecord[];
 };
+
+/** What PagerDuty is told of an alert, as its Events API names it. */
+export type PagerAction = 'trigger' | 'acknowledge' | 'resolve';
 
 /** An alert that nobody has touched: open, round 0, nobody notified, nothing to tell. */
 export const OPEN_STATUS: AlertStatus = {

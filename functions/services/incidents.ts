@@ -2,29 +2,29 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { detailUrl } from '../core/links';
 import {
   afterAction,
   afterOccurrences,
   type CountedOccurrence,
   dueWork,
   type IncidentChange,
+  pagerWanted,
   statusOf,
   stepTold,
   TELL_STALE_MS,
   withStep,
   woken,
 } from '../core/oncall/incident';
-import { delayFor } from '../core/oncall/incident-message';
+import { delayFor, type IncidentBody } from '../core/oncall/incident-message';
 import { stepPeople } from '../core/oncall/roster';
 import type { Team } from '../core/oncall/team-schema';
 import { windowText } from '../core/oncall/urgency';
-import type { ErrorGroup, Paged, SlackActor } from '../core/records';
+import type { ErrorGroup, Paged, PagerAction, SlackActor } from '../core/records';
 import type { AlertAction } from '../core/slack/alert-actions';
 import { directMessage, escalationReply, stateReply } from '../core/slack/escalation';
-import { groupTitle } from '../core/slack/format';
 import type { MessageOptions } from '../core/slack/message';
-import { PermanentError, reasonOf } from './failures';
+import { reasonOf } from './failures';
+import { syncPager } from './incident-pager';
 import type {
   AlertActionResult,
   AlertChannel,
@@ -139,17 +139,33 @@ export async function applyAlertAction(
     },
     deps,
   );
-  if (!written) return { applied: false, reason: refusal ?? 'nothing to change' };
-  const { token, snoozedUntil } = statusOf(after);
-  await deps.timers.sendIncident({ incident: action.fingerprint, token, dueAt: deps.clock() }, 0);
-  if (snoozedUntil !== undefined) {
+  if (!written) {
+    // A click whose change was written but never told (its message was lost): queue it again.
+    if (!statusOf(after).toldState) await queueTelling(action.fingerprint, after, deps);
+    return { applied: false, reason: refusal ?? 'nothing to change' };
+  }
+  await queueTelling(action.fingerprint, after, deps);
+  deps.metrics.addMetric(`alert_${action.kind}`, MetricUnit.Count, 1);
+  return { applied: true };
+}
+
+/**
+ * The messages that tell a change (the thread, PagerDuty, the parent) and, for a snooze, wake the
+ * alert when it ends. A failure is thrown: Slack shows the click failed, and pressing again re-sends.
+ */
+async function queueTelling(
+  fingerprint: string,
+  group: ErrorGroup,
+  deps: Pick<IncidentDeps, 'timers' | 'clock'>,
+): Promise<void> {
+  const { token, snoozedUntil, state } = statusOf(group);
+  await deps.timers.sendIncident({ incident: fingerprint, token, dueAt: deps.clock() }, 0);
+  if (state === 'snoozed' && snoozedUntil !== undefined) {
     await deps.timers.sendIncident(
-      { incident: action.fingerprint, token, dueAt: snoozedUntil },
+      { incident: fingerprint, token, dueAt: snoozedUntil },
       delayFor(snoozedUntil, deps.clock()),
     );
   }
-  deps.metrics.addMetric(`alert_${action.kind}`, MetricUnit.Count, 1);
-  return { applied: true };
 }
 
 /**
@@ -157,7 +173,7 @@ export async function applyAlertAction(
  * token is not the round's (stale, duplicate of a finished round, or forged), else whatever is due.
  */
 export async function runIncidentMessage(
-  body: { incident: string; token: string; dueAt: number },
+  body: IncidentBody,
   deps: IncidentDeps,
   sync: SyncAlert,
 ): Promise<void> {
@@ -168,26 +184,28 @@ export async function runIncidentMessage(
   }
   const group = await deps.store.getGroup(body.incident, deps.now());
   if (!group || statusOf(group).token !== body.token) return;
-  await advanceIncident(body.incident, group, deps, sync);
+  await advanceIncident(body.incident, group, deps, sync, body);
 }
 
 /**
  * Does what is due for a group, each piece claimed by a conditional write so a duplicate delivery or a
- * concurrent container does it once: wakes a snooze that ran out, tells a change of state (PagerDuty
- * first: it folds repeats), records and tells the next escalation step, brings the parent up to date,
- * and queues a message for when the next step falls due.
+ * concurrent container does it once: wakes a snooze that ran out, tells a change of state, records and
+ * tells the next escalation step, brings the parent up to date and queues a message for when the next
+ * step falls due. PagerDuty follows from an incident message (`message`) only, after Slack: a slow or
+ * failing PagerDuty never holds a page back or stalls a triage batch.
  */
 export async function advanceIncident(
   fingerprint: string,
   group: ErrorGroup,
   deps: IncidentDeps,
   sync: SyncAlert,
+  message?: IncidentBody,
 ): Promise<ErrorGroup> {
   const waits = waitsOf(deps.team);
   let current = group;
-  const due = dueWork(current, waits, deps.clock(), deps.now());
+  let told = false;
 
-  if (due.wake) {
+  if (dueWork(current, waits, deps.clock(), deps.now()).wake) {
     const token = randomUUID();
     current = (
       await decideAndWrite(
@@ -201,27 +219,70 @@ export async function advanceIncident(
       )
     ).group;
   }
-  if (!statusOf(current).toldState) current = await tellState(fingerprint, current, deps);
+  if (!statusOf(current).toldState) {
+    const result = await tellState(fingerprint, current, deps);
+    current = result.group;
+    told ||= result.told;
+  }
 
   const work = dueWork(current, waits, deps.clock(), deps.now());
   const step = work.step ?? work.retell;
-  if (step !== undefined && deps.team) current = await tellStep(fingerprint, current, step, deps);
+  if (step !== undefined && deps.team) {
+    const result = await tellStep(fingerprint, current, step, deps);
+    current = result.group;
+    told ||= result.told;
+  }
 
   if ((current.stateVersion ?? 0) > (current.shownVersion ?? 0)) await sync(current);
+  if (message) {
+    await checkAgainWhileClaimed(current, message, deps);
+    return syncPager(current, message, deps, (g, action) => markPaged(g, action, deps));
+  }
+  // What was told here PagerDuty hears from a message of its own.
+  if (told && deps.pager && pagerWanted(current) !== undefined) {
+    await deps.timers.sendIncident(
+      { incident: fingerprint, token: statusOf(current).token, dueAt: deps.clock() },
+      0,
+    );
+  }
   return current;
+}
+
+/** Records that PagerDuty took `action` this round (unless the round moved on meanwhile). */
+async function markPaged(group: ErrorGroup, action: PagerAction, deps: IncidentDeps): Promise<ErrorGroup> {
+  const round = statusOf(group).round;
+  const { group: after } = await decideAndWrite(
+    group.fingerprint,
+    group,
+    (g) =>
+      statusOf(g).round === round && statusOf(g).paged !== action
+        ? { ...kept(g), status: { ...statusOf(g), paged: action }, shown: false }
+        : undefined,
+    deps,
+  );
+  return after;
+}
+
+/**
+ * A step still claimed by a live teller when its check came (the local stack's faster clock sends
+ * the check sooner than a claim goes stale, which is judged in real time): look again later.
+ */
+async function checkAgainWhileClaimed(group: ErrorGroup, message: IncidentBody, deps: IncidentDeps) {
+  const last = statusOf(group).steps.at(-1);
+  if (!last || last.told || deps.now() - last.claimedAt >= TELL_STALE_MS) return;
+  await deps.timers.sendIncident({ ...message, dueAt: deps.clock() }, TELL_CHECK_MS / 1000);
 }
 
 /** The change that keeps urgency and recent users as they are. */
 const kept = (g: ErrorGroup) => ({ urgency: g.urgency, recentUsers: g.recentUsers });
 
-/** Tells PagerDuty and the thread that the state changed (acknowledged, resolved, snoozed, reopened). */
-async function tellState(fingerprint: string, group: ErrorGroup, deps: IncidentDeps): Promise<ErrorGroup> {
+/** Tells the thread that the state changed (acknowledged, resolved, snoozed, reopened): once. */
+async function tellState(
+  fingerprint: string,
+  group: ErrorGroup,
+  deps: IncidentDeps,
+): Promise<{ group: ErrorGroup; told: boolean }> {
   const status = statusOf(group);
-  if (deps.pager && group.urgency) {
-    if (status.state === 'acknowledged')
-      await page(deps, fingerprint, () => deps.pager!.acknowledge(fingerprint));
-    if (status.state === 'resolved') await page(deps, fingerprint, () => deps.pager!.resolve(fingerprint));
-  }
   const claimed = await decideAndWrite(
     fingerprint,
     group,
@@ -232,14 +293,16 @@ async function tellState(fingerprint: string, group: ErrorGroup, deps: IncidentD
     deps,
   );
   // Someone else claimed the telling: it is theirs.
-  if (!claimed.written || !group.slack) return claimed.group;
-  try {
-    await deps.slack.reply(group.slack, stateReply(claimed.group, deps.messages));
-  } catch (err) {
-    // The parent shows the state in place; a lost reply is logged, not worth a retry that could repeat it.
-    deps.log.warn('could not tell the thread of a change of state', { fingerprint, reason: reasonOf(err) });
+  if (!claimed.written) return { group: claimed.group, told: false };
+  if (group.slack) {
+    try {
+      await deps.slack.reply(group.slack, stateReply(claimed.group, deps.messages));
+    } catch (err) {
+      // The parent shows the state in place; a lost reply is logged, not worth a retry that could repeat it.
+      deps.log.warn('could not tell the thread of a change of state', { fingerprint, reason: reasonOf(err) });
+    }
   }
-  return claimed.group;
+  return { group: claimed.group, told: true };
 }
 
 /** Who a step reaches now and why, from the team file. */
@@ -251,32 +314,19 @@ function stepTarget(team: Team, group: ErrorGroup, step: number, now: number): {
 }
 
 /**
- * Records step `step` as being told (the claim: one teller), pages PagerDuty on the first, tells the
- * thread with the mentions and each person by direct message, marks it told, and queues the message
- * for the next step. A claim whose teller died is taken over after TELL_STALE_MS (core/oncall/incident).
+ * Records step `step` as being told (the claim: one teller), tells the thread with the mentions and
+ * each person by direct message, marks it told, and queues the message for the next step. A claim whose teller died is taken over after TELL_STALE_MS (core/oncall/incident).
  */
 async function tellStep(
   fingerprint: string,
   group: ErrorGroup,
   step: number,
   deps: IncidentDeps,
-): Promise<ErrorGroup> {
+): Promise<{ group: ErrorGroup; told: boolean }> {
   const team = deps.team!;
   const waits = waitsOf(team);
   const now = deps.clock();
   const machineNow = deps.now();
-  if (step === 0 && deps.pager) {
-    await page(deps, fingerprint, () =>
-      deps.pager!.trigger({
-        dedupKey: fingerprint,
-        summary: `[${group.app}/${group.environment}] ${groupTitle(group)}: ${group.message ?? ''}`,
-        source: `${group.app}/${group.environment}`,
-        severity: group.level === 'warning' ? 'warning' : group.level === 'fatal' ? 'critical' : 'error',
-        details: { urgency: group.urgency?.reason ?? '', occurrences: group.count, users: group.userCount },
-        links: [{ href: detailUrl(deps.messages.publicUrl, group.latest.linkId), text: 'Heads-up details' }],
-      }),
-    );
-  }
   const target = stepTarget(team, group, step, now);
   const claimed = await decideAndWrite(
     fingerprint,
@@ -288,7 +338,7 @@ async function tellStep(
     },
     deps,
   );
-  if (!claimed.written || !claimed.group.slack) return claimed.group;
+  if (!claimed.written || !claimed.group.slack) return { group: claimed.group, told: false };
   const record = statusOf(claimed.group).steps.at(-1)!;
   // A check after the stale time: if this teller dies, that message finds the claim and tells it.
   // (On a faster local clock it comes sooner than the claim goes stale, and finds nothing to do.)
@@ -331,22 +381,8 @@ async function tellStep(
       delayFor(next, deps.clock()),
     );
   }
-  return told.group;
+  return { group: told.group, told: true };
 }
 
 /** Past the stale time of a claim, with a second of margin. */
 const TELL_CHECK_MS = TELL_STALE_MS + 1000;
-
-/** A PagerDuty call: a refusal (400) is logged and dropped; anything passing is thrown, to be retried. */
-async function page(deps: IncidentDeps, fingerprint: string, call: () => Promise<void>): Promise<void> {
-  try {
-    await call();
-    deps.metrics.addMetric('pagerDutyEvents', MetricUnit.Count, 1);
-  } catch (err) {
-    if (err instanceof PermanentError) {
-      deps.log.error('PagerDuty refused the event; not retried', { fingerprint, reason: err.message });
-      return;
-    }
-    throw err;
-  }
-}

@@ -274,9 +274,10 @@ async function storeEvents(
           return;
         }
         if (storedHere > 0 && group.count === storedHere) newGroups++;
-        const counted = members.flatMap((o) => {
+        // Duplicates too: a retry after a failed incident write must still be judged.
+        const counted = members.map((o) => {
           const { event } = o.occurrence.link;
-          return o.result.status === 'stored' ? [{ event, user: userHash(event.user) }] : [];
+          return { event, user: userHash(event.user), counted: o.result.status === 'stored' };
         });
         const noted = await noteOccurrences(fingerprint, group, counted, deps);
         const synced = (await syncSlack(fingerprint, deps, noted)) ?? noted;
@@ -406,9 +407,11 @@ async function runFlush(flush: FlushBody, deps: TriageDeps): Promise<void> {
   if (group?.flushToken !== flush.token) return;
   // This flush is no longer pending for the decision: it is the one running.
   const posted = await syncSlack(flush.fingerprint, deps, { ...group, flushDueAt: undefined }, flush.token);
-  // A parent this flush posted gives a high-urgency alert the thread its escalation starts in.
-  if (posted)
-    await advanceIncident(flush.fingerprint, posted, deps, (g) => syncSlack(flush.fingerprint, deps, g));
+  // The parent now exists (posted here, or by a container that claimed it before the group turned
+  // high): the escalation starts in its thread if nobody could start it yet.
+  const shown = posted ?? group;
+  if (shown.slack)
+    await advanceIncident(flush.fingerprint, shown, deps, (g) => syncSlack(flush.fingerprint, deps, g));
   // Cleared only when nothing counted is left unshown, in one conditional write.
   if ((await deps.store.clearShownFlush(flush.fingerprint, flush.token)) !== 'behind') return;
   // Occurrences counted while it ran saw it pending: another flush replaces this one to show them.

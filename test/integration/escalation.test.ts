@@ -120,6 +120,17 @@ describe('escalation through the local pipeline', () => {
     expect(await p.store.getGroup((await group()).fingerprint, Date.now())).toMatchObject({ count: 1 });
   });
 
+  it('pages Slack while PagerDuty is down, and triggers PagerDuty once it is back', async () => {
+    for (let i = 0; i < 4; i++) p.pagerDuty.failNext({ status: 503 });
+    await p.send([body({ id: 'pd3', level: 'fatal' })]);
+    while (thread().length === 0) await p.source.pollOnce(1);
+    expect(thread()[0]!.text).toMatch(/^:rotating_light:/);
+    await p.source.drain();
+    expect(p.pagerDuty.requests.filter((r) => r.response?.status === 503)).toHaveLength(4);
+    expect(p.pagerDuty.incidents()).toEqual([expect.objectContaining({ status: 'triggered', triggers: 1 })]);
+    expect(statusOf(await group()).paged).toBe('trigger');
+  });
+
   it('does not retry a 400 from PagerDuty (it is logged), and Slack still pages', async () => {
     p.pagerDuty.failNext({ status: 400 });
     await p.send([body({ id: 'pd2', level: 'fatal' })]);
@@ -130,7 +141,8 @@ describe('escalation through the local pipeline', () => {
 
   it('stops escalating once someone acknowledges, and says so in place and in the thread', async () => {
     await p.send([body({ id: 'f2', level: 'fatal' })]);
-    while (thread().length === 0) await p.source.pollOnce(1);
+    // Slack pages first; PagerDuty hears it from a message of its own.
+    while (p.pagerDuty.incidents().length === 0) await p.source.pollOnce(1);
     const res = await click('ack');
     expect(res.status).toBe(200);
     await p.source.drain(); // past step 2's due time: the timer finds the alert acknowledged
@@ -201,7 +213,7 @@ describe('escalation through the local pipeline', () => {
 
   it('reopens a resolved alert as a regression when the error comes back, and escalates again', async () => {
     await p.send([body({ id: 'f5', level: 'fatal' })]);
-    while (thread().length === 0) await p.source.pollOnce(1);
+    while (p.pagerDuty.incidents().length === 0) await p.source.pollOnce(1);
     expect((await click('resolve')).status).toBe(200);
     while (statusOf(await group()).toldState === false) await p.source.pollOnce(1);
     expect(statusOf(await group()).state).toBe('resolved');
@@ -217,6 +229,7 @@ describe('escalation through the local pipeline', () => {
       await p.source.pollOnce(1);
     expect(JSON.stringify(parent().blocks)).toContain('Regressed');
     // The regression pages again: a trigger after a resolve opens a new PagerDuty incident.
+    await p.source.drain();
     expect(p.pagerDuty.incidents().map((i) => i.status)).toEqual(['resolved', 'triggered']);
   });
 
@@ -229,5 +242,57 @@ describe('escalation through the local pipeline', () => {
     expect(texts.some((t) => t.startsWith(':zzz: Snoozed by'))).toBe(true);
     expect(texts.filter((t) => t.startsWith(':rotating_light:'))).toHaveLength(2);
     expect(statusOf(await group())).toMatchObject({ state: 'open', round: 2 });
+  });
+});
+
+describe('escalation under contention and faults', () => {
+  let p: Pipeline;
+  beforeEach(async () => {
+    p = await startPipeline({
+      clockSpeed: 600,
+      concurrency: 2,
+      env: { HEADSUP_ONCALL: teamFile() },
+      allowedMentions: [TIM, ANA],
+    });
+  });
+  afterEach(() => p.close());
+
+  const fingerprint = () =>
+    (p.slack.parents('C0HEADSUP1')[0]!.metadata as { event_payload: { fingerprint: string } }).event_payload
+      .fingerprint;
+
+  it('escalates a group that turned high while another container was posting its parent', async () => {
+    // Container A: a low-urgency occurrence whose parent post is slow…
+    p.slack.failNext({ delayMs: 3000, apply: true, method: 'chat.postMessage' });
+    await p.send([body({ id: 'low1' })]);
+    const a = p.source.pollOnce(0);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // …container B: a fatal one of the same group while A holds the post claim: it can only defer.
+    await p.send([body({ id: 'fatal1', level: 'fatal' })]);
+    await p.source.pollOnce(0);
+    await a;
+    await p.source.drain();
+    const group = (await p.store.getGroup(fingerprint(), Date.now()))!;
+    expect(group.urgency?.reason).toBe('level: fatal');
+    expect(statusOf(group).steps.map((s) => [s.step, s.told])).toEqual([
+      [0, true],
+      [1, true],
+    ]);
+  });
+
+  it('judges an occurrence again when its urgency write failed and the record was retried', async () => {
+    const { incidents } = p.deps;
+    const write = incidents.writeIncident.bind(incidents);
+    let calls = 0;
+    incidents.writeIncident = async (...args) => {
+      if (calls++ === 0) throw new Error('ProvisionedThroughputExceededException (injected)');
+      return write(...args);
+    };
+    await p.send([body({ id: 'fatal-retry', level: 'fatal' })]);
+    await p.source.drain();
+    const group = (await p.store.getGroup(fingerprint(), Date.now()))!;
+    expect(group.count).toBe(1);
+    expect(group.urgency?.reason).toBe('level: fatal');
+    expect(statusOf(group).steps.length).toBe(2);
   });
 });

@@ -18,7 +18,11 @@ const rules: UrgencyRule[] = [
   urgencyRuleSchema.parse({ match: { level: 'fatal' } }),
   urgencyRuleSchema.parse({ match: { users: 3, within: '10m' } }),
 ];
-const occ = (user: string, level: 'error' | 'fatal' = 'error') => ({ event: sampleEvent({ level }), user });
+const occ = (user: string, level: 'error' | 'fatal' = 'error', counted = true) => ({
+  event: sampleEvent({ level }),
+  user,
+  counted,
+});
 const slack = { channel: 'C1', ts: '1.1' };
 const tim = { id: 'tim', name: 'Tim', slack: 'U0TIM00001' };
 const withGroup = (group: ErrorGroup, change: { status?: AlertStatus; urgency?: ErrorGroup['urgency'] }) => ({

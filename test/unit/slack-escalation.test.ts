@@ -78,7 +78,9 @@ function expectWithinLimits(message: SlackMessage) {
 describe('escalationReply', () => {
   it('pages the first step with why the alert is urgent, one mention each', () => {
     const message = escalationReply(withStatus({}), step(0, [tim], high.reason), 3, options);
-    expect(message.text).toBe(':rotating_light: High urgency (≥ 5 users in 10 min): <@U0TIM00001> (on call)');
+    expect(message.text).toBe(
+      ':rotating_light: High urgency (≥ 5 users in 10 min): <@U0TIM00001> (step 1 of 3)',
+    );
     expect(JSON.stringify(message.blocks)).toContain(message.text);
     expect(mentions(message.text)).toEqual(['<@U0TIM00001>']);
     expect(allMentions(message)).toEqual(['<@U0TIM00001>', '<@U0TIM00001>']); // fallback + section: one message
@@ -106,7 +108,7 @@ describe('escalationReply', () => {
       options,
     );
     expect(mentions(twice.text)).toEqual(['<@U0TIM00001>']);
-    expect(escalationReply(withStatus({}), step(0, [], 'x'), 1, options).text).toContain('nobody is on call');
+    expect(escalationReply(withStatus({}), step(0, [], 'x'), 1, options).text).toContain('nobody to notify');
     expect(escalationReply(withStatus({}), step(2, [], 'x'), 3, options).text).toContain('reached nobody');
   });
 

@@ -1,6 +1,9 @@
 import { parseJsonText } from '../../../common/json-text';
 import * as z from '../zod';
 
+/** PagerDuty is retried this often (backing off from 5 s to 15 min: about 2 h) before it is given up. */
+export const MAX_PAGER_ATTEMPTS = 12;
+
 /**
  * Triage's delayed message that brings a group's incident up to date when something falls due: the
  * next escalation step, a snooze that ends, a change of state to tell. It carries the round's token, so
@@ -11,6 +14,8 @@ const incidentBodySchema = z.strictObject({
   incident: z.string().check(z.regex(/^[0-9a-f]{32}$/)),
   token: z.uuid(),
   dueAt: z.number().check(z.int(), z.nonnegative()),
+  /** How many times PagerDuty failed this alert's change so far (its retries back off). */
+  attempt: z.optional(z.number().check(z.int(), z.gte(1), z.lte(MAX_PAGER_ATTEMPTS))),
 });
 
 export type IncidentBody = z.output<typeof incidentBodySchema>;

@@ -1,5 +1,5 @@
 import type { ErrorEvent } from '../event-schema';
-import type { AlertStatus, ErrorGroup, EscalationRecord, Paged, SlackActor } from '../records';
+import type { AlertStatus, ErrorGroup, EscalationRecord, Paged, PagerAction, SlackActor } from '../records';
 import { OPEN_STATUS } from '../records';
 import type { AlertAction } from '../slack/alert-actions';
 import {
@@ -40,8 +40,12 @@ function newRound(status: AlertStatus, now: number, token: string, told: boolean
   return regressed ? { ...round, regressed } : round;
 }
 
-/** A stored occurrence as the urgency rules see it: its event and its user's hash. */
-export type CountedOccurrence = { event: ErrorEvent; user?: string };
+/**
+ * An occurrence as the urgency rules see it: its event, its user's hash, and whether this batch
+ * counted it (a duplicate — a retry after a failed write — is judged again but reopens nothing: it
+ * may predate a Resolve).
+ */
+export type CountedOccurrence = { event: ErrorEvent; user?: string; counted: boolean };
 
 /**
  * What a batch's newly counted occurrences change: the recent users (kept only while a rule's
@@ -78,7 +82,8 @@ export function afterOccurrences(
     }
   }
   let next = status;
-  if (status.state === 'resolved') next = newRound(status, now, token, false, true);
+  if (status.state === 'resolved' && occurrences.some((o) => o.counted))
+    next = newRound(status, now, token, false, true);
   else if (urgency && !group.urgency && status.state === 'open') next = newRound(status, now, token, true);
   const recentChanged = recentUsers !== group.recentUsers;
   if (!recentChanged && urgency === group.urgency && next === status) return undefined;
@@ -211,6 +216,20 @@ export function withStep(
 /** The status once step `step` was told. */
 export function stepTold(status: AlertStatus, step: number): AlertStatus {
   return { ...status, steps: status.steps.map((s) => (s.step === step ? { ...s, told: true } : s)) };
+}
+
+/**
+ * What PagerDuty should have heard of the alert this round (its incident mirrors the alert), or
+ * undefined: nothing (low urgency, no step told yet, or never triggered). A snooze leaves it as it is.
+ */
+export function pagerWanted(group: ErrorGroup): PagerAction | undefined {
+  if (!group.urgency) return undefined;
+  const status = statusOf(group);
+  if (status.state === 'open') return status.steps.some((s) => s.told) ? 'trigger' : undefined;
+  if (status.paged === undefined) return undefined;
+  if (status.state === 'acknowledged') return 'acknowledge';
+  if (status.state === 'resolved') return 'resolve';
+  return undefined;
 }
 
 /** A snooze that ran out: a new round, open again, and the thread hears it. */

@@ -97,14 +97,13 @@ export function escalationReply(
   return sectionMessage('escalation', (max) => {
     // A step recorded without its reason still says why the alert is urgent.
     const why = inert(record.why || (group.urgency?.reason ?? 'high urgency'), whyCap(max));
+    const where = ` (step ${record.step + 1} of ${Math.max(steps, record.step + 1)})`;
     if (record.step === 0) {
       const head = `:rotating_light: High urgency (${why}): `;
-      const tail = ' (on call)';
       return record.to.length === 0
-        ? `${head}nobody is on call`
-        : head + peopleWithin(record.to, max - head.length - tail.length) + tail;
+        ? `${head}nobody to notify${where}`
+        : head + peopleWithin(record.to, max - head.length - where.length) + where;
     }
-    const where = ` (step ${record.step + 1} of ${Math.max(steps, record.step + 1)})`;
     if (record.to.length === 0) return `:arrow_double_up: Escalation reached nobody: ${why}${where}`;
     const head = ':arrow_double_up: Escalated to ';
     const tail = `: ${why}${where}`;
