@@ -3,12 +3,20 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 const USAGE = `usage: headsup <command>
 
-  start [--persist]        run the whole pipeline on this machine (DynamoDB Local, SQS emulator, web
-                           app); --persist keeps the data in .headsup/ between runs. PORT sets the port,
+  start [--persist] [--clock N]
+                           run the whole pipeline on this machine (DynamoDB Local, SQS emulator, web
+                           app); --persist keeps the data in .headsup/ between runs; --clock N runs
+                           escalation waits and snoozes N times faster (1–3600). PORT sets the port,
                            HOST the address to listen on (default 127.0.0.1: this machine only).
   send-sample [--count N]  post N realistic sample errors (default 5) to POST /v1/errors of the local
                            stack (--url, default http://localhost:$PORT; --key, default the dev key)
-  templates check [dir]    validate the fix templates (default: HEADSUP_TEMPLATES or templates/)`;
+  templates check [dir]    validate the fix templates (default: HEADSUP_TEMPLATES or templates/)
+  oncall check [file]      validate the on-call team file (default: HEADSUP_ONCALL, else oncall.yaml
+                           beside templates/, else oncall.example.yaml)
+  oncall now [--at <time>] [file]
+                           who works, who is on call, whom each escalation step reaches and what an
+                           alert would promise, now or at an ISO time (2026-03-09T09:00 in the
+                           team's zone, or with an offset: 2026-03-09T09:00Z)`;
 
 /** One line on stderr and exit 1: what went wrong and what to do, never a stack trace. */
 function fail(message: string): never {
@@ -79,8 +87,12 @@ function failIfMissingModule(err: unknown): void {
 async function start(argv: string[]): Promise<void> {
   const { values } = parsedArgs('start', {
     args: argv,
-    options: { persist: { type: 'boolean', default: false } },
+    options: { persist: { type: 'boolean', default: false }, clock: { type: 'string', default: '1' } },
   });
+  // Whole speeds only: "a 10 min wait takes 10 s" stays exact, and 3600 turns an hour into a second.
+  const clockSpeed = Number(values.clock);
+  if (!/^\d+$/.test(values.clock) || clockSpeed < 1 || clockSpeed > 3600)
+    fail(`start: --clock "${oneLine(values.clock)}" is not a whole number from 1 to 3600 (e.g. --clock 60)`);
   const port = portFromEnv();
   const host = hostFromEnv();
   // Checked before anything starts: the handlers read it for each batch, where a bad value would only
@@ -100,6 +112,7 @@ async function start(argv: string[]): Promise<void> {
       port,
       host,
       dataDir: values.persist ? '.headsup' : undefined,
+      clockSpeed,
       log: (line) => process.stderr.write(`headsup: ${line}\n`),
     });
   } catch (err) {
@@ -140,6 +153,104 @@ async function checkTemplates(argv: string[]): Promise<void> {
   process.stdout.write(`${templates.length} templates OK: ${templates.map((t) => t.id).join(', ')}\n`);
 }
 
+/**
+ * The team file a command reads: its argument, else HEADSUP_ONCALL, else oncall.yaml beside the
+ * templates folder, else (with a note) the example beside it, so a fresh clone has something to show.
+ */
+async function teamFileArg(command: string, positionals: string[]): Promise<string> {
+  if (positionals.length > 1)
+    fail(`${command} takes one file, got ${positionals.length} arguments — see headsup --help`);
+  if (positionals[0] !== undefined) return positionals[0];
+  const { teamFilePath } = await import('../functions/adapters/team-file');
+  let found: { path: string; required: boolean };
+  try {
+    found = teamFilePath(process.env);
+  } catch (err) {
+    fail((err as Error).message.replace(/^Configuration error: /, ''));
+  }
+  const { existsSync } = await import('node:fs');
+  const { dirname, join } = await import('node:path');
+  if (found.required || existsSync(found.path)) return found.path;
+  const example = join(dirname(found.path), 'oncall.example.yaml');
+  process.stderr.write(`headsup: no ${found.path} (and HEADSUP_ONCALL unset): reading ${example}\n`);
+  return example;
+}
+
+/** The checked team, or each problem as `file:line: message` and exit 1. */
+async function checkedTeam(file: string) {
+  const { readTeamFile } = await import('../functions/adapters/team-file');
+  const { formatProblem } = await import('../functions/adapters/template-files');
+  const result = readTeamFile(file);
+  if (result.ok) return result.team;
+  for (const problem of result.problems) process.stderr.write(`${formatProblem(problem)}\n`);
+  fail(`${result.problems.length} problem(s) in ${file}`);
+}
+
+const counted = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+async function checkTeam(argv: string[]): Promise<void> {
+  const { positionals } = parsedArgs('oncall check', { args: argv, options: {}, allowPositionals: true });
+  const file = await teamFileArg('oncall check', positionals);
+  const team = await checkedTeam(file);
+  const { everyText } = await import('../functions/core/oncall/roster');
+  const people = team.people.length === 1 ? '1 person' : `${team.people.length} people`;
+  process.stdout.write(
+    `${file} OK: ${people}, rotation of ${team.oncall.rotation.length} (${everyText(team.oncall.every)}), ` +
+      `${counted(team.urgency.length, 'urgency rule')}, ${counted(team.escalation.length, 'escalation step')}\n`,
+  );
+}
+
+/** Everything the roster decides at one instant, for a person who wants to see it before it pages anyone. */
+async function oncallNow(argv: string[]): Promise<void> {
+  const { values, positionals } = parsedArgs('oncall now', {
+    args: argv,
+    options: { at: { type: 'string' } },
+    allowPositionals: true,
+  });
+  const file = await teamFileArg('oncall now', positionals);
+  const team = await checkedTeam(file);
+  const { DateTime } = await import('luxon');
+  const roster = await import('../functions/core/oncall/roster');
+  const { formatUtc } = await import('../functions/core/duration');
+  let at = Date.now();
+  if (values.at !== undefined) {
+    const parsed = DateTime.fromISO(values.at, { zone: team.timezone });
+    if (!parsed.isValid)
+      fail(
+        `--at ${JSON.stringify(oneLine(values.at).slice(0, 40))} is not an ISO time such as 2026-03-09T09:00 (in ${team.timezone}) or 2026-03-09T09:00Z`,
+      );
+    at = parsed.toMillis();
+  }
+  const zone = team.timezone;
+  const lines = [`${file} at ${roster.localTimeIn(zone, at)} (${formatUtc(at)})`, 'people:'];
+  const width = Math.max(...team.people.map((p) => p.name.length + p.id.length + 3));
+  for (const person of team.people) {
+    const who = `${person.name} (${person.id})`.padEnd(width);
+    const state = roster.isWorking(person, at) ? 'working' : 'off';
+    lines.push(`  ${who}  ${roster.localTimeIn(person.timezone, at).padEnd(24)}  ${state}`);
+  }
+  const shift = roster.onCallShift(team, at);
+  lines.push(
+    `on call: ${shift.person?.name ?? '(nobody)'} until ${roster.localTimeIn(zone, shift.until)} (in ${roster.spanText((shift.until - at) / 1000)}), then ${roster.onCallAt(team, shift.until)?.name ?? '(nobody)'}`,
+    'escalation (high urgency):',
+  );
+  for (const [index, step] of team.escalation.entries()) {
+    const reached = roster.namesText(roster.stepPeople(team, index, at));
+    const wait = step.wait === undefined ? '' : `, then ${roster.spanText(step.wait)} for an Acknowledge`;
+    const fallback =
+      step.notify === 'working' && roster.workingAt(team, at).length === 0
+        ? ' (on call: nobody works now)'
+        : '';
+    lines.push(`  ${index + 1}. ${step.notify} → ${reached}${fallback}${wait}`);
+  }
+  const high = roster.responsePromise(team, 'high', at);
+  lines.push(
+    `low: ${roster.lowUrgencyNote(team, at)}`,
+    `high: acknowledged within ${roster.spanText(high.withinSeconds)} (by ${roster.localTimeIn(zone, high.by)}), ${shift.person?.name ?? 'nobody'} on call`,
+  );
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
 async function sendSample(argv: string[]): Promise<void> {
   const { values } = parsedArgs('send-sample', {
     args: argv,
@@ -175,4 +286,6 @@ if (command === '--help' || command === '-h' || command === 'help') process.stdo
 else if (command === 'start') void start(rest);
 else if (command === 'send-sample') void sendSample(rest);
 else if (command === 'templates' && rest[0] === 'check') void checkTemplates(rest.slice(1));
+else if (command === 'oncall' && rest[0] === 'check') void checkTeam(rest.slice(1));
+else if (command === 'oncall' && rest[0] === 'now') void oncallNow(rest.slice(1));
 else fail(command ? `unknown command "${[command, ...rest].join(' ')}"\n${USAGE}` : USAGE);

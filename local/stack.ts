@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { Hono } from 'hono';
-import { publicUrl } from '../functions/config/settings';
-import { QUEUES } from '../lib/definitions';
-import { canonicalHostname, createConsoleApp, isLoopbackHostname } from './console/routes';
+import { loadTeam, teamFilePath } from '../functions/adapters/team-file';
+import { publicUrl, teamFile } from '../functions/config/settings';
+import { QUEUES, WIRING_ENV } from '../lib/definitions';
+import { CONSOLE_USER, canonicalHostname, createConsoleApp, isLoopbackHostname } from './console/routes';
 import type { IntercomFake } from './fakes/intercom-api';
 import type { SlackFake } from './fakes/slack-api';
 import type { InvocationHook } from './handlers';
@@ -21,6 +22,9 @@ export { DEV_INGEST_KEY } from './dev-key';
 const LOCAL_VISIBILITY_SECONDS = 10;
 /** Triage pollers locally (up to 5 concurrent batches on AWS): two cores are shared with DynamoDB Local. */
 const LOCAL_TRIAGE_POLLERS = 2;
+
+/** The package's own folder, as local/pipeline.ts finds its templates: the stack may run from anywhere. */
+const PACKAGE_DIR = join(__dirname, '..');
 
 /** Where the stack listens unless told otherwise: this machine only. */
 const DEFAULT_HOST = '127.0.0.1';
@@ -37,6 +41,8 @@ export type LocalStackOptions = {
    * request the web app answers, the console's own excepted. For measurements (the benchmark).
    */
   onInvocation?: InvocationHook;
+  /** Runs the incident flow (escalation waits, snoozes) this many times faster; default 1. */
+  clockSpeed?: number;
   log?: (line: string) => void;
 };
 
@@ -82,6 +88,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       `warning: HOST=${host} is not a loopback address: the dev console and the API are reachable from the network on port ${options.port} (the console posts events with the ingest key and signs Slack clicks)`,
     );
 
+  const team = localTeam(env, log);
+
   // Absolute: DynamoDB Local runs with its own package folder as working directory.
   const dbDir = options.dataDir && resolve(options.dataDir, 'dynamodb');
   if (dbDir) mkdirSync(dbDir, { recursive: true });
@@ -91,8 +99,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     env: { ...env, [publicUrl.env]: env[publicUrl.env] ?? `http://${publicHost}:${options.port}` },
     pollers: { triage: LOCAL_TRIAGE_POLLERS, notify: QUEUES.notify.maxConcurrency },
     onInvocation: options.onInvocation,
+    clockSpeed: options.clockSpeed,
+    // The team's people are paged by mention on purpose, and the console's clicker is named in place.
+    slackFake: { allowedMentions: [...(team?.people.map((p) => p.slack) ?? []), CONSOLE_USER] },
     log,
   });
+  const speed = options.clockSpeed ?? 1;
+  if (speed !== 1)
+    log(`incident clock ×${speed}: escalation waits and snoozes pass ${speed} times faster than real time`);
   const { slackFake, intercomFake, webDeps } = pipeline;
   try {
     // The sample users are known to the stand-in, so their fix messages arrive in the console.
@@ -127,6 +141,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         token: randomBytes(32).toString('base64url'),
         port: () => port,
         extraHosts: () => extraHosts,
+        team,
+        clock: { now: pipeline.clock?.clock ?? Date.now, speed },
+        // Expiry is judged by the machine's time, as the store does everywhere.
+        readGroup: (fingerprint) => webDeps.store.getGroup(fingerprint, Date.now()),
       }),
     );
     root.route('/', pipeline.webApp);
@@ -152,6 +170,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await pipeline.stop();
     throw err;
   }
+}
+
+/**
+ * The team the stack runs with. Locally on-call is on by default, so a fresh clone shows escalation:
+ * without HEADSUP_ONCALL and without oncall.yaml beside the templates, the package's example team.
+ * `env` gets HEADSUP_ONCALL then; a broken or missing named file stops the stack as it would a function.
+ */
+function localTeam(env: Record<string, string | undefined>, log: (line: string) => void) {
+  // The templates the pipeline will use: the package's unless HEADSUP_TEMPLATES names others.
+  const found = teamFilePath({
+    ...env,
+    [WIRING_ENV.templates]: env[WIRING_ENV.templates] ?? join(PACKAGE_DIR, 'templates'),
+  });
+  if (!found.required && !existsSync(found.path)) {
+    const example = join(PACKAGE_DIR, 'oncall.example.yaml');
+    env[teamFile.env] = example;
+    log(`on-call: no ${found.path} and ${teamFile.env} unset: using the example team ${example}`);
+    return loadTeam(example, { required: true });
+  }
+  return loadTeam(found.path, found);
 }
 
 /** The names this machine answers to when HOST is deliberately not loopback: HOST and its addresses. */

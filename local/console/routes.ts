@@ -19,7 +19,7 @@ export type ConsoleContext = ConsoleSources & {
 };
 
 /** The clicking user the console acts as, like a teammate pressing a button in Slack. */
-const CONSOLE_USER = 'U0DEVCONSOLE';
+export const CONSOLE_USER = 'U0DEVCONSOLE';
 
 /** A Host header's shape: a name, an IPv4 or a bracketed IPv6 address, then an optional port. */
 const HOST_HEADER = /^(?:\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::\d{1,5})?$/i;
@@ -110,7 +110,7 @@ export function createConsoleApp(ctx: ConsoleContext): Hono {
     c.header('x-frame-options', 'DENY');
     return c.html(consolePage(ctx.token));
   });
-  app.get('/console/state', (c) => c.json(consoleState(ctx)));
+  app.get('/console/state', async (c) => c.json(await consoleState(ctx)));
 
   app.post('/console/sample', async (c) => {
     const { count = 5 } = (await c.req.json().catch(() => ({}))) as { count?: number };

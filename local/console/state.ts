@@ -1,4 +1,11 @@
+import { clip } from '../../common/clip';
 import { redactRawBody, redactText } from '../../common/redact';
+import { statusOf } from '../../functions/core/oncall/incident';
+import { isWorking, localTimeIn, onCallShift } from '../../functions/core/oncall/roster';
+import type { Team } from '../../functions/core/oncall/team-schema';
+import { windowText } from '../../functions/core/oncall/urgency';
+import type { ErrorGroup, SlackActor } from '../../functions/core/records';
+import { groupTitle } from '../../functions/core/slack/format';
 import type { IntercomFake } from '../fakes/intercom-api';
 import type { SlackFake } from '../fakes/slack-api';
 
@@ -42,13 +49,25 @@ export type ConsoleSources = {
   intercom?: IntercomFake;
   inspectQueue: QueueInspector;
   dlqNames: string[];
+  /** The on-call team the stack runs with; absent: on-call is off. */
+  team?: Team;
+  /** The incident flow's clock (ms) and how many times faster than real time it runs. */
+  clock?: { now: () => number; speed: number };
+  /** A group item as the incident flow stores it (urgency, state, escalation steps). */
+  readGroup?: (fingerprint: string) => Promise<ErrorGroup | undefined>;
 };
 
-/** Everything the dev console shows, as JSON: the Slack channel, the users' messengers, the DLQs. */
-export function consoleState({ slack, intercom, inspectQueue, dlqNames }: ConsoleSources) {
+/** The newest alerts whose groups the team panel reads: each is a DynamoDB read every second. */
+const PANEL_GROUPS = 20;
+
+/** Everything the dev console shows, as JSON: the Slack channel, the users' messengers, the DLQs, the team. */
+export async function consoleState(sources: ConsoleSources) {
+  const { slack, intercom, inspectQueue, dlqNames } = sources;
   return {
     slack: slack && {
       parents: slack.parents().map((m) => ({
+        // Direct messages to paged people are top-level messages too; the page shows them apart.
+        dm: isDirect(m.channel),
         channel: m.channel,
         ts: m.ts,
         text: m.text,
@@ -80,6 +99,91 @@ export function consoleState({ slack, intercom, inspectQueue, dlqNames }: Consol
         ),
         body: shownBody(m.body),
       }));
+    }),
+    oncall: await teamPanel(sources),
+  };
+}
+
+/** A direct message's channel is the user's id (U… or W…); the alerts channel's is C… or G…. */
+const isDirect = (channel: string) => /^[UW]/.test(channel);
+
+/** The group a parent alert was posted for: the fingerprint Slack's metadata carries back. */
+function fingerprintOf(metadata: unknown): string | undefined {
+  const payload = (metadata as { event_payload?: { fingerprint?: unknown } } | undefined)?.event_payload;
+  return typeof payload?.fingerprint === 'string' ? payload.fingerprint : undefined;
+}
+
+/** A 10-minute wait at ×60 takes `10 s`; under a second at high speeds. */
+function realSpan(seconds: number): string {
+  return seconds < 1 ? 'under a second' : windowText(Math.round(seconds));
+}
+
+/**
+ * The team panel: who works and who is on call now, and for each recent alert its urgency, state and
+ * escalation timeline. Times are incident times (the accelerated clock's) in the team's zone, written
+ * here, since the browser's clock does not run faster. Plain text: the page escapes it.
+ */
+async function teamPanel({ slack, team, clock, readGroup }: ConsoleSources) {
+  const speed = clock?.speed ?? 1;
+  const now = clock ? clock.now() : Date.now();
+  const firstWait = team?.escalation.find((s) => s.wait !== undefined)?.wait ?? 600;
+  const zone = team?.timezone ?? 'UTC';
+  const when = (at: number) => localTimeIn(zone, at);
+  const nameOf = (by: SlackActor | undefined) =>
+    (by && team?.people.find((p) => p.slack === by.id)?.name) ?? by?.name ?? by?.id ?? 'Heads-up';
+  const shift = team && onCallShift(team, now);
+
+  const parents = (slack?.parents() ?? []).filter((m) => !isDirect(m.channel)).slice(-PANEL_GROUPS);
+  const fingerprints = [...new Set(parents.flatMap((m) => fingerprintOf(m.metadata) ?? []))];
+  // A read that fails (DynamoDB busy or stopping) leaves that alert out rather than the whole console.
+  let unread = 0;
+  const read = (f: string) =>
+    readGroup?.(f).catch(() => {
+      unread++;
+      return undefined;
+    });
+  const groups = (await Promise.all(fingerprints.map(read))).filter((g) => g !== undefined);
+  return {
+    clock:
+      speed === 1
+        ? undefined
+        : `clock ×${speed}: a ${windowText(firstWait)} wait takes ${realSpan(firstWait / speed)}`,
+    now: when(now),
+    unread,
+    team: team && {
+      onCall: shift?.person && { name: shift.person.name, until: when(shift.until) },
+      people: team.people.map((p) => ({
+        name: p.name,
+        slack: p.slack,
+        localTime: localTimeIn(p.timezone, now),
+        working: isWorking(p, now),
+        onCall: p.id === shift?.person?.id,
+      })),
+    },
+    groups: groups.reverse().map((g) => {
+      const status = statusOf(g);
+      const by = nameOf(status.by);
+      const state = {
+        open: 'Open',
+        acknowledged: `Acknowledged by ${by}`,
+        snoozed: `Snoozed until ${status.snoozedUntil === undefined ? '?' : when(status.snoozedUntil)} by ${by}`,
+        resolved: `Resolved by ${by}`,
+      }[status.state];
+      // The type alone would not tell two groups of one type apart: the message too, cut short.
+      const title = g.errorType && g.message ? `${g.errorType}: ${clip(g.message, 100)}` : groupTitle(g);
+      return {
+        title: `${g.app}/${g.environment} · ${title}`,
+        urgency: g.urgency ? 'high' : 'low',
+        why: g.urgency?.reason ?? (team ? 'no urgency rule matched' : 'no team file: on-call is off'),
+        state: status.regressed ? `${state} · Regressed` : state,
+        steps: status.steps.map((s) => ({
+          step: s.step + 1,
+          at: when(s.at),
+          to: s.to.map((p) => p.name),
+          why: s.why,
+          told: s.told,
+        })),
+      };
     }),
   };
 }

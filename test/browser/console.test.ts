@@ -20,6 +20,26 @@ const PLAN_LIMIT_EVENT = {
   company: { name: 'Acme Corp', plan: 'starter' },
 };
 
+/** A fatal error like the samples' database timeout: high urgency with the example team. */
+const FATAL_EVENT = {
+  app: 'api',
+  level: 'fatal',
+  error: {
+    type: 'KnexTimeoutError',
+    code: 'ETIMEDOUT',
+    // A message no random sample produces, so the locators below find exactly this alert.
+    message: 'Browser test: pool exhausted',
+  },
+  user: { id: 'u_1001', email: 'fred.smith@acme.example', name: 'Fred Smith' },
+  company: { name: 'Acme Corp', plan: 'pro' },
+};
+
+/**
+ * The incident clock's speed: the example team's first wait (10 min) passes in 10 s, time enough to
+ * press Acknowledge before the next step would be due.
+ */
+const CLOCK = 60;
+
 describe('the dev console in Chromium', () => {
   let stack: StackProcess;
   let browser: Browser;
@@ -27,7 +47,7 @@ describe('the dev console in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    stack = await startStackProcess();
+    stack = await startStackProcess({}, ['--clock', String(CLOCK)]);
     // The network here is closed: no background services, a fresh profile, as root without a sandbox.
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -87,5 +107,51 @@ describe('the dev console in Chromium', () => {
     await alert.getByText('Sent “Feature outside plan” to Ann Lee in Intercom').waitFor();
     await messenger.scrollIntoViewIfNeeded();
     await shot('4-fix-in-messenger.png');
+  });
+
+  it('escalates a fatal error to the on-call person, and Acknowledge in Slack stops it', async () => {
+    await page.goto(stack.url);
+    const team = page.locator('#team-body');
+    await team.getByText(`clock ×${CLOCK}: a 10 min wait takes 10 s`).waitFor();
+    // The example team: everyone listed with a local time such as "Tue 02:14 Sydney".
+    for (const city of ['Sydney', 'Toronto', 'London'])
+      await team
+        .locator('tr.person td', { hasText: new RegExp(`^[A-Z][a-z]{2} \\d{2}:\\d{2} ${city}$`) })
+        .waitFor();
+    const onCall = (await team.locator('.oncall-now b').textContent())!;
+    expect(['Tim', 'Ana', 'Sam']).toContain(onCall);
+
+    const custom = page.locator('#custom');
+    if (!(await custom.isVisible())) await page.getByRole('button', { name: 'Custom event…' }).click();
+    await page.locator('#custom-json').fill(JSON.stringify(FATAL_EVENT, null, 2));
+    await page.getByRole('button', { name: 'POST /v1/errors' }).click();
+
+    const incident = team.locator('.group', { hasText: 'Browser test: pool exhausted' });
+    await incident.getByText('High urgency').waitFor();
+    expect(await incident.textContent()).toContain('(level: fatal)');
+    const firstStep = incident.locator('li.step').first();
+    await firstStep.getByText(new RegExp(`^Step 1 · .* · to ${onCall} · `)).waitFor();
+    expect(await incident.locator('.state').textContent()).toBe('Open');
+
+    // The alert in the channel, not the direct message the on-call person got.
+    const alert = page.locator('#slack-body .msg:not(.dm)', { hasText: 'Browser test: pool exhausted' });
+    await alert.getByRole('button', { name: 'Acknowledge' }).click();
+    await alert.locator(':scope > .block', { hasText: 'Acknowledged by' }).waitFor();
+    await incident.locator('.state', { hasText: /^Acknowledged by / }).waitFor();
+    await team.scrollIntoViewIfNeeded();
+    await shot('5-acknowledged.png');
+
+    // Past the first wait twice over, by the incident clock: still one step, no escalation reply.
+    await page.waitForTimeout((2 * 600_000) / CLOCK);
+    expect(await incident.locator('li.step').count()).toBe(1);
+    expect(await incident.locator('.state').textContent()).toMatch(/^Acknowledged by /);
+    expect(await alert.textContent()).not.toContain('Escalated to');
+    await shot('6-no-further-escalation.png');
+
+    // Resolve asks first, as Slack does; accepted, the alert is resolved everywhere.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await alert.getByRole('button', { name: 'Resolve' }).click();
+    await incident.locator('.state', { hasText: /^Resolved by / }).waitFor();
+    await alert.locator(':scope > .block', { hasText: 'Resolved by' }).waitFor();
   });
 });
