@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +89,21 @@ describe('the CLI refuses arguments it does not take with one line, not a stack 
       stderr: 'headsup: HEADSUP_TEMPLATES empty — expected the folder of the fix templates\n',
       stdout: '',
     });
+  });
+});
+
+describe('a broken team file stops npm start before anything starts', () => {
+  it('names HEADSUP_ONCALL, the file and the line', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'oncall-')), 'oncall.yaml');
+    writeFileSync(file, 'timezone: Mars/Olympus\npeople: []\n');
+    const run = runHeadsup(['start'], {
+      env: { ...process.env, HEADSUP_ONCALL: file, PATH: '/nonexistent' },
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(1);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^headsup: Configuration error: HEADSUP_ONCALL .*oncall\.yaml:1: /);
   });
 });
 
