@@ -93,6 +93,10 @@ export type AlertStatus = {
   regressed?: boolean;
   /** The last event PagerDuty took this round (its incident follows the alert: core/oncall/incident.ts). */
   paged?: PagerAction;
+  /** Who is sending PagerDuty an event right now: the action and since when (the machine's ms). */
+  paging?: { action: PagerAction; at: number };
+  /** The group's count when the state last changed: more after a Resolve is a regression. */
+  countAt?: number;
   /** The escalation steps notified this round, oldest first. */
   steps: EscalationRecord[];
 };

@@ -24,7 +24,7 @@ import type { AlertAction } from '../core/slack/alert-actions';
 import { directMessage, escalationReply, stateReply } from '../core/slack/escalation';
 import type { MessageOptions } from '../core/slack/message';
 import { reasonOf } from './failures';
-import { syncPager } from './incident-pager';
+import { type StatusWrite, syncPager } from './incident-pager';
 import type {
   AlertActionResult,
   AlertChannel,
@@ -236,7 +236,7 @@ export async function advanceIncident(
   if ((current.stateVersion ?? 0) > (current.shownVersion ?? 0)) await sync(current);
   if (message) {
     await checkAgainWhileClaimed(current, message, deps);
-    return syncPager(current, message, deps, (g, action) => markPaged(g, action, deps));
+    return syncPager(current, message, deps, statusWrite(deps));
   }
   // What was told here PagerDuty hears from a message of its own.
   if (told && deps.pager && pagerWanted(current) !== undefined) {
@@ -248,19 +248,20 @@ export async function advanceIncident(
   return current;
 }
 
-/** Records that PagerDuty took `action` this round (unless the round moved on meanwhile). */
-async function markPaged(group: ErrorGroup, action: PagerAction, deps: IncidentDeps): Promise<ErrorGroup> {
-  const round = statusOf(group).round;
-  const { group: after } = await decideAndWrite(
-    group.fingerprint,
-    group,
-    (g) =>
-      statusOf(g).round === round && statusOf(g).paged !== action
-        ? { ...kept(g), status: { ...statusOf(g), paged: action }, shown: false }
-        : undefined,
-    deps,
-  );
-  return after;
+/** A change of the status alone, written like any other (undefined: lost to another writer, or none). */
+function statusWrite(deps: IncidentDeps): StatusWrite {
+  return async (group, change) => {
+    const { group: after, written } = await decideAndWrite(
+      group.fingerprint,
+      group,
+      (g) => {
+        const status = change(statusOf(g));
+        return status && { ...kept(g), status, shown: false };
+      },
+      deps,
+    );
+    return written ? after : undefined;
+  };
 }
 
 /**

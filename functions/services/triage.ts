@@ -405,11 +405,13 @@ function messageOptions(group: ErrorGroup, deps: TriageDeps, now: number): Messa
 async function runFlush(flush: FlushBody, deps: TriageDeps): Promise<void> {
   const group = await deps.store.getGroup(flush.fingerprint, deps.now());
   if (group?.flushToken !== flush.token) return;
+  // Occurrences that triage skipped reading (a flush was ahead) may have regressed a resolved alert.
+  const noted = await noteOccurrences(flush.fingerprint, group, [], deps);
   // This flush is no longer pending for the decision: it is the one running.
-  const posted = await syncSlack(flush.fingerprint, deps, { ...group, flushDueAt: undefined }, flush.token);
+  const posted = await syncSlack(flush.fingerprint, deps, { ...noted, flushDueAt: undefined }, flush.token);
   // The parent now exists (posted here, or by a container that claimed it before the group turned
   // high): the escalation starts in its thread if nobody could start it yet.
-  const shown = posted ?? group;
+  const shown = posted ?? noted;
   if (shown.slack)
     await advanceIncident(flush.fingerprint, shown, deps, (g) => syncSlack(flush.fingerprint, deps, g));
   // Cleared only when nothing counted is left unshown, in one conditional write.

@@ -83,13 +83,37 @@ function slackActor(user: BlockAction['user']): SlackActor | undefined {
   return name ? { id: user.id, name } : { id: user.id };
 }
 
+/**
+ * The fields of a click we read, each a string or absent: a signed payload is Slack's, but its shape is
+ * still checked (a value that is an object or null must not throw).
+ */
 function parsePayload(rawBody: Buffer): BlockAction | undefined {
+  let json: unknown;
   try {
     const payload = new URLSearchParams(rawBody.toString('utf8')).get('payload');
-    return payload ? (JSON.parse(payload) as BlockAction) : undefined;
+    if (!payload) return undefined;
+    json = JSON.parse(payload);
   } catch {
     return undefined;
   }
+  const field = (value: unknown, key: string) =>
+    typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  const user = field(json, 'user');
+  const actions = field(json, 'actions');
+  const first = Array.isArray(actions) ? actions[0] : undefined;
+  return {
+    type: text(field(json, 'type')),
+    user: {
+      id: text(field(user, 'id')),
+      username: text(field(user, 'username')),
+      name: text(field(user, 'name')),
+    },
+    actions:
+      first === undefined
+        ? []
+        : [{ action_id: text(field(first, 'action_id')), value: text(field(first, 'value')) }],
+  };
 }
 
 /** The job a click asks for: the button's occurrence and template; the clicker is the requester. */

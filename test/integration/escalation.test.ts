@@ -233,6 +233,45 @@ describe('escalation through the local pipeline', () => {
     expect(p.pagerDuty.incidents().map((i) => i.status)).toEqual(['resolved', 'triggered']);
   });
 
+  it('reopens an alert whose error came back within seconds of Resolve, while a flush was ahead', async () => {
+    await p.send([body({ id: 'w1', level: 'fatal' })]);
+    while (thread().length === 0) await p.source.pollOnce(1);
+    await p.send([body({ id: 'w2', level: 'fatal' })]);
+    await p.source.pollOnce(1); // a flush is now ahead and the group known high: the next skip the read
+    expect((await click('resolve')).status).toBe(200);
+    await p.send([body({ id: 'w3', level: 'fatal' }), body({ id: 'w4', level: 'fatal' })]);
+    await p.source.drain(); // the flush, 10 s on, finds the count past the one Resolve saw
+    expect(statusOf(await group())).toMatchObject({ state: 'open', round: 2, regressed: true });
+  });
+
+  it('answers a signed click of any shape with 200 and changes nothing it should not', async () => {
+    await p.send([body({ id: 'odd', level: 'fatal' })]);
+    while (thread().length === 0) await p.source.pollOnce(1);
+    const fp = (await group()).fingerprint;
+    const shapes = [
+      { action_id: 'resolve', value: null },
+      { action_id: 'ack', value: [`${fp}|1`] },
+      { action_id: { a: 1 }, value: `${fp}|1` },
+      { action_id: 'snooze', value: `${fp}|1|-3600` },
+    ];
+    for (const action of shapes) {
+      const payload = new URLSearchParams({
+        payload: JSON.stringify({
+          type: 'block_actions',
+          user: { id: ANA, username: { x: 1 } },
+          actions: [action],
+        }),
+      }).toString();
+      const res = await fetch(`${base}/slack/actions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...p.slack.signRequest(payload) },
+        body: payload,
+      });
+      expect(res.status).toBe(200);
+    }
+    expect(statusOf(await group()).state).toBe('open');
+  });
+
   it('wakes a snoozed alert when the snooze runs out and escalates it again', async () => {
     await p.send([body({ id: 'f7', level: 'fatal' })]);
     while (thread().length === 0) await p.source.pollOnce(1);

@@ -286,3 +286,17 @@ describe('times as messages say them', () => {
     expect(spanText(3 * 86400 + 2 * 3600)).toBe('3 d 2 h');
   });
 });
+
+describe('hours that fall wholly in a skipped daylight-saving hour', () => {
+  // Toronto skips 02:00–03:00 on Sun 8 March 2026: Lee's only hours start and end at 03:00.
+  const gap = teamOf(`timezone: America/Toronto
+people:
+  - { id: lee, name: Lee, slack: U0LEE00001, timezone: America/Toronto, hours: Sun 02:00-03:00 }
+oncall: { rotation: [lee], handoff: Mon 09:00, every: 1w, respond: 30m }
+`);
+  it('still names who will look, never an empty list', () => {
+    const from = at('2026-03-06T12:00:00Z');
+    expect(lowUrgencyNote(gap, from)).toMatch(/^next in working hours: Lee, Sun 03:00 Toronto/);
+    expect(ids(responsePromise(gap, 'low', from).who)).toEqual(['lee']);
+  });
+});

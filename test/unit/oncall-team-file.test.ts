@@ -287,3 +287,50 @@ describe('reading the team file', () => {
     expect(() => precompileTeam(broken, { required: false })).toThrow(/HEADSUP_ONCALL/);
   });
 });
+
+describe('hostile team files', () => {
+  it('refuses an alias bomb with a problem instead of throwing', () => {
+    const bomb = [
+      'a: &a ["x","x","x","x","x","x","x","x","x"]',
+      'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]',
+      'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]',
+      'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]',
+      'e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]',
+    ].join('\n');
+    const found = problems(`${BASE.join('\n')}\n${bomb}\n`);
+    expect(found[0]!.message).toMatch(/^YAML: .*alias/i);
+  });
+
+  it('takes ordinary anchors and aliases', () => {
+    const text = BASE.join('\n')
+      .replace('    timezone: Australia/Sydney', '    timezone: &syd Australia/Sydney')
+      .replace('    hours: Mon-Fri 08:00-18:00', '    hours: &office Mon-Fri 08:00-18:00');
+    const people = Array.from(
+      { length: 150 },
+      (_, i) => `  - { id: p${i}, name: P${i}, slack: U0P${i}X, timezone: *syd, hours: *office }`,
+    ).join('\n');
+    const withPeople = text.replace('oncall:', `${people}\noncall:`);
+    expect(team(withPeople).people).toHaveLength(152);
+  });
+
+  it('refuses a file over 256 KiB before parsing it', () => {
+    const found = problems(`${BASE.join('\n')}\n# ${'x'.repeat(300 * 1024)}\n`);
+    expect(found).toEqual([
+      { file: 'oncall.yaml', line: 1, message: '301 KiB: a team file is at most 256 KiB' },
+    ]);
+  });
+
+  it('reports the first 50 problems and how many more', () => {
+    const rotation = Array.from({ length: 120 }, (_, i) => `nobody${i}`).join(', ');
+    const found = problems(withLine(14, `  rotation: [${rotation}]`));
+    expect(found).toHaveLength(51);
+    expect(found.at(-1)!.message).toBe('and 70 more problems');
+  });
+
+  it('refuses waits and promises longer than 30 days (they would not survive the bundle)', () => {
+    expect(problems(withLine(17, '  respond: 99999999999999999999h'))[0]!.message).toMatch(/at most 30d/);
+    expect(problems(withLine(24, '    wait: 31d'))[0]!.message).toMatch(/at most 30d/);
+    const month = team(withLine(24, '    wait: 30d'));
+    expect(teamFromJson(JSON.parse(JSON.stringify(teamToJson(month))))).toMatchObject({ ok: true });
+  });
+});

@@ -104,3 +104,13 @@ describe('recent users', () => {
     expect(merged.every(([, at]) => at === NOW + 6)).toBe(true);
   });
 });
+
+describe('message rules on huge messages', () => {
+  it('read only the first 2 000 characters, so a quadratic pattern stays cheap', () => {
+    const down = [rule({ message: '.*database.*down' })];
+    const late = sampleEvent({ error: { message: `${'database '.repeat(30_000)} down` } });
+    const early = sampleEvent({ error: { message: `database down ${'x'.repeat(256 * 1024)}` } });
+    expect(urgencyOf(down, late, [], NOW).urgency).toBe('low');
+    expect(urgencyOf(down, early, [], NOW).urgency).toBe('high');
+  });
+});

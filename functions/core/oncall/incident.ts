@@ -48,7 +48,7 @@ function newRound(status: AlertStatus, now: number, token: string, told: boolean
 export type CountedOccurrence = { event: ErrorEvent; user?: string; counted: boolean };
 
 /**
- * What a batch's newly counted occurrences change: the recent users (kept only while a rule's
+ * What a batch's occurrences change (none: what the group's count alone shows, for a flush): the recent users (kept only while a rule's
  * threshold could still raise the group), high urgency once a rule holds (never back to low), and a
  * new round when the group becomes high or regresses after Resolve. Undefined: nothing changes.
  */
@@ -59,7 +59,6 @@ export function afterOccurrences(
   now: number,
   token: string,
 ): IncidentChange | undefined {
-  if (occurrences.length === 0) return undefined;
   const status = statusOf(group);
   const keep = group.urgency ? 0 : recentUsersToKeep(rules);
   let recentUsers = group.recentUsers;
@@ -82,8 +81,11 @@ export function afterOccurrences(
     }
   }
   let next = status;
-  if (status.state === 'resolved' && occurrences.some((o) => o.counted))
-    next = newRound(status, now, token, false, true);
+  // Counted since the Resolve: the group's count passed the one the Resolve saw (occurrences this
+  // container skipped reading count too); without that count, any occurrence counted now.
+  const regressed =
+    status.countAt !== undefined ? group.count > status.countAt : occurrences.some((o) => o.counted);
+  if (status.state === 'resolved' && regressed) next = newRound(status, now, token, false, true);
   else if (urgency && !group.urgency && status.state === 'open') next = newRound(status, now, token, true);
   const recentChanged = recentUsers !== group.recentUsers;
   if (!recentChanged && urgency === group.urgency && next === status) return undefined;
@@ -116,7 +118,7 @@ export function afterAction(
       change: {
         urgency: group.urgency,
         recentUsers: group.recentUsers,
-        status: { ...rest, ...extra, state, by, changedAt: now, toldState: false },
+        status: { ...rest, ...extra, state, by, changedAt: now, toldState: false, countAt: group.count },
         shown: true,
       },
     };

@@ -181,8 +181,17 @@ export function responsePromise(team: Team, urgency: 'high' | 'low', at: number)
   return {
     withinSeconds: Math.ceil((next.at - at) / 1000),
     by: next.at,
-    who: workingAt(team, next.at),
+    who: startingAt(team, next),
   };
+}
+
+/**
+ * Who is working once the next working hours start: at least the person whose hours start then (hours
+ * that fall wholly in a skipped daylight-saving hour start, and end, at the moment after the jump).
+ */
+function startingAt(team: Team, next: { person: Person; at: number }): Person[] {
+  const working = workingAt(team, next.at);
+  return working.some((p) => p.id === next.person.id) ? working : [next.person, ...working];
 }
 
 /** `Mon 09:00` on the wall clock of `zone`. */
@@ -238,7 +247,7 @@ export function lowUrgencyNote(team: Team, at: number): string {
   }
   const next = nextWorkingStart(team, at);
   if (!next) return `nobody has working hours in the next ${SEARCH_DAYS} days`;
-  const who = workingAt(team, next.at);
+  const who = startingAt(team, next);
   const when = localTimeIn(next.person.timezone, next.at);
   return `next in working hours: ${namesText(who)}, ${when} — in ${spanText((next.at - at) / 1000)}`;
 }

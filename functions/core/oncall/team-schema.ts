@@ -133,12 +133,16 @@ const date = z.string().check(
   }, 'expected a date such as 2026-01-05'),
 );
 
+/** From a minute to 30 days: longer is a typo, and would not survive the bundle's JSON as written. */
 const atLeastAMinute = (what: string) =>
-  z.pipe(durationSeconds('such as 10m or 1h'), z.number().check(z.gte(MINUTE, `${what} is at least 1m`)));
+  z.pipe(
+    durationSeconds('such as 10m or 1h'),
+    z.number().check(z.gte(MINUTE, `${what} is at least 1m`), z.lte(30 * 86400, `${what} is at most 30d`)),
+  );
 
 export const onCallSchema = z.strictObject({
   /** Person ids in turn; one may appear more than once. */
-  rotation: z.array(z.string()).check(z.minLength(1, 'name at least one person')),
+  rotation: z.array(z.string()).check(z.minLength(1, 'name at least one person'), z.maxLength(200)),
   handoff,
   /** Days between hand-offs. */
   every: z.prefault(every, '1w'),

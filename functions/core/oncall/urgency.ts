@@ -1,6 +1,7 @@
 import { durationSeconds } from '../duration';
 import type { ErrorEvent, ErrorInfo } from '../event-schema';
 import { levels, oneOrMany, regex } from '../templates/front-matter';
+import { matchedMessage } from '../templates/match';
 import * as z from '../zod';
 
 /**
@@ -114,7 +115,7 @@ function ruleReason(
     reasons.push(`${name}: ${value}`);
   }
   if (match.message !== undefined) {
-    if (!match.message.test(event.error.message ?? '')) return undefined;
+    if (!match.message.test(matchedMessage(event.error.message))) return undefined;
     reasons.push(`message: /${match.message.source}/`);
   }
   if (match.users !== undefined && match.within !== undefined) {

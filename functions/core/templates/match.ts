@@ -6,6 +6,16 @@ export function sortTemplates(templates: FixTemplate[]): FixTemplate[] {
   return [...templates].sort((a, b) => b.priority - a.priority || a.file.localeCompare(b.file));
 }
 
+/**
+ * A `match.message` regex (of a template or an urgency rule) sees the message's first 2 000
+ * characters: a pattern like `.*a.*b` is quadratic in what it reads, and an event's message can be
+ * 256 KB — clipped, no pattern costs more than a few milliseconds per event.
+ */
+export const MATCHED_MESSAGE_CHARS = 2000;
+
+export const matchedMessage = (message: string | undefined): string =>
+  (message ?? '').slice(0, MATCHED_MESSAGE_CHARS);
+
 function chain(error: ErrorInfo): ErrorInfo[] {
   const all: ErrorInfo[] = [];
   for (let e: ErrorInfo | undefined = error; e; e = e.cause) all.push(e);
@@ -32,7 +42,7 @@ function templateMatches(template: FixTemplate, event: ErrorEvent): boolean {
     ) &&
     anyOf(match.app, [event.app]) &&
     anyOf(match.level, [event.level]) &&
-    (match.message === undefined || match.message.test(event.error.message ?? ''))
+    (match.message === undefined || match.message.test(matchedMessage(event.error.message)))
   );
 }
 
