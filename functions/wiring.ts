@@ -3,7 +3,7 @@ import { loadTemplates } from './adapters/template-files';
 import { type AwsClients, createAwsClients } from './aws-clients';
 import type { Env, NotifyConfig, TriageConfig } from './config/functions';
 import { notifyDeps, triageDeps } from './deps';
-import type { IncidentClock } from './services/incidents';
+import type { IncidentClock } from './services/incident-writes';
 import type { NotifyDeps } from './services/notify';
 import type { TriageDeps } from './services/triage';
 

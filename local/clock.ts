@@ -5,7 +5,7 @@
  * Only the incident flow reads it; Slack's coalescing and claims, item expiry, signatures and SQS
  * itself keep real time.
  */
-import type { IncidentClock } from '../functions/services/incidents';
+import type { IncidentClock } from '../functions/services/incident-writes';
 
 export function acceleratedClock(speed: number, origin = Date.now()): IncidentClock {
   if (speed === 1) return { clock: Date.now, timers: (queue) => queue };

@@ -7,7 +7,7 @@ import type { AwsClients } from '../functions/aws-clients';
 import { type Env, loadNotifyConfig, loadTriageConfig } from '../functions/config/functions';
 import { createNotifyHandler } from '../functions/handlers/notify';
 import { createTriageHandler } from '../functions/handlers/triage';
-import type { IncidentClock } from '../functions/services/incidents';
+import type { IncidentClock } from '../functions/services/incident-writes';
 import type { NotifyDeps } from '../functions/services/notify';
 import type { TriageDeps } from '../functions/services/triage';
 import { createNotifyDeps, createTriageDeps } from '../functions/wiring';

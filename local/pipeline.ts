@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { type DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { type Env, loadWebConfig } from '../functions/config/functions';
 import { ingestKeys } from '../functions/config/settings';
-import type { IncidentClock } from '../functions/services/incidents';
+import type { IncidentClock } from '../functions/services/incident-writes';
 import { createWebApp, type WebDeps } from '../functions/web/app';
 import { createWebDeps } from '../functions/web/wiring';
 import { QUEUES, WIRING_ENV } from '../lib/definitions';

@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { detailUrl } from '../core/links';
-import { pagerWanted, statusOf } from '../core/oncall/incident';
+import { pagerWanted } from '../core/oncall/incident';
 import { type IncidentBody, MAX_PAGER_ATTEMPTS } from '../core/oncall/incident-message';
 import type { AlertStatus, ErrorGroup, PagerAction } from '../core/records';
 import { groupTitle } from '../core/slack/format';

@@ -3,11 +3,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
-  afterAction,
   afterOccurrences,
   type CountedOccurrence,
   dueWork,
-  type IncidentChange,
   pagerWanted,
   statusOf,
   stepTold,
@@ -19,76 +17,28 @@ import { delayFor, type IncidentBody } from '../core/oncall/incident-message';
 import { stepPeople } from '../core/oncall/roster';
 import type { Team } from '../core/oncall/team-schema';
 import { windowText } from '../core/oncall/urgency';
-import type { ErrorGroup, Paged, PagerAction, SlackActor } from '../core/records';
-import type { AlertAction } from '../core/slack/alert-actions';
+import type { ErrorGroup, Paged } from '../core/records';
 import { directMessage, escalationReply, stateReply } from '../core/slack/escalation';
 import type { MessageOptions } from '../core/slack/message';
 import { reasonOf } from './failures';
 import { type StatusWrite, syncPager } from './incident-pager';
-import type {
-  AlertActionResult,
-  AlertChannel,
-  AlertStore,
-  IncidentQueue,
-  IncidentStore,
-  Pager,
-} from './ports';
+import { decideAndWrite, type IncidentWriteDeps, kept } from './incident-writes';
+import type { AlertChannel, IncidentQueue, Pager } from './ports';
 
 /** What the incident flows need: the team file, the group item, Slack, the queue, PagerDuty. */
-export type IncidentDeps = {
+export type IncidentDeps = IncidentWriteDeps & {
   /** Undefined: no team file — no urgency rules, no escalation; Acknowledge/Resolve/Snooze still work. */
   team?: Team;
-  store: Pick<AlertStore, 'getGroup'>;
-  incidents: IncidentStore;
   slack: Pick<AlertChannel, 'reply' | 'directMessage'>;
   timers: IncidentQueue;
   pager?: Pager;
   messages: MessageOptions;
-  /** The machine's time: item expiry is judged by it. */
-  now: () => number;
-  /** The incident flow's time (escalation waits, snoozes, the outage window): `now`, or faster locally. */
-  clock: () => number;
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
   metrics: Pick<Metrics, 'addMetric'>;
 };
 
-/**
- * The time the incident flow runs on and how its messages are delayed: the machine's on AWS; the local
- * stack may run it faster (local/clock.ts) so an escalation can be watched without waiting.
- */
-export type IncidentClock = { clock: () => number; timers: (queue: IncidentQueue) => IncidentQueue };
-
-/** The queue as the clock delays it. */
-export const timersOn = (clock: IncidentClock | undefined, queue: IncidentQueue): IncidentQueue =>
-  clock ? clock.timers(queue) : queue;
-
 /** Brings the parent up to date after a change (triage's Slack sync, with its claims and windows). */
 export type SyncAlert = (group: ErrorGroup) => Promise<unknown>;
-
-/** Concurrent writers (pollers, a button, a timer) rarely collide more than once on one group. */
-const WRITE_ATTEMPTS = 5;
-
-/**
- * Decides on the group as read and writes the decision, conditional on the revision it saw; when
- * another writer came first, reads again and decides anew. Undefined from `decide`: nothing to write.
- */
-async function decideAndWrite(
-  fingerprint: string,
-  group: ErrorGroup,
-  decide: (group: ErrorGroup) => IncidentChange | undefined,
-  deps: Pick<IncidentDeps, 'store' | 'incidents' | 'now' | 'clock'>,
-): Promise<{ group: ErrorGroup; written: boolean }> {
-  let current: ErrorGroup | undefined = group;
-  for (let attempt = 0; attempt < WRITE_ATTEMPTS && current; attempt++) {
-    const change = decide(current);
-    if (!change) return { group: current, written: false };
-    const written = await deps.incidents.writeIncident(fingerprint, current.revision, change);
-    if (written) return { group: written, written: true };
-    current = await deps.store.getGroup(fingerprint, deps.now());
-  }
-  if (!current) throw new Error('the group is gone');
-  throw new Error(`the group's incident kept changing under ${WRITE_ATTEMPTS} attempts; retried later`);
-}
 
 const waitsOf = (team: Team | undefined) => team?.escalation.map((step) => step.wait) ?? [];
 
@@ -112,60 +62,6 @@ export async function noteOccurrences(
     deps.log.info('group became high urgency', { fingerprint, reason: after.urgency.reason });
   }
   return after;
-}
-
-/**
- * A button from Slack: the change written (or why not), and a message queued that tells the thread
- * and PagerDuty — and, for a snooze, one that wakes the alert when it ends.
- */
-export async function applyAlertAction(
-  action: AlertAction,
-  by: SlackActor,
-  deps: Pick<IncidentDeps, 'store' | 'incidents' | 'timers' | 'now' | 'clock' | 'metrics'>,
-): Promise<AlertActionResult> {
-  const group = await deps.store.getGroup(action.fingerprint, deps.now());
-  if (!group) return { applied: false, reason: 'the alert has expired' };
-  let refusal: string | undefined;
-  const { group: after, written } = await decideAndWrite(
-    action.fingerprint,
-    group,
-    (g) => {
-      const decided = afterAction(g, action, by, deps.clock(), randomUUID());
-      if ('refused' in decided) {
-        refusal = decided.refused;
-        return undefined;
-      }
-      return decided.change;
-    },
-    deps,
-  );
-  if (!written) {
-    // A click whose change was written but never told (its message was lost): queue it again.
-    if (!statusOf(after).toldState) await queueTelling(action.fingerprint, after, deps);
-    return { applied: false, reason: refusal ?? 'nothing to change' };
-  }
-  await queueTelling(action.fingerprint, after, deps);
-  deps.metrics.addMetric(`alert_${action.kind}`, MetricUnit.Count, 1);
-  return { applied: true };
-}
-
-/**
- * The messages that tell a change (the thread, PagerDuty, the parent) and, for a snooze, wake the
- * alert when it ends. A failure is thrown: Slack shows the click failed, and pressing again re-sends.
- */
-async function queueTelling(
-  fingerprint: string,
-  group: ErrorGroup,
-  deps: Pick<IncidentDeps, 'timers' | 'clock'>,
-): Promise<void> {
-  const { token, snoozedUntil, state } = statusOf(group);
-  await deps.timers.sendIncident({ incident: fingerprint, token, dueAt: deps.clock() }, 0);
-  if (state === 'snoozed' && snoozedUntil !== undefined) {
-    await deps.timers.sendIncident(
-      { incident: fingerprint, token, dueAt: snoozedUntil },
-      delayFor(snoozedUntil, deps.clock()),
-    );
-  }
 }
 
 /**
@@ -273,9 +169,6 @@ async function checkAgainWhileClaimed(group: ErrorGroup, message: IncidentBody, 
   if (!last || last.told || deps.now() - last.claimedAt >= TELL_STALE_MS) return;
   await deps.timers.sendIncident({ ...message, dueAt: deps.clock() }, TELL_CHECK_MS / 1000);
 }
-
-/** The change that keeps urgency and recent users as they are. */
-const kept = (g: ErrorGroup) => ({ urgency: g.urgency, recentUsers: g.recentUsers });
 
 /** Tells the thread that the state changed (acknowledged, resolved, snoozed, reopened): once. */
 async function tellState(

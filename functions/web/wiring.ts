@@ -1,11 +1,12 @@
 import { nanoid } from 'nanoid';
 import { createDocumentClient, DynamoStore } from '../adapters/dynamo-store';
 import { DynamoIncidentStore } from '../adapters/incident-store';
-import { logger, metrics } from '../adapters/observability';
+import { logger } from '../adapters/observability';
 import { EventQueue, IncidentMessages, NotifyQueue } from '../adapters/sqs-queue';
 import { type AwsClients, createAwsClients } from '../aws-clients';
 import type { WebConfig } from '../config/functions';
-import { applyAlertAction, type IncidentClock, timersOn } from '../services/incidents';
+import { applyAlertAction } from '../services/alert-actions';
+import { type IncidentClock, timersOn } from '../services/incident-writes';
 import type { WebDeps } from './app';
 
 // Its own module, apart from functions/wiring.ts: the http bundle then carries no templates, Slack
@@ -24,7 +25,7 @@ export function createWebDeps(
     timers: timersOn(clock, new IncidentMessages(aws.sqs, config.errorsQueueUrl)),
     now: Date.now,
     clock: clock?.clock ?? Date.now,
-    metrics,
+    log: logger,
   };
   return {
     store,
