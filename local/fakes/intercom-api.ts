@@ -24,7 +24,7 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { DelaySpec, FakeControls, JsonObject } from './http-fake';
-import { HttpFake, isObject, readBody, send } from './http-fake';
+import { HttpFake, header, isObject, parseJson, readBody, send } from './http-fake';
 
 export type IntercomFakeOptions = {
   /** Access token the fake accepts (default `intercom-test-token`). */
@@ -637,20 +637,6 @@ function rateLimitHeaders(remaining: number, reset = windowEnd()): Record<string
     'x-ratelimit-remaining': String(remaining),
     'x-ratelimit-reset': String(reset),
   };
-}
-
-function parseJson(raw: string): unknown {
-  if (raw === '') return undefined;
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 function safeDecode(segment: string): string {

@@ -21,7 +21,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { DelaySpec, FakeControls, FakeRecord, FakeResponse, JsonObject } from './http-fake';
-import { HttpFake, isObject, readBody, send } from './http-fake';
+import { HttpFake, header, isObject, parseJson, readBody, send } from './http-fake';
 
 export type PagerDutyFakeOptions = {
   /** The routing key the fake accepts (default DEFAULT_ROUTING_KEY); 32 characters. */
@@ -386,18 +386,4 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 function reply(status: number, body: JsonObject): FakeResponse {
   return { status, headers: {}, body };
-}
-
-function parseJson(raw: string): unknown {
-  if (raw === '') return undefined;
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
 }
