@@ -107,7 +107,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const speed = options.clockSpeed ?? 1;
   if (speed !== 1)
     log(`incident clock ×${speed}: escalation waits and snoozes pass ${speed} times faster than real time`);
-  const { slackFake, intercomFake, webDeps } = pipeline;
+  const { slackFake, intercomFake, pagerDutyFake, webDeps } = pipeline;
   try {
     // The sample users are known to the stand-in, so their fix messages arrive in the console.
     for (const u of SAMPLE_USERS)
@@ -133,6 +133,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       createConsoleApp({
         slack: slackFake,
         intercom: intercomFake,
+        pagerDuty: pagerDutyFake,
         inspectQueue: pipeline.emulators.inspectQueue,
         dlqNames: [`${LOCAL_NAMES.errors}-dlq`, `${LOCAL_NAMES.notify}-dlq`],
         baseUrl: () => baseUrl,

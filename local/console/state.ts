@@ -7,6 +7,7 @@ import { windowText } from '../../functions/core/oncall/urgency';
 import type { ErrorGroup, SlackActor } from '../../functions/core/records';
 import { groupTitle } from '../../functions/core/slack/format';
 import type { IntercomFake } from '../fakes/intercom-api';
+import type { PagerDutyFake } from '../fakes/pagerduty-api';
 import type { SlackFake } from '../fakes/slack-api';
 
 /** The emulator's view of a queue, read without consuming anything. */
@@ -47,6 +48,8 @@ function shownBody(body: string): string {
 export type ConsoleSources = {
   slack?: SlackFake;
   intercom?: IntercomFake;
+  /** The PagerDuty stand-in, when no routing key names the real service. */
+  pagerDuty?: PagerDutyFake;
   inspectQueue: QueueInspector;
   dlqNames: string[];
   /** The on-call team the stack runs with; absent: on-call is off. */
@@ -101,6 +104,14 @@ export async function consoleState(sources: ConsoleSources) {
       }));
     }),
     oncall: await teamPanel(sources),
+    // The stand-in's incidents, newest first: what a phone would have been paged with.
+    pagerDuty: sources.pagerDuty && {
+      incidents: sources.pagerDuty
+        .incidents()
+        .slice(-PANEL_GROUPS)
+        .reverse()
+        .map((i) => ({ id: i.id, status: i.status, summary: i.payload.summary, events: i.events.length })),
+    },
   };
 }
 

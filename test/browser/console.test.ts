@@ -135,6 +135,9 @@ describe('the dev console in Chromium', () => {
 
     // The alert in the channel, not the direct message the on-call person got.
     const alert = page.locator('#slack-body .msg:not(.dm)', { hasText: 'Browser test: pool exhausted' });
+    // PagerDuty hears of it from its own message, right after Slack: its incident shows in the panel.
+    const paged = team.locator('li.incident', { hasText: 'Browser test: pool exhausted' });
+    await paged.getByText('triggered').waitFor();
     await alert.getByRole('button', { name: 'Acknowledge' }).click();
     await alert.locator(':scope > .block', { hasText: 'Acknowledged by' }).waitFor();
     await incident.locator('.state', { hasText: /^Acknowledged by / }).waitFor();
@@ -146,6 +149,8 @@ describe('the dev console in Chromium', () => {
     expect(await incident.locator('li.step').count()).toBe(1);
     expect(await incident.locator('.state').textContent()).toMatch(/^Acknowledged by /);
     expect(await alert.textContent()).not.toContain('Escalated to');
+    // The PagerDuty stand-in's incident was acknowledged with the alert.
+    await paged.getByText('acknowledged').waitFor();
     await shot('6-no-further-escalation.png');
 
     // Resolve asks first, as Slack does; accepted, the alert is resolved everywhere.
