@@ -638,7 +638,8 @@ const scopeOf = (link: DetailLink): EventScope => ({
 
 /**
  * A group's upsert for its occurrences in one transaction: counts them, adds their users (while the
- * set has room: a display cap, so a batch may take it a little past), keeps the newest as the latest.
+ * set has room: a display cap, so a batch may take it a little past), appends the users of those
+ * with `seenAt` to its recent users (each once, at its latest), keeps the newest as the latest.
  */
 function groupUpdate(tableName: string, part: GroupPart, now: number): TransactWrite['Update'] {
   const occurrences = part.items.map((item) => item.occurrence);
@@ -648,6 +649,12 @@ function groupUpdate(tableName: string, part: GroupPart, now: number): TransactW
   const { event } = link;
   const users = new Set(part.withUsers ? part.items.flatMap((item) => (item.user ? [item.user] : [])) : []);
   const withUsers = users.size > 0;
+  const seen = new Map<string, number>();
+  for (const { user, occurrence } of part.items) {
+    if (user && occurrence.seenAt !== undefined)
+      seen.set(user, Math.max(occurrence.seenAt, seen.get(user) ?? 0));
+  }
+  const withSeen = seen.size > 0;
   const firstError = first.link.event.error;
   return {
     TableName: tableName,
@@ -657,6 +664,7 @@ function groupUpdate(tableName: string, part: GroupPart, now: number): TransactW
       'errorType = if_not_exists(errorType, :type), errorCode = if_not_exists(errorCode, :code)',
       '#message = if_not_exists(#message, :message), firstSeenAt = if_not_exists(firstSeenAt, :now)',
       `lastSeenAt = :now, latest = :latest, template = :template, ${TTL} = :expires`,
+      ...(withSeen ? ['recentUsers = list_append(if_not_exists(recentUsers, :none), :seen)'] : []),
     ].join(', ')} ADD #count :inc${withUsers ? ', #users :users' : ''}`,
     ConditionExpression:
       `(attribute_not_exists(${PK}) OR ${TTL} > :nowS)` +
@@ -682,6 +690,7 @@ function groupUpdate(tableName: string, part: GroupPart, now: number): TransactW
       ':inc': occurrences.length,
       ':template': template ? { id: template.id, name: template.name, auto: template.auto } : null,
       ...(withUsers && { ':users': users, ':cap': USER_COUNT_CAP }),
+      ...(withSeen && { ':none': [], ':seen': [...seen] }),
     },
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };

@@ -143,9 +143,11 @@ export type ErrorGroup = {
   urgency?: GroupUrgency;
   /** Absent: open, never escalated (OPEN_STATUS). */
   status?: AlertStatus;
-  /** The newest distinct users, for the urgency rules' outage threshold (core/oncall/urgency.ts). */
+  /** Who was seen lately, for the urgency rules' outage threshold (core/oncall/urgency.ts). */
   recentUsers?: RecentUsers;
-  /** Grows with every write of urgency, status or recent users: their writes are conditional on it. */
+  /** How many times `recentUsers` was pruned: a pruning write is conditional on it. */
+  recentPrunes?: number;
+  /** Grows with every write of urgency or status: their writes are conditional on it. */
   revision?: number;
   /** Grows with every change of urgency or status; `shownVersion` is what the parent last showed. */
   stateVersion?: number;

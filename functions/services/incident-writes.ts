@@ -53,5 +53,5 @@ export async function decideAndWrite(
   throw new Error(`the group's incident kept changing under ${WRITE_ATTEMPTS} attempts; retried later`);
 }
 
-/** The change that keeps urgency and recent users as they are. */
-export const kept = (g: ErrorGroup) => ({ urgency: g.urgency, recentUsers: g.recentUsers });
+/** The change that keeps the urgency as it is. */
+export const kept = (g: ErrorGroup) => ({ urgency: g.urgency });

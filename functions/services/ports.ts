@@ -37,6 +37,11 @@ export type Occurrence = {
   link: DetailLink;
   /** The fix template the occurrence matched: its group's alert offers or reports it. */
   template?: GroupTemplate;
+  /**
+   * When set (epoch seconds, by the incident clock), its user joins the group's recent users in the
+   * same write that counts it: an urgency rule's outage threshold could still raise the group.
+   */
+  seenAt?: number;
 };
 
 /**
@@ -268,6 +273,11 @@ export interface IncidentStore {
     revision: number | undefined,
     change: IncidentChange,
   ): Promise<ErrorGroup | undefined>;
+  /**
+   * Drops the entries at `positions` of the group's recent users as read in `group`, unless another
+   * pruning came first (appends since are kept: they only add at the end). False: nothing dropped.
+   */
+  dropRecentUsers(fingerprint: string, group: ErrorGroup, positions: number[]): Promise<boolean>;
 }
 
 /** What a button from Slack did: applied, or why not (the alert moved on, it expired). */

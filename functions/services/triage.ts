@@ -13,6 +13,7 @@ import { statusOf } from '../core/oncall/incident';
 import { INCIDENT_KIND, parseIncidentBody } from '../core/oncall/incident-message';
 import { lowUrgencyNote } from '../core/oncall/roster';
 import { SETTLED_FOR_MS, type SettledGroups } from '../core/oncall/settled-groups';
+import { recentUsersToKeep } from '../core/oncall/urgency';
 import type { PendingFlushes } from '../core/pending-flushes';
 import { recipientKey, userHash } from '../core/recipient';
 import type { DetailLink, ErrorGroup, SlackRef } from '../core/records';
@@ -135,6 +136,9 @@ async function storeEvents(
 ): Promise<void> {
   const now = deps.now();
   const expiresAt = Math.floor(now / 1000) + deps.linkTtlSeconds;
+  // Users are counted towards an outage threshold while one could still raise their group.
+  const countsUsers = recentUsersToKeep(deps.team?.urgency ?? []) > 0;
+  const seenAt = Math.floor(deps.clock() / 1000);
   const prepared = events.flatMap(({ message, event: parsed }): Prepared[] => {
     try {
       const event = limitEventSize(redactEvent(parsed));
@@ -150,7 +154,8 @@ async function storeEvents(
         expiresAt,
         templateId: template?.id,
       };
-      return [{ message, occurrence: { fingerprint, link, template }, template }];
+      const seen = countsUsers && !deps.settledGroups.covers(fingerprint, now);
+      return [{ message, occurrence: { fingerprint, link, template, ...(seen && { seenAt }) }, template }];
     } catch (err) {
       // A bug, not the event's fault (it passed the schema): only this record is retried.
       deps.log.error('preparing an event failed; the record will be retried', {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fingerprintOfGroupKey } from '../../functions/adapters/table-items';
 import { statusOf } from '../../functions/core/oncall/incident';
+import { QUEUES } from '../../lib/definitions';
 import { scanItems } from '../../local/table-scan';
 import { countDynamoRequests } from '../support/dynamo-requests';
 import { type Pipeline, startPipeline } from '../support/pipeline';
@@ -88,7 +89,9 @@ describe('an outage of 10 000 events from 2 000 users', () => {
       p.deps.now(),
     ))!;
     expect(stored.urgency?.reason).toBe('≥ 5 users in 10 min');
-    expect(stored.recentUsers).toBeUndefined(); // no longer kept once high
+    // Removed when the group turned high; a container that had not read it high yet may have added its
+    // batch since, and pruning (at more than 50) takes those too.
+    expect(stored.recentUsers?.length ?? 0).toBeLessThanOrEqual(50 + 4 * QUEUES.errors.batchSize);
     expect(statusOf(stored).steps.map((s) => s.step)).toEqual([0, 1]);
     expect(p.slack.violations).toEqual([]);
     expect(p.pagerDuty.incidents()).toEqual([expect.objectContaining({ triggers: 1, status: 'triggered' })]);

@@ -31,18 +31,21 @@ const withGroup = (group: ErrorGroup, change: { status?: AlertStatus; urgency?: 
 });
 
 describe('what occurrences change', () => {
-  it('raises a group to high once a rule holds, opening round 1, and keeps no users after', () => {
-    const group = sampleGroup();
-    const first = afterOccurrences(group, [occ('a'), occ('b')], rules, T, 'tok-1')!;
-    expect(first.urgency).toBeUndefined();
-    expect(first.recentUsers?.map(([u]) => u).sort()).toEqual(['a', 'b']);
-    expect(first.shown).toBe(false);
+  it('raises a group to high once its recent users, this batch appended, pass a threshold: round 1', () => {
+    const now = T / 1000;
+    const two = sampleGroup({
+      recentUsers: [
+        ['a', now],
+        ['b', now],
+        ['a', now],
+      ],
+    });
+    expect(afterOccurrences(two, [occ('a'), occ('b')], rules, T, 'tok-1')).toBeUndefined();
 
-    const later = { ...group, recentUsers: first.recentUsers };
-    const raised = afterOccurrences(later, [occ('c')], rules, T + MIN, 'tok-2')!;
+    const three = { ...two, recentUsers: [...two.recentUsers!, ['c', now + 60] as [string, number]] };
+    const raised = afterOccurrences(three, [occ('c')], rules, T + MIN, 'tok-2')!;
     expect(raised.urgency).toEqual({ level: 'high', reason: '≥ 3 users in 10 min', at: T + MIN });
     expect(raised.status).toMatchObject({ state: 'open', round: 1, token: 'tok-2', steps: [] });
-    expect(raised.recentUsers).toBeUndefined();
     expect(raised.shown).toBe(true);
   });
 
@@ -51,8 +54,13 @@ describe('what occurrences change', () => {
       ['a', T / 1000 - 11 * 60],
       ['b', T / 1000 - 12 * 60],
     ];
-    const change = afterOccurrences(sampleGroup({ recentUsers }), [occ('c')], rules, T, 't')!;
-    expect(change.urgency).toBeUndefined();
+    expect(afterOccurrences(sampleGroup({ recentUsers }), [occ('c')], rules, T, 't')).toBeUndefined();
+    const inside = sampleGroup({ recentUsers: [...recentUsers, ['c', T / 1000 - 9 * 60]] });
+    expect(afterOccurrences(inside, [occ('c')], rules, T, 't')).toBeUndefined();
+    const three = sampleGroup({
+      recentUsers: [['d', T / 1000 - 10 * 60], ...inside.recentUsers!, ['e', T / 1000]],
+    });
+    expect(afterOccurrences(three, [occ('c')], rules, T, 't')?.urgency?.level).toBe('high');
   });
 
   it('never drops back to low, and changes nothing for a high group still open', () => {

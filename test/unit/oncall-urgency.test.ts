@@ -1,7 +1,8 @@
 import {
   distinctUsersSince,
-  mergeRecentUsers,
+  MAX_DROPPED_PER_WRITE,
   type RecentUsers,
+  recentUsersToDrop,
   recentUsersToKeep,
   type UrgencyRule,
   urgencyOf,
@@ -71,24 +72,17 @@ describe('urgency rules', () => {
 });
 
 describe('recent users', () => {
-  it('keeps each user once at their latest time, newest first, at most `keep`', () => {
-    const merged = mergeRecentUsers(
-      [
-        ['a', 10],
-        ['b', 20],
-      ],
-      [
-        ['a', 30],
-        ['c', 5],
-        ['a', 25],
-      ],
-      2,
-    );
-    expect(merged).toEqual([
-      ['a', 30],
+  it('counts each user once, however often batches appended them', () => {
+    const recent: RecentUsers = [
+      ['a', 10],
       ['b', 20],
-    ]);
-    expect(distinctUsersSince(merged, 21)).toBe(1);
+      ['a', 30],
+      ['c', 5],
+      ['a', 25],
+    ];
+    expect(distinctUsersSince(recent, 21)).toBe(1);
+    expect(distinctUsersSince(recent, 10)).toBe(2);
+    expect(distinctUsersSince(recent, 0)).toBe(3);
   });
 
   it('keeps as many users as the largest threshold needs', () => {
@@ -96,12 +90,45 @@ describe('recent users', () => {
     expect(recentUsersToKeep([rule({ level: 'fatal' })])).toBe(0);
   });
 
-  it('merges a 10 000-user burst into a bounded list in linear time', () => {
-    const seen: RecentUsers = Array.from({ length: 10_000 }, (_, i) => [`u${i % 3000}`, NOW + (i % 7)]);
-    const merged = mergeRecentUsers([], seen, 5);
-    expect(merged).toHaveLength(5);
-    expect(new Set(merged.map(([u]) => u)).size).toBe(5);
-    expect(merged.every(([, at]) => at === NOW + 6)).toBe(true);
+  it('leaves a short log alone: pruning costs a write', () => {
+    const recent: RecentUsers = Array.from({ length: 55 }, (_, i) => [`u${i % 3}`, NOW]);
+    expect(recentUsersToDrop(recent, RULES, false, NOW)).toEqual([]);
+    expect(recentUsersToDrop([...recent, ['u1', NOW]], RULES, false, NOW)).toHaveLength(53);
+  });
+
+  it('drops repeats, users past the longest window and all but the latest `keep`, oldest first', () => {
+    const old: RecentUsers = Array.from({ length: 40 }, (_, i) => [`old${i}`, NOW - 3600 - i]);
+    const repeats: RecentUsers = Array.from({ length: 20 }, (_, i) => [`u${i % 7}`, NOW - 100 + i]);
+    const recent = [...old, ...repeats];
+    const dropped = recentUsersToDrop(recent, RULES, false, NOW);
+    const left = recent.filter((_, i) => !dropped.includes(i));
+    // Latest sightings: u6 at NOW-87, u0 at NOW-86, u1…u5 at NOW-85…NOW-81: the 5 newest are u1…u5.
+    expect(left.map(([u]) => u).sort()).toEqual(['u1', 'u2', 'u3', 'u4', 'u5']);
+    expect(
+      left.every(([u, at]) => at === Math.max(...repeats.filter(([v]) => v === u).map(([, t]) => t))),
+    ).toBe(true);
+    expect(dropped).toEqual([...dropped].sort((a, b) => a - b));
+    // What is left answers the threshold as the whole log did.
+    for (const since of [NOW - 100, NOW - 90, NOW - 85, NOW - 81]) {
+      expect(Math.min(distinctUsersSince(left, since), 5)).toBe(
+        Math.min(distinctUsersSince(recent, since), 5),
+      );
+    }
+  });
+
+  it('drops everything once the group is high, at most MAX_DROPPED_PER_WRITE a write', () => {
+    const recent: RecentUsers = Array.from({ length: 1000 }, (_, i) => [`u${i}`, NOW]);
+    expect(recentUsersToDrop(recent, RULES, true, NOW)).toEqual(
+      Array.from({ length: MAX_DROPPED_PER_WRITE }, (_, i) => i),
+    );
+    expect(recentUsersToDrop(recent.slice(0, 50), RULES, true, NOW)).toEqual([]);
+  });
+
+  it('prunes a 100 000-entry log of 3 000 users in one pass', () => {
+    const recent: RecentUsers = Array.from({ length: 100_000 }, (_, i) => [`u${i % 3000}`, NOW + (i % 7)]);
+    const dropped = recentUsersToDrop(recent, RULES, false, NOW + 10);
+    expect(dropped).toHaveLength(MAX_DROPPED_PER_WRITE);
+    expect(dropped[0]).toBe(0);
   });
 });
 

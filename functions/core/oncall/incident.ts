@@ -2,13 +2,7 @@ import type { ErrorEvent } from '../event-schema';
 import type { AlertStatus, ErrorGroup, EscalationRecord, Paged, PagerAction, SlackActor } from '../records';
 import { OPEN_STATUS } from '../records';
 import type { AlertAction } from '../slack/alert-actions';
-import {
-  mergeRecentUsers,
-  type RecentUsers,
-  recentUsersToKeep,
-  type UrgencyRule,
-  urgencyOf,
-} from './urgency';
+import { type UrgencyRule, urgencyOf } from './urgency';
 
 /*
  * The life of an alert as pure decisions (README → On-call and escalation): what new occurrences, a
@@ -17,7 +11,7 @@ import {
  */
 
 /** What one write of a group's incident sets. */
-export type IncidentChange = Pick<ErrorGroup, 'urgency' | 'status' | 'recentUsers'> & {
+export type IncidentChange = Pick<ErrorGroup, 'urgency' | 'status'> & {
   /** The change shows on the parent: its state version grows. */
   shown: boolean;
 };
@@ -48,9 +42,10 @@ function newRound(status: AlertStatus, now: number, token: string, told: boolean
 export type CountedOccurrence = { event: ErrorEvent; user?: string; counted: boolean };
 
 /**
- * What a batch's occurrences change (none: what the group's count alone shows, for a flush): the recent users (kept only while a rule's
- * threshold could still raise the group), high urgency once a rule holds (never back to low), and a
- * new round when the group becomes high or regresses after Resolve. Undefined: nothing changes.
+ * What a batch's occurrences change (none: what the group's count alone shows, for a flush): high
+ * urgency once a rule holds (never back to low), judged on the group's recent users as read after the
+ * batch's counting added its own, and a new round when the group becomes high or regresses after
+ * Resolve. Undefined: nothing changes.
  */
 export function afterOccurrences(
   group: ErrorGroup,
@@ -60,20 +55,11 @@ export function afterOccurrences(
   token: string,
 ): IncidentChange | undefined {
   const status = statusOf(group);
-  const keep = group.urgency ? 0 : recentUsersToKeep(rules);
-  let recentUsers = group.recentUsers;
-  const nowSeconds = Math.floor(now / 1000);
-  if (keep > 0) {
-    // Seen now, by the incident clock: the window and its users are timed alike.
-    const seen: RecentUsers = occurrences.flatMap((o) =>
-      o.user ? [[o.user, nowSeconds] as [string, number]] : [],
-    );
-    if (seen.length > 0) recentUsers = mergeRecentUsers(group.recentUsers ?? [], seen, keep);
-  }
   let urgency = group.urgency;
   if (!urgency) {
+    const nowSeconds = Math.floor(now / 1000);
     for (const o of occurrences) {
-      const judged = urgencyOf(rules, o.event, recentUsers ?? [], nowSeconds);
+      const judged = urgencyOf(rules, o.event, group.recentUsers ?? [], nowSeconds);
       if (judged.urgency === 'high') {
         urgency = { level: 'high', reason: judged.reason ?? '', at: now };
         break;
@@ -87,15 +73,8 @@ export function afterOccurrences(
     status.countAt !== undefined ? group.count > status.countAt : occurrences.some((o) => o.counted);
   if (status.state === 'resolved' && regressed) next = newRound(status, now, token, false, true);
   else if (urgency && !group.urgency && status.state === 'open') next = newRound(status, now, token, true);
-  const recentChanged = recentUsers !== group.recentUsers;
-  if (!recentChanged && urgency === group.urgency && next === status) return undefined;
-  return {
-    urgency,
-    status: next === OPEN_STATUS ? group.status : next,
-    // Once high, the threshold has done its job: the users are no longer kept.
-    recentUsers: urgency ? undefined : recentUsers,
-    shown: urgency !== group.urgency || next !== status,
-  };
+  if (urgency === group.urgency && next === status) return undefined;
+  return { urgency, status: next === OPEN_STATUS ? group.status : next, shown: true };
 }
 
 /**
@@ -117,7 +96,6 @@ export function afterAction(
     return {
       change: {
         urgency: group.urgency,
-        recentUsers: group.recentUsers,
         status: { ...rest, ...extra, state, by, changedAt: now, toldState: false, countAt: group.count },
         shown: true,
       },

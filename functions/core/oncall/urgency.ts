@@ -41,31 +41,65 @@ export type UrgencyRule = z.output<typeof urgencyRuleSchema>;
 export type Urgency = 'high' | 'low';
 
 /**
- * A group's recent distinct users, newest first: [user hash, last seen (epoch seconds)]. Keeping the
- * `keep` most recent distinct users answers "at least N distinct users within W" exactly for every
- * N ≤ keep — the N-th newest was seen within W or fewer than N were — in O(keep) space, without
- * reading a group's occurrences.
+ * A group's recent users for the outage threshold: [user hash, seen at (epoch seconds)], oldest first,
+ * a user as often as batches saw them. Each batch's counting transaction appends its users, so
+ * counting them costs no request of its own, and concurrent containers never lose each other's.
  */
 export type RecentUsers = Array<[string, number]>;
 
-/** The recent users after `seen` (hash, epoch seconds): each user once, at its latest time, newest first. */
-export function mergeRecentUsers(recent: RecentUsers, seen: RecentUsers, keep: number): RecentUsers {
-  const latest = new Map<string, number>();
-  for (const [user, at] of [...recent, ...seen]) {
-    const known = latest.get(user);
-    if (known === undefined || at > known) latest.set(user, at);
-  }
-  return [...latest].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, keep);
-}
-
 /** How many distinct users of `recent` were seen at or after `since` (epoch seconds). */
 export function distinctUsersSince(recent: RecentUsers, since: number): number {
-  return recent.filter(([, at]) => at >= since).length;
+  const users = new Set<string>();
+  for (const [user, at] of recent) if (at >= since) users.add(user);
+  return users.size;
 }
 
 /** The most users any rule's threshold needs to see: how many recent users a group keeps (0: none). */
 export function recentUsersToKeep(rules: UrgencyRule[]): number {
   return Math.max(0, ...rules.map((r) => r.match.users ?? 0));
+}
+
+/** The longest window of any rule's threshold, in seconds (0: none). */
+function longestWindow(rules: UrgencyRule[]): number {
+  return Math.max(0, ...rules.map((r) => r.match.within ?? 0));
+}
+
+/** At most this many entries go in one pruning write (a DynamoDB update expression is at most 4 KB). */
+export const MAX_DROPPED_PER_WRITE = 300;
+
+/**
+ * The positions of the entries no threshold needs any more, oldest first and at most
+ * MAX_DROPPED_PER_WRITE — or none while the log is short enough to leave as it is (pruning costs a
+ * write: it waits until a quarter of `keep`, at least 50, could go). An entry is needed when it is
+ * its user's latest, within the longest window, and its user among the `keep` latest; once the group
+ * is high (`keep` 0) none is. Keeping the `keep` latest distinct users answers "at least N users
+ * within W" exactly for every N ≤ keep: the N-th latest was seen within W, or fewer than N were.
+ */
+export function recentUsersToDrop(
+  recent: RecentUsers,
+  rules: UrgencyRule[],
+  high: boolean,
+  nowSeconds: number,
+): number[] {
+  const keep = high ? 0 : recentUsersToKeep(rules);
+  if (recent.length <= keep + Math.max(50, Math.ceil(keep / 4))) return [];
+  const since = nowSeconds - longestWindow(rules);
+  const latest = new Map<string, number>();
+  for (const [i, [user, at]] of recent.entries()) {
+    const known = latest.get(user);
+    if (known === undefined || at >= recent[known]![1]) latest.set(user, i);
+  }
+  const kept = new Set(
+    [...latest.values()]
+      .filter((i) => recent[i]![1] >= since)
+      .sort((a, b) => recent[b]![1] - recent[a]![1] || b - a)
+      .slice(0, keep),
+  );
+  const dropped: number[] = [];
+  for (let i = 0; i < recent.length && dropped.length < MAX_DROPPED_PER_WRITE; i++) {
+    if (!kept.has(i)) dropped.push(i);
+  }
+  return dropped;
 }
 
 /** `10 min`, `1 h`, `90 s`: a window as the alert says it. */
