@@ -20,6 +20,7 @@ import {
   UnstorableEventError,
   unstorableReason,
 } from '../core/occurrence-batch';
+import { RECENT_USERS_CAP } from '../core/oncall/urgency';
 import { userHash } from '../core/recipient';
 import type { DetailLink, ErrorGroup, SlackRef } from '../core/records';
 import { USER_COUNT_CAP } from '../core/records';
@@ -240,6 +241,7 @@ export class DynamoStore implements OccurrenceStore, AlertStore, OccurrenceReade
       fingerprint,
       items: members,
       withUsers: !this.knownFull(fingerprint, now),
+      withSeen: true,
     }));
     try {
       await this.writeChunk(parts, batch);
@@ -354,11 +356,19 @@ export class DynamoStore implements OccurrenceStore, AlertStore, OccurrenceReade
           await this.resetExpiredGroup(fingerprint, oldTtl === undefined ? undefined : Number(oldTtl));
           this.fullUserSets.delete(fingerprint);
           settled = true;
-        } else if (role.part.withUsers) {
-          // The distinct-user set is full: count the occurrences only, and remember it for a while.
-          role.part.withUsers = false;
-          this.fullUserSets.set(fingerprint, now + FULL_USER_SET_MEMORY_MS);
-          settled = true;
+        } else {
+          const { part } = role;
+          const old = reason.Item;
+          // The recent users are at their cap until a pruning makes room: counted without them.
+          if (part.withSeen && Number(old?.recentUsers?.L?.length ?? 0) >= RECENT_USERS_CAP) {
+            part.withSeen = false;
+            settled = true;
+          } else if (part.withUsers) {
+            // The distinct-user set is full: count the occurrences only, and remember it for a while.
+            part.withUsers = false;
+            this.fullUserSets.set(fingerprint, now + FULL_USER_SET_MEMORY_MS);
+            settled = true;
+          }
         }
       }
     }
@@ -597,8 +607,11 @@ export class DynamoStore implements OccurrenceStore, AlertStore, OccurrenceReade
 /** One occurrence on its way into a transaction (its link id may become a legacy claim's). */
 type Pending = { index: number; occurrence: Occurrence; user?: string };
 
-/** A group's share of one transaction, and whether its users are added to its distinct-user set. */
-type GroupPart = { fingerprint: string; items: Pending[]; withUsers: boolean };
+/**
+ * A group's share of one transaction, whether its users are added to its distinct-user set, and
+ * whether those with `seenAt` are appended to its recent users.
+ */
+type GroupPart = { fingerprint: string; items: Pending[]; withUsers: boolean; withSeen: boolean };
 /** What one `recordOccurrences` call's transactions share. */
 type BatchWrite = { now: number; results: (OccurrenceResult | undefined)[]; backoff: Backoff };
 
@@ -650,7 +663,7 @@ function groupUpdate(tableName: string, part: GroupPart, now: number): TransactW
   const users = new Set(part.withUsers ? part.items.flatMap((item) => (item.user ? [item.user] : [])) : []);
   const withUsers = users.size > 0;
   const seen = new Map<string, number>();
-  for (const { user, occurrence } of part.items) {
+  for (const { user, occurrence } of part.withSeen ? part.items : []) {
     if (user && occurrence.seenAt !== undefined)
       seen.set(user, Math.max(occurrence.seenAt, seen.get(user) ?? 0));
   }
@@ -668,7 +681,8 @@ function groupUpdate(tableName: string, part: GroupPart, now: number): TransactW
     ].join(', ')} ADD #count :inc${withUsers ? ', #users :users' : ''}`,
     ConditionExpression:
       `(attribute_not_exists(${PK}) OR ${TTL} > :nowS)` +
-      (withUsers ? ' AND (attribute_not_exists(#users) OR size(#users) < :cap)' : ''),
+      (withUsers ? ' AND (attribute_not_exists(#users) OR size(#users) < :cap)' : '') +
+      (withSeen ? ' AND (attribute_not_exists(recentUsers) OR size(recentUsers) < :recentCap)' : ''),
     ExpressionAttributeNames: {
       '#level': 'level',
       '#message': 'message',
@@ -690,7 +704,7 @@ function groupUpdate(tableName: string, part: GroupPart, now: number): TransactW
       ':inc': occurrences.length,
       ':template': template ? { id: template.id, name: template.name, auto: template.auto } : null,
       ...(withUsers && { ':users': users, ':cap': USER_COUNT_CAP }),
-      ...(withSeen && { ':none': [], ':seen': [...seen] }),
+      ...(withSeen && { ':none': [], ':seen': [...seen], ':recentCap': RECENT_USERS_CAP }),
     },
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };

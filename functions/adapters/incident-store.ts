@@ -37,7 +37,8 @@ export class DynamoIncidentStore implements IncidentStore {
       }
     }
     if (change.urgency) {
-      // High for good: the outage threshold has done its job. A pruning decided before is refused.
+      // High for good: the outage threshold has done its job, so every write of a high group drops
+      // what containers that had not read it high yet appended. A pruning decided before is refused.
       remove.push('recentUsers');
       set.push('recentPrunes = if_not_exists(recentPrunes, :zero) + :one');
     }

@@ -16,7 +16,7 @@ import {
 import { delayFor, type IncidentBody } from '../core/oncall/incident-message';
 import { stepPeople } from '../core/oncall/roster';
 import type { Team } from '../core/oncall/team-schema';
-import { recentUsersToDrop, type UrgencyRule, windowText } from '../core/oncall/urgency';
+import { recentUsersToDrop, windowText } from '../core/oncall/urgency';
 import type { ErrorGroup, Paged } from '../core/records';
 import { directMessage, escalationReply, stateReply } from '../core/slack/escalation';
 import type { MessageOptions } from '../core/slack/message';
@@ -60,17 +60,16 @@ export async function noteOccurrences(
   if (written && after.urgency && !group.urgency) {
     deps.metrics.addMetric('highUrgency', MetricUnit.Count, 1);
     deps.log.info('group became high urgency', { fingerprint, reason: after.urgency.reason });
-  } else await pruneRecentUsers(fingerprint, group, rules, deps);
+  }
   return after;
 }
 
-/** Drops the recent users no threshold needs any more, when enough could go: only a saving of space. */
-async function pruneRecentUsers(
-  fingerprint: string,
-  group: ErrorGroup,
-  rules: UrgencyRule[],
-  deps: IncidentDeps,
-) {
+/**
+ * Drops the recent users no threshold needs any more, when enough could go (after the Slack sync: it
+ * only saves space). A pruning that loses to another is tried again on the next batch's read.
+ */
+export async function pruneRecentUsers(fingerprint: string, group: ErrorGroup, deps: IncidentDeps) {
+  const rules = deps.team?.urgency ?? [];
   const nowSeconds = Math.floor(deps.clock() / 1000);
   const positions = recentUsersToDrop(
     group.recentUsers ?? [],

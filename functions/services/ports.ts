@@ -262,7 +262,7 @@ export interface Messenger {
 
 // ── Incidents (on-call) ─────────────────────────────────────────────────────────────────────────
 
-/** Writes a group's urgency, status and recent users, each write conditional on what it was computed from. */
+/** Writes a group's urgency and status and prunes its recent users, each write conditional on what it was read from. */
 export interface IncidentStore {
   /**
    * Sets the change when the group's revision is still `revision` (undefined: never written); answers

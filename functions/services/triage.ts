@@ -13,7 +13,7 @@ import { statusOf } from '../core/oncall/incident';
 import { INCIDENT_KIND, parseIncidentBody } from '../core/oncall/incident-message';
 import { lowUrgencyNote } from '../core/oncall/roster';
 import { SETTLED_FOR_MS, type SettledGroups } from '../core/oncall/settled-groups';
-import { recentUsersToKeep } from '../core/oncall/urgency';
+import { countsTowardsThreshold } from '../core/oncall/urgency';
 import type { PendingFlushes } from '../core/pending-flushes';
 import { recipientKey, userHash } from '../core/recipient';
 import type { DetailLink, ErrorGroup, SlackRef } from '../core/records';
@@ -24,7 +24,13 @@ import { threadUpdateMessage } from '../core/slack/thread-update';
 import { matchTemplate } from '../core/templates/match';
 import type { FixTemplate } from '../core/templates/parse';
 import { PermanentError, RetryableError, reasonOf, refused } from './failures';
-import { advanceIncident, type IncidentDeps, noteOccurrences, runIncidentMessage } from './incidents';
+import {
+  advanceIncident,
+  type IncidentDeps,
+  noteOccurrences,
+  pruneRecentUsers,
+  runIncidentMessage,
+} from './incidents';
 import type {
   AlertChannel,
   AlertStore,
@@ -136,8 +142,7 @@ async function storeEvents(
 ): Promise<void> {
   const now = deps.now();
   const expiresAt = Math.floor(now / 1000) + deps.linkTtlSeconds;
-  // Users are counted towards an outage threshold while one could still raise their group.
-  const countsUsers = recentUsersToKeep(deps.team?.urgency ?? []) > 0;
+  const rules = deps.team?.urgency ?? [];
   const seenAt = Math.floor(deps.clock() / 1000);
   const prepared = events.flatMap(({ message, event: parsed }): Prepared[] => {
     try {
@@ -154,7 +159,8 @@ async function storeEvents(
         expiresAt,
         templateId: template?.id,
       };
-      const seen = countsUsers && !deps.settledGroups.covers(fingerprint, now);
+      // Users are counted towards an outage threshold while one could still raise their group.
+      const seen = countsTowardsThreshold(rules, event) && !deps.settledGroups.covers(fingerprint, now);
       return [{ message, occurrence: { fingerprint, link, template, ...(seen && { seenAt }) }, template }];
     } catch (err) {
       // A bug, not the event's fault (it passed the schema): only this record is retried.
@@ -289,6 +295,7 @@ async function storeEvents(
         const after = await advanceIncident(fingerprint, synced, deps, (g) =>
           syncSlack(fingerprint, deps, g),
         );
+        await pruneRecentUsers(fingerprint, after, deps);
         if (isSettled(after, deps))
           deps.settledGroups.remember(fingerprint, deps.now() + SETTLED_FOR_MS, deps.now());
       } catch (err) {

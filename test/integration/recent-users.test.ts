@@ -1,11 +1,17 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { nanoid } from 'nanoid';
-import { createDocumentClient, DynamoStore } from '../../functions/adapters/dynamo-store';
+import { createDocumentClient, DynamoStore, GROUP_TTL_SECONDS } from '../../functions/adapters/dynamo-store';
 import { DynamoIncidentStore } from '../../functions/adapters/incident-store';
-import { MAX_DROPPED_PER_WRITE } from '../../functions/core/oncall/urgency';
+import { fingerprintOfGroupKey, groupKey } from '../../functions/adapters/table-items';
+import { MAX_DROPPED_PER_WRITE, RECENT_USERS_CAP } from '../../functions/core/oncall/urgency';
 import { userHash } from '../../functions/core/recipient';
 import type { DetailLink, ErrorGroup } from '../../functions/core/records';
 import type { Occurrence } from '../../functions/services/ports';
-import { freshTable } from '../support/pipeline';
+import { scanItems } from '../../local/table-scan';
+import { freshTable, type Pipeline, startPipeline } from '../support/pipeline';
 import { sampleEvent } from '../support/samples';
 
 /*
@@ -15,24 +21,27 @@ import { sampleEvent } from '../support/samples';
 describe('recent users on the group item', () => {
   let store: DynamoStore;
   let incidents: DynamoIncidentStore;
+  let doc: DynamoDBDocumentClient;
+  let tableName: string;
   const t0 = Date.UTC(2026, 11, 2, 9, 0);
   const S = t0 / 1000;
 
   beforeAll(async () => {
     const table = await freshTable();
-    const doc = createDocumentClient(table.dynamo);
+    doc = createDocumentClient(table.dynamo);
+    tableName = table.tableName;
     store = new DynamoStore(doc, table.tableName);
     incidents = new DynamoIncidentStore(doc, table.tableName);
   });
 
-  const occurrence = (fingerprint: string, user: string, seenAt?: number): Occurrence => {
+  const occurrence = (fingerprint: string, user: string, seenAt?: number, at = t0): Occurrence => {
     const link: DetailLink = {
       id: nanoid(),
       eventId: nanoid(),
       fingerprint,
       event: sampleEvent({ user: { id: user } }),
-      receivedAt: t0,
-      expiresAt: S + 3600,
+      receivedAt: at,
+      expiresAt: at / 1000 + 3600,
     };
     return { fingerprint, link, ...(seenAt !== undefined && { seenAt }) };
   };
@@ -94,7 +103,7 @@ describe('recent users on the group item', () => {
     ]);
   });
 
-  it('removes the users once the group is high, and then refuses a pruning decided before', async () => {
+  it('removes the users on a write of the high group, and refuses a pruning read before it even once the list regrew', async () => {
     const fp = 'fp-high';
     await store.recordOccurrences(
       Array.from({ length: 60 }, (_, i) => occurrence(fp, `h${i}`, S)),
@@ -108,17 +117,109 @@ describe('recent users on the group item', () => {
       shown: true,
     });
     expect(high?.recentUsers).toBeUndefined();
+    // A container that had not read it high yet appends a batch larger than the read list.
+    await store.recordOccurrences(
+      Array.from({ length: 70 }, (_, i) => occurrence(fp, `late${i}`, S + 1)),
+      t0,
+    );
     expect(await incidents.dropRecentUsers(fp, seen, [0, 1])).toBe(false);
-    expect((await read(fp)).urgency).toEqual(urgency);
+    const after = await read(fp);
+    expect(after.recentUsers).toHaveLength(70);
+    expect(after.urgency).toEqual(urgency);
   });
 
-  it('refuses to prune a group that started again since the read', async () => {
+  it('refuses to prune a group that expired and started again since the read', async () => {
     const fp = 'fp-reset';
     await store.recordOccurrences([occurrence(fp, 'r1', S), occurrence(fp, 'r2', S)], t0);
     const seen = await read(fp);
-    expect(await incidents.dropRecentUsers(fp, { ...seen, firstSeenAt: seen.firstSeenAt - 1 }, [0])).toBe(
-      false,
-    );
-    expect((await read(fp)).recentUsers).toHaveLength(2);
+    const later = t0 + (GROUP_TTL_SECONDS + 60) * 1000;
+    const fresh = (user: string) => occurrence(fp, user, later / 1000, later);
+    await store.recordOccurrences([fresh('n1'), fresh('n2'), fresh('n3')], later);
+    const restarted = (await store.getGroup(fp, later))!;
+    expect(restarted.count).toBe(3);
+    expect(restarted.firstSeenAt).toBe(later);
+    expect(await incidents.dropRecentUsers(fp, seen, [0])).toBe(false);
+    expect((await store.getGroup(fp, later))!.recentUsers).toHaveLength(3);
   });
+
+  it('counts a group whose recent users are at their cap without appending, and appends again once pruned', async () => {
+    const fp = 'fp-cap';
+    await store.recordOccurrences([occurrence(fp, 'c0', S)], t0);
+    const full = Array.from({ length: RECENT_USERS_CAP }, (_, i) => [`x${i}`, S]);
+    await doc.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: groupKey(fp),
+        UpdateExpression: 'SET recentUsers = :full',
+        ExpressionAttributeValues: { ':full': full },
+      }),
+    );
+    const results = await store.recordOccurrences(
+      [occurrence(fp, 'c1', S + 1), occurrence(fp, 'c2', S + 1)],
+      t0,
+    );
+    expect(results.map((r) => r.status)).toEqual(['stored', 'stored']);
+    const capped = await read(fp);
+    expect(capped.count).toBe(3);
+    expect(capped.userCount).toBe(3);
+    expect(capped.recentUsers).toHaveLength(RECENT_USERS_CAP);
+
+    expect(await incidents.dropRecentUsers(fp, capped, [0, 1, 2])).toBe(true);
+    await store.recordOccurrences([occurrence(fp, 'c3', S + 2)], t0);
+    expect((await read(fp)).recentUsers?.at(-1)).toEqual([hash('c3'), S + 2]);
+  });
+});
+
+describe('recent users through triage', () => {
+  let p: Pipeline;
+  beforeAll(async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'oncall-')), 'oncall.yaml');
+    writeFileSync(
+      file,
+      `timezone: Europe/London
+people:
+  - { id: leo, name: Leo, slack: U0LEO00001, timezone: Europe/London, hours: Mon-Fri 09:00-17:00 }
+oncall: { rotation: [leo], handoff: Mon 09:00, every: 1w, respond: 30m }
+urgency:
+  - match: { users: 5, within: 10m }
+escalation:
+  - { notify: oncall }
+`,
+    );
+    p = await startPipeline({
+      concurrency: 2,
+      env: { HEADSUP_ONCALL: file },
+      allowedMentions: ['U0LEO00001'],
+    });
+  });
+  afterAll(() => p.close());
+
+  const events = (from: number, count: number, users: string[]) =>
+    Array.from({ length: count }, (_, i) =>
+      JSON.stringify(
+        sampleEvent({
+          id: `noisy-${from + i}`,
+          error: { type: 'NoisyError', message: 'the same three users' },
+          user: { id: users[(from + i) % users.length]! },
+        }),
+      ),
+    );
+
+  it('keeps a noisy group of three users short, then turns it high when the fifth user comes', async () => {
+    for (let i = 0; i < 30; i++) await p.send(events(i * 100, 100, ['a', 'b', 'c']));
+    await p.source.drain(120_000);
+    const [group] = await scanItems(p.dynamo, p.config.tableName, 'GROUP#');
+    const fp = fingerprintOfGroupKey((group!.pk as { S: string }).S);
+    const noisy = (await p.store.getGroup(fp, p.deps.now()))!;
+    expect(noisy.count).toBe(3000);
+    expect(noisy.urgency).toBeUndefined();
+    // 30 batches or more each appended the 3 users: pruned whenever 50 could go.
+    expect(noisy.recentPrunes).toBeGreaterThanOrEqual(1);
+    expect(noisy.recentUsers!.length).toBeLessThan(53 + 3 * 2);
+
+    await p.send(events(3000, 2, ['d', 'e']));
+    await p.source.drain(120_000);
+    const high = (await p.store.getGroup(fp, p.deps.now()))!;
+    expect(high.urgency?.reason).toBe('≥ 5 users in 10 min');
+  }, 180_000);
 });

@@ -1,4 +1,5 @@
 import {
+  countsTowardsThreshold,
   distinctUsersSince,
   MAX_DROPPED_PER_WRITE,
   type RecentUsers,
@@ -7,40 +8,42 @@ import {
   type UrgencyRule,
   urgencyOf,
   urgencyRuleSchema,
+  usersSeenSince,
 } from '../../functions/core/oncall/urgency';
 import { sampleEvent } from '../support/samples';
 
 const rule = (match: Record<string, unknown>): UrgencyRule => urgencyRuleSchema.parse({ match });
 const RULES = [rule({ level: 'fatal' }), rule({ plan: ['enterprise'] }), rule({ users: 5, within: '10m' })];
 const NOW = 1_800_000_000;
+const none = usersSeenSince([]);
 
 describe('urgency rules', () => {
   it('takes the first rule that holds and says why', () => {
-    expect(urgencyOf(RULES, sampleEvent({ level: 'fatal' }), [], NOW)).toEqual({
+    expect(urgencyOf(RULES, sampleEvent({ level: 'fatal' }), none, NOW)).toEqual({
       urgency: 'high',
       reason: 'level: fatal',
     });
     const enterprise = sampleEvent({ company: { name: 'Big', plan: 'enterprise' } });
-    expect(urgencyOf(RULES, enterprise, [], NOW)).toEqual({ urgency: 'high', reason: 'plan: enterprise' });
-    expect(urgencyOf(RULES, sampleEvent(), [], NOW)).toEqual({ urgency: 'low' });
+    expect(urgencyOf(RULES, enterprise, none, NOW)).toEqual({ urgency: 'high', reason: 'plan: enterprise' });
+    expect(urgencyOf(RULES, sampleEvent(), none, NOW)).toEqual({ urgency: 'low' });
   });
 
   it('matches code and type anywhere in the cause chain, and the company by slug, name or id', () => {
     const wrapped = sampleEvent({
       error: { type: 'Wrapper', message: 'x', cause: { type: 'DbDown', code: 'ECONNREFUSED' } },
     });
-    expect(urgencyOf([rule({ code: 'ECONNREFUSED' })], wrapped, [], NOW).reason).toBe('code: ECONNREFUSED');
+    expect(urgencyOf([rule({ code: 'ECONNREFUSED' })], wrapped, none, NOW).reason).toBe('code: ECONNREFUSED');
     expect(
-      urgencyOf([rule({ company: 'acme-inc' })], sampleEvent({ company: { slug: 'acme-inc' } }), [], NOW)
+      urgencyOf([rule({ company: 'acme-inc' })], sampleEvent({ company: { slug: 'acme-inc' } }), none, NOW)
         .urgency,
     ).toBe('high');
-    expect(urgencyOf([rule({ company: 'other' })], sampleEvent(), [], NOW).urgency).toBe('low');
+    expect(urgencyOf([rule({ company: 'other' })], sampleEvent(), none, NOW).urgency).toBe('low');
   });
 
   it('needs every condition of a rule', () => {
     const both = rule({ level: 'fatal', app: 'checkout' });
-    expect(urgencyOf([both], sampleEvent({ level: 'fatal' }), [], NOW).urgency).toBe('low');
-    expect(urgencyOf([both], sampleEvent({ level: 'fatal', app: 'checkout' }), [], NOW).reason).toBe(
+    expect(urgencyOf([both], sampleEvent({ level: 'fatal' }), none, NOW).urgency).toBe('low');
+    expect(urgencyOf([both], sampleEvent({ level: 'fatal', app: 'checkout' }), none, NOW).reason).toBe(
       'app: checkout · level: fatal',
     );
   });
@@ -54,9 +57,9 @@ describe('urgency rules', () => {
       ['d', NOW - 599],
       ['e', NOW - 601], // outside the window
     ];
-    expect(urgencyOf(outage, sampleEvent(), recent, NOW).urgency).toBe('low');
+    expect(urgencyOf(outage, sampleEvent(), usersSeenSince(recent), NOW).urgency).toBe('low');
     const fifth: RecentUsers = [...recent.slice(0, 4), ['e', NOW - 600]];
-    expect(urgencyOf(outage, sampleEvent(), fifth, NOW)).toEqual({
+    expect(urgencyOf(outage, sampleEvent(), usersSeenSince(fifth), NOW)).toEqual({
       urgency: 'high',
       reason: '≥ 5 users in 10 min',
     });
@@ -72,6 +75,15 @@ describe('urgency rules', () => {
 });
 
 describe('recent users', () => {
+  it("counts a user towards a threshold only when the event meets that rule's other conditions", () => {
+    const enterprise = [rule({ plan: 'enterprise', users: 5, within: '10m' }), rule({ level: 'fatal' })];
+    expect(countsTowardsThreshold(enterprise, sampleEvent({ company: { plan: 'enterprise' } }))).toBe(true);
+    expect(countsTowardsThreshold(enterprise, sampleEvent({ company: { plan: 'pro' } }))).toBe(false);
+    expect(countsTowardsThreshold(enterprise, sampleEvent({ level: 'fatal' }))).toBe(false);
+    expect(countsTowardsThreshold(RULES, sampleEvent())).toBe(true);
+    expect(countsTowardsThreshold([rule({ level: 'fatal' })], sampleEvent({ level: 'fatal' }))).toBe(false);
+  });
+
   it('counts each user once, however often batches appended them', () => {
     const recent: RecentUsers = [
       ['a', 10],
@@ -90,10 +102,15 @@ describe('recent users', () => {
     expect(recentUsersToKeep([rule({ level: 'fatal' })])).toBe(0);
   });
 
-  it('leaves a short log alone: pruning costs a write', () => {
-    const recent: RecentUsers = Array.from({ length: 55 }, (_, i) => [`u${i % 3}`, NOW]);
-    expect(recentUsersToDrop(recent, RULES, false, NOW)).toEqual([]);
-    expect(recentUsersToDrop([...recent, ['u1', NOW]], RULES, false, NOW)).toHaveLength(53);
+  it('prunes once enough could go to be worth a write, however long the log', () => {
+    const repeats = (n: number): RecentUsers => Array.from({ length: n }, (_, i) => [`u${i % 3}`, NOW]);
+    // 3 users kept: 49 could go (of at least 50 worth a write), then 50.
+    expect(recentUsersToDrop(repeats(52), RULES, false, NOW)).toEqual([]);
+    expect(recentUsersToDrop(repeats(53), RULES, false, NOW)).toHaveLength(50);
+    // A threshold of 1 000 users: a quarter of it (250) is worth a write, long before the log holds 1 000.
+    const big = [...RULES, rule({ users: 1000, within: '1h' })];
+    expect(recentUsersToDrop(repeats(252), big, false, NOW)).toEqual([]);
+    expect(recentUsersToDrop(repeats(253), big, false, NOW)).toHaveLength(MAX_DROPPED_PER_WRITE);
   });
 
   it('drops repeats, users past the longest window and all but the latest `keep`, oldest first', () => {
@@ -121,7 +138,7 @@ describe('recent users', () => {
     expect(recentUsersToDrop(recent, RULES, true, NOW)).toEqual(
       Array.from({ length: MAX_DROPPED_PER_WRITE }, (_, i) => i),
     );
-    expect(recentUsersToDrop(recent.slice(0, 50), RULES, true, NOW)).toEqual([]);
+    expect(recentUsersToDrop(recent.slice(0, 49), RULES, true, NOW)).toEqual([]);
   });
 
   it('prunes a 100 000-entry log of 3 000 users in one pass', () => {
@@ -137,7 +154,7 @@ describe('message rules on huge messages', () => {
     const down = [rule({ message: '.*database.*down' })];
     const late = sampleEvent({ error: { message: `${'database '.repeat(30_000)} down` } });
     const early = sampleEvent({ error: { message: `database down ${'x'.repeat(256 * 1024)}` } });
-    expect(urgencyOf(down, late, [], NOW).urgency).toBe('low');
-    expect(urgencyOf(down, early, [], NOW).urgency).toBe('high');
+    expect(urgencyOf(down, late, none, NOW).urgency).toBe('low');
+    expect(urgencyOf(down, early, none, NOW).urgency).toBe('high');
   });
 });

@@ -2,7 +2,13 @@ import type { ErrorEvent } from '../event-schema';
 import type { AlertStatus, ErrorGroup, EscalationRecord, Paged, PagerAction, SlackActor } from '../records';
 import { OPEN_STATUS } from '../records';
 import type { AlertAction } from '../slack/alert-actions';
-import { type UrgencyRule, urgencyOf } from './urgency';
+import {
+  countsTowardsThreshold,
+  type RecentUsers,
+  type UrgencyRule,
+  urgencyOf,
+  usersSeenSince,
+} from './urgency';
 
 /*
  * The life of an alert as pure decisions (README → On-call and escalation): what new occurrences, a
@@ -58,8 +64,14 @@ export function afterOccurrences(
   let urgency = group.urgency;
   if (!urgency) {
     const nowSeconds = Math.floor(now / 1000);
+    // The batch's own users count as seen now: the time its counting stamped them may lie a retry's
+    // pause behind, which a fast local clock turns into minutes.
+    const counted: RecentUsers = occurrences.flatMap((o) =>
+      o.counted && o.user && countsTowardsThreshold(rules, o.event) ? [[o.user, nowSeconds]] : [],
+    );
+    const usersSince = usersSeenSince([...(group.recentUsers ?? []), ...counted]);
     for (const o of occurrences) {
-      const judged = urgencyOf(rules, o.event, group.recentUsers ?? [], nowSeconds);
+      const judged = urgencyOf(rules, o.event, usersSince, nowSeconds);
       if (judged.urgency === 'high') {
         urgency = { level: 'high', reason: judged.reason ?? '', at: now };
         break;

@@ -41,9 +41,9 @@ export type UrgencyRule = z.output<typeof urgencyRuleSchema>;
 export type Urgency = 'high' | 'low';
 
 /**
- * A group's recent users for the outage threshold: [user hash, seen at (epoch seconds)], oldest first,
- * a user as often as batches saw them. Each batch's counting transaction appends its users, so
- * counting them costs no request of its own, and concurrent containers never lose each other's.
+ * A group's recent users for the outage threshold: [user hash, seen at (epoch seconds)] in the order
+ * batches appended them (roughly oldest first), a user as often as batches saw them. Each batch's
+ * counting transaction appends its users, so concurrent containers never lose each other's.
  */
 export type RecentUsers = Array<[string, number]>;
 
@@ -54,9 +54,33 @@ export function distinctUsersSince(recent: RecentUsers, since: number): number {
   return users.size;
 }
 
-/** The most users any rule's threshold needs to see: how many recent users a group keeps (0: none). */
+/** Distinct users of `recent` since a time, each time counted once however many rules and occurrences ask. */
+export function usersSeenSince(recent: RecentUsers): (since: number) => number {
+  const counted = new Map<number, number>();
+  return (since) => {
+    let n = counted.get(since);
+    if (n === undefined) {
+      n = distinctUsersSince(recent, since);
+      counted.set(since, n);
+    }
+    return n;
+  };
+}
+
+/** The most users any rule's threshold needs to see: how many distinct recent users a group keeps (0: none). */
 export function recentUsersToKeep(rules: UrgencyRule[]): number {
   return Math.max(0, ...rules.map((r) => r.match.users ?? 0));
+}
+
+/**
+ * Whether the event's user joins its group's recent users: some rule has a threshold and the event
+ * meets that rule's other conditions. So `plan: enterprise, users: 5` counts enterprise users only
+ * (unless another threshold rule counts everyone), and a group no threshold can apply to keeps none.
+ */
+export function countsTowardsThreshold(rules: UrgencyRule[], event: ErrorEvent): boolean {
+  return rules.some(
+    (r) => r.match.users !== undefined && ruleReason(r, event, () => Infinity, 0) !== undefined,
+  );
 }
 
 /** The longest window of any rule's threshold, in seconds (0: none). */
@@ -64,16 +88,26 @@ function longestWindow(rules: UrgencyRule[]): number {
   return Math.max(0, ...rules.map((r) => r.match.within ?? 0));
 }
 
-/** At most this many entries go in one pruning write (a DynamoDB update expression is at most 4 KB). */
-export const MAX_DROPPED_PER_WRITE = 300;
+/**
+ * At most this many entries go in one pruning write: well inside DynamoDB's 4 KB update expression
+ * and its 300 operators per expression, whether or not a REMOVE path counts as one.
+ */
+export const MAX_DROPPED_PER_WRITE = 200;
 
 /**
- * The positions of the entries no threshold needs any more, oldest first and at most
- * MAX_DROPPED_PER_WRITE — or none while the log is short enough to leave as it is (pruning costs a
- * write: it waits until a quarter of `keep`, at least 50, could go). An entry is needed when it is
- * its user's latest, within the longest window, and its user among the `keep` latest; once the group
- * is high (`keep` 0) none is. Keeping the `keep` latest distinct users answers "at least N users
- * within W" exactly for every N ≤ keep: the N-th latest was seen within W, or fewer than N were.
+ * The most entries a group's recent users may hold; past it a batch's users are not appended until a
+ * pruning makes room. Only reached when prunings fall behind (they lose races on a very hot group):
+ * ~25 bytes an entry keeps the item far from DynamoDB's 400 KB.
+ */
+export const RECENT_USERS_CAP = 4000;
+
+/**
+ * The positions of the entries no threshold needs any more, in order and at most
+ * MAX_DROPPED_PER_WRITE — or none while fewer could go than make a pruning worth its write (a
+ * quarter of `keep`, at least 50). An entry is needed when it is its user's latest, within the
+ * longest window, and its user among the `keep` latest; once the group is high (`keep` 0) none is.
+ * Keeping the `keep` latest distinct users answers "at least N users within W" exactly for every
+ * N ≤ keep: the N-th latest was seen within W, or fewer than N were.
  */
 export function recentUsersToDrop(
   recent: RecentUsers,
@@ -82,7 +116,8 @@ export function recentUsersToDrop(
   nowSeconds: number,
 ): number[] {
   const keep = high ? 0 : recentUsersToKeep(rules);
-  if (recent.length <= keep + Math.max(50, Math.ceil(keep / 4))) return [];
+  const worthIt = Math.max(50, Math.ceil(keep / 4));
+  if (recent.length < worthIt) return [];
   const since = nowSeconds - longestWindow(rules);
   const latest = new Map<string, number>();
   for (const [i, [user, at]] of recent.entries()) {
@@ -95,6 +130,7 @@ export function recentUsersToDrop(
       .sort((a, b) => recent[b]![1] - recent[a]![1] || b - a)
       .slice(0, keep),
   );
+  if (recent.length - kept.size < worthIt) return [];
   const dropped: number[] = [];
   for (let i = 0; i < recent.length && dropped.length < MAX_DROPPED_PER_WRITE; i++) {
     if (!kept.has(i)) dropped.push(i);
@@ -123,12 +159,12 @@ function found(wanted: string[] | undefined, values: (string | undefined)[]): st
 
 /**
  * Why the rule holds for the event, e.g. "level: fatal · ≥ 5 users in 10 min", or undefined when it
- * does not. `recent` are the group's recent users including this event's; `nowSeconds` ends the window.
+ * does not. `usersSince` counts the group's recent users (this event's included); `nowSeconds` ends the window.
  */
 function ruleReason(
   rule: UrgencyRule,
   event: ErrorEvent,
-  recent: RecentUsers,
+  usersSince: (since: number) => number,
   nowSeconds: number,
 ): string | undefined {
   const { match } = rule;
@@ -153,7 +189,7 @@ function ruleReason(
     reasons.push(`message: /${match.message.source}/`);
   }
   if (match.users !== undefined && match.within !== undefined) {
-    if (distinctUsersSince(recent, nowSeconds - match.within) < match.users) return undefined;
+    if (usersSince(nowSeconds - match.within) < match.users) return undefined;
     reasons.push(`≥ ${match.users} users in ${windowText(match.within)}`);
   }
   return reasons.join(' · ');
@@ -161,16 +197,16 @@ function ruleReason(
 
 /**
  * The urgency the rules give an occurrence of a group, and why: the first rule that holds, else low.
- * `recent` are the group's recent users (this occurrence's included), `nowSeconds` ends their window.
+ * `usersSince` counts the group's recent users (this occurrence's included), `nowSeconds` ends their window.
  */
 export function urgencyOf(
   rules: UrgencyRule[],
   event: ErrorEvent,
-  recent: RecentUsers,
+  usersSince: (since: number) => number,
   nowSeconds: number,
 ): { urgency: Urgency; reason?: string } {
   for (const rule of rules) {
-    const reason = ruleReason(rule, event, recent, nowSeconds);
+    const reason = ruleReason(rule, event, usersSince, nowSeconds);
     if (reason !== undefined) return { urgency: 'high', reason };
   }
   return { urgency: 'low' };
