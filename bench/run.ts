@@ -11,8 +11,8 @@ import './measure-env';
  * requests, Lambda invocations and durations, log bytes) and price them (bench/cost.ts). `--profile`
  * writes a CPU profile of the measured run to bench/results/ and sums it up by area.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -38,6 +38,7 @@ import {
 } from './measure-run';
 import { type ProfileSummary, startProfiling } from './profile';
 import { runSteady, type SteadyResult } from './steady';
+import { thresholdTeamFile } from './threshold-team';
 
 const ROOT = join(__dirname, '..');
 const RESULTS = join(ROOT, 'bench', 'results');
@@ -94,35 +95,13 @@ const machine = (loadAtStart: number) => ({
 
 const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
 
-/**
- * A team whose outage threshold every group keeps counting towards and none reaches (50 users a group
- * against 1 000): the bench pays the urgency rules' full per-event cost (the recent users' conditional
- * write per group and batch) without escalations, whose delayed timers would keep the queue from settling.
- */
-function benchTeamFile(): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'bench-oncall-')), 'oncall.yaml');
-  writeFileSync(
-    file,
-    [
-      'timezone: Europe/London',
-      'people:',
-      '  - { id: ops, name: Ops, slack: U0BENCH001, timezone: Europe/London, hours: Mon-Fri 09:00-17:00 }',
-      'oncall: { rotation: [ops], handoff: Mon 09:00, every: 1w, respond: 30m }',
-      'urgency:',
-      '  - match: { users: 1000, within: 10m }',
-      '',
-    ].join('\n'),
-  );
-  return file;
-}
-
 /** The local stack with the meters on it (and on its handlers), stopped afterwards. */
 async function withMeasuredStack<T>(run: (stack: LocalStack, meters: Meters) => Promise<T>): Promise<T> {
   const meters = createMeters();
   try {
     const stack = await startLocalStack({
       port: await freePort(),
-      env: { ...withoutStackVariables(process.env), HEADSUP_ONCALL: benchTeamFile() },
+      env: { ...withoutStackVariables(process.env), HEADSUP_ONCALL: thresholdTeamFile() },
       onInvocation: meters.hook,
     });
     try {

@@ -14,6 +14,7 @@ import { HANDLERS_ENV } from '../../local/handlers-process';
 import { LOCAL_NAMES, startLocalPipeline } from '../../local/pipeline';
 import type { QueueUrls } from '../../local/resources';
 import { withoutStackVariables } from '../../local/stack-env';
+import { thresholdTeamFile } from '../threshold-team';
 
 export const QUEUE_NAMES = { errors: LOCAL_NAMES.errors, notify: LOCAL_NAMES.notify } as const;
 const CHAOS_CHANNEL = 'C0CHAOS0001';
@@ -43,7 +44,12 @@ export async function startChaosStack(options: { visibilitySeconds: number }): P
       notify: options.visibilitySeconds,
     },
     // A developer's own Slack, Intercom or AWS settings must not leak into the run.
-    env: { ...withoutStackVariables(process.env), [settings.slackChannel.env]: CHAOS_CHANNEL },
+    // The threshold team: every batch appends its users to their groups and prunes them, under faults.
+    env: {
+      ...withoutStackVariables(process.env),
+      [settings.slackChannel.env]: CHAOS_CHANNEL,
+      [settings.teamFile.env]: thresholdTeamFile(),
+    },
   });
   try {
     const { address } = await pipeline.listen(pipeline.webApp.fetch, 0, '127.0.0.1');
