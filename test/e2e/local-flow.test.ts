@@ -72,7 +72,7 @@ describe('the whole flow in the local stack, with its built-in stand-ins (as the
       return found.length > 0 ? found : undefined;
     }, 10_000);
     expect(replies.map((r) => r.text)).toEqual([
-      ':white_check_mark: Sent “Feature outside plan” to Ann Lee in Intercom · requested by <@U0DEVCONSOLE>',
+      ':white_check_mark: Sent “Feature outside plan” to Ann Lee in Intercom, in-app · requested by <@U0DEVCONSOLE>',
     ]);
   });
 
