@@ -84,6 +84,8 @@ export async function consoleState(sources: ConsoleSources) {
         id: c.id,
         name: c.name,
         email: c.email,
+        // Epoch seconds: what `channel: auto` reads to choose in-app or email.
+        lastSeenAt: c.last_seen_at,
         messages: intercom.messagesFor(c.id).map((m) => ({
           id: m.id,
           channel: m.message_type,
