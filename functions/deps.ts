@@ -85,6 +85,7 @@ export function notifyDeps(
     // Thread replies and parent updates only: each group's stored Slack reference names the channel.
     slack: new SlackThreads(createSlackClient(config.slack)),
     templates: loadTemplates(config.templatesDir),
+    inappSeenWithinSeconds: config.intercom.inappSeenWithinSeconds,
     messages: config.messages,
     retryLater: new NotifyQueue(aws.sqs, config.notifyQueueUrl),
     sendingStaleMs: NOTIFY_SENDING_STALE_MS,

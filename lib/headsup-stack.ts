@@ -106,7 +106,7 @@ function putSecretCommand(secretArn: string, keys: readonly string[]): string {
 
 /**
  * Stack settings from the CDK context (`-c slackChannel=C0123456789`, `-c publicUrl=…`, `-c linkTtl=…`,
- * `-c intercomAdminId=…`, `-c intercomAppId=…`), the Slack channel and the Intercom ids falling back to
+ * `-c inappSeenWithin=…`, `-c intercomAdminId=…`, `-c intercomAppId=…`), the Slack channel and the Intercom ids falling back to
  * SLACK_CHANNEL, INTERCOM_ADMIN_ID and INTERCOM_APP_ID as in the local stack. There is deliberately no
  * default channel: a deploy without one fails here in one line instead of at the first alert.
  * `npm run synth` (CI, no configuration) passes a placeholder channel on its command line.
@@ -122,6 +122,7 @@ export function headsUpPropsFromContext(scope: Construct, env = process.env): He
     slackChannel,
     publicUrl: contextString(scope, 'publicUrl'),
     linkTtl: contextString(scope, 'linkTtl'),
+    inappSeenWithin: contextString(scope, 'inappSeenWithin'),
     // A number is fine too: an admin id is digits, and cdk.json may hold it unquoted.
     intercomAdminId:
       contextString(scope, 'intercomAdminId', { allowInteger: true }) ??

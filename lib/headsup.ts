@@ -36,6 +36,12 @@ export interface HeadsUpProps {
    */
   readonly linkTtl?: string;
   /**
+   * How recently a user must have been seen for a `channel: auto` template to reach them in-app
+   * (else by email): a number and a unit, `1m` to `30d`.
+   * @default '30m'
+   */
+  readonly inappSeenWithin?: string;
+  /**
    * Intercom admin (teammate) id that fix messages are sent from: digits only, e.g. `1234567`.
    * @default not set: the notify function then stops at start with a line naming INTERCOM_ADMIN_ID
    */
@@ -234,6 +240,9 @@ export class HeadsUp extends Construct {
           'Deploy with -c intercomAdminId=<id> — see README, "Setting up Intercom".',
       );
     }
+    // Unset, the notify function reads its default; given, it goes as written (as linkTtl does).
+    const inappSeenWithin = props.inappSeenWithin?.trim() || undefined;
+    checked('inappSeenWithin', settings.inappSeenWithin, inappSeenWithin);
     const adminIdEnv = envIfSet(settings.intercomAdminId, intercomAdminId);
     const appIdEnv = envIfSet(settings.intercomAppId, intercomAppId);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
@@ -364,6 +373,7 @@ export class HeadsUp extends Construct {
         [SECRETS.tokens.arnEnv]: this.tokensSecret.secretArn,
         ...adminIdEnv,
         ...appIdEnv,
+        ...envIfSet(settings.inappSeenWithin, inappSeenWithin),
         [settings.publicUrl.env]: this.publicUrl,
         POWERTOOLS_SERVICE_NAME: 'headsup-notify',
         POWERTOOLS_METRICS_NAMESPACE: 'HeadsUp',

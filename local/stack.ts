@@ -22,6 +22,9 @@ export { DEV_INGEST_KEY } from './dev-key';
 const LOCAL_VISIBILITY_SECONDS = 10;
 /** Triage pollers locally (up to 5 concurrent batches on AWS): two cores are shared with DynamoDB Local. */
 const LOCAL_TRIAGE_POLLERS = 2;
+/** The seeded users' last visits: within HEADSUP_INAPP_SEEN_WITHIN's default (30m), and well past it. */
+const SEEN_RECENTLY_SECONDS = 2 * 60;
+const SEEN_LONG_AGO_SECONDS = 3 * 86400;
 
 /** The package's own folder, as local/pipeline.ts finds its templates: the stack may run from anywhere. */
 const PACKAGE_DIR = join(__dirname, '..');
@@ -109,9 +112,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     log(`incident clock ×${speed}: escalation waits and snoozes pass ${speed} times faster than real time`);
   const { slackFake, intercomFake, pagerDutyFake, webDeps } = pipeline;
   try {
-    // The sample users are known to the stand-in, so their fix messages arrive in the console.
-    for (const u of SAMPLE_USERS)
-      intercomFake?.addContact({ external_id: u.id, email: u.email, name: u.name });
+    // The sample users are known to the stand-in, so their fix messages arrive in the console. Half were
+    // in the product minutes ago, half days ago: a `channel: auto` template reaches them both ways.
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    for (const [i, u] of SAMPLE_USERS.entries()) {
+      const last_seen_at = nowSeconds - (i % 2 === 0 ? SEEN_RECENTLY_SECONDS : SEEN_LONG_AGO_SECONDS);
+      intercomFake?.addContact({ external_id: u.id, email: u.email, name: u.name, last_seen_at });
+    }
     let baseUrl = `http://127.0.0.1:${options.port}`;
     let port = options.port;
     const extraHosts = loopback ? [] : ownHostnames(listenName, wildcard);

@@ -1,7 +1,7 @@
-import { IntercomClient, IntercomError } from 'intercom-client';
+import { type Intercom, IntercomClient, IntercomError } from 'intercom-client';
 import { REDACTED } from '../../common/redact';
 import type { ErrorEvent } from '../core/event-schema';
-import type { Contact, Messenger } from '../services/ports';
+import type { Contact, Messenger, OutgoingMessage } from '../services/ports';
 import { connectionCheckedFetch, translatingFailures } from './errors';
 import { intercomFailure } from './intercom-failures';
 
@@ -51,7 +51,18 @@ function intercomFetch(token: string): typeof fetch {
   };
 }
 
-/** Finds users and sends them in-app messages from one admin. */
+/** What notify needs of an Intercom contact: who, their address, and when they were last in the product. */
+function contactOf(c: Intercom.Contact): Contact {
+  return {
+    id: c.id,
+    name: c.name ?? undefined,
+    email: c.email ?? undefined,
+    // Intercom answers null for someone never seen: absent here.
+    lastSeenAt: c.last_seen_at ?? undefined,
+  };
+}
+
+/** Finds users and sends them fix messages (in-app or email) from one admin. */
 export class IntercomMessenger implements Messenger {
   constructor(
     private readonly client: IntercomClient,
@@ -65,7 +76,7 @@ export class IntercomMessenger implements Messenger {
         if (user?.id) {
           try {
             const c = await this.client.contacts.showContactByExternalId({ external_id: user.id });
-            return { id: c.id, name: c.name ?? undefined, email: c.email ?? undefined };
+            return contactOf(c);
           } catch (err) {
             if (!(err instanceof IntercomError && err.statusCode === 404)) throw err;
           }
@@ -76,25 +87,34 @@ export class IntercomMessenger implements Messenger {
           pagination: { per_page: 10 },
         });
         const found = page.data.find((c) => c.role === 'user') ?? page.data[0];
-        return found && { id: found.id, name: found.name ?? undefined, email: found.email ?? undefined };
+        return found && contactOf(found);
       },
       (err) => intercomFailure(err, 'read'),
     );
   }
 
-  sendInApp(contactId: string, body: string): Promise<{ messageId: string }> {
+  /** One `POST /messages`, never retried by the SDK: a second send could deliver it twice. */
+  send(contactId: string, message: OutgoingMessage): Promise<{ messageId: string }> {
     return translatingFailures(
       async () => {
-        const message = await this.client.messages.create({
-          message_type: 'inapp',
-          body,
-          template: 'plain',
-          from: { type: 'admin', id: Number(this.adminId) },
-          to: { type: 'user', id: contactId },
-        });
-        return { messageId: String((message as { id?: string | number }).id ?? '') };
+        const created = await this.client.messages.create(this.request(contactId, message));
+        return { messageId: String((created as { id?: string | number }).id ?? '') };
       },
       (err) => intercomFailure(err, 'write'),
     );
   }
+
+  private request(contactId: string, message: OutgoingMessage): Intercom.CreateMessageRequest {
+    const from = { type: 'admin', id: Number(this.adminId) } as const;
+    const to = { type: 'user', id: contactId } as const;
+    if (message.channel === 'inapp') {
+      return { message_type: 'inapp', body: message.body, template: 'plain', from, to };
+    }
+    // Intercom's `personal` style: a one-to-one email from the sending teammate, which a fix is.
+    const { subject, body } = message;
+    return { message_type: 'email', subject, body, template: EMAIL_TEMPLATE, from, to };
+  }
 }
+
+/** Intercom's email styles are `plain` and `personal` (README → Fix templates). */
+export const EMAIL_TEMPLATE = 'personal';

@@ -59,6 +59,7 @@ const notify = {
     token: settings.intercomToken,
     adminId: settings.intercomAdminId,
     apiUrl: settings.intercomApiUrl,
+    inappSeenWithinSeconds: settings.inappSeenWithin,
   },
   slack: { token: settings.slackBotToken, apiUrl: settings.slackApiUrl },
   messages,

@@ -80,27 +80,40 @@ export const LINK_TTL_BOUNDS = { minSeconds: 60, maxSeconds: 30 * 86400, text: '
 /** How much of a bad duration the message quotes: enough to recognise it, one line still. */
 const QUOTED_DURATION_CHARS = 40;
 
+type DurationBounds = { minSeconds: number; maxSeconds: number; text: string };
+
 /**
- * A lifetime such as `24h`, read as its seconds within LINK_TTL_BOUNDS. The message starts with the value
- * as JSON (a line break in it cannot break the line), the way the CDK construct knows not to quote twice.
+ * A duration such as `24h`, read as its seconds within `bounds`. The message starts with the value as
+ * JSON (a line break in it cannot break the line), the way the CDK construct knows not to quote twice.
  */
-const linkLifetime = z.pipe(
-  z.string(),
-  z.transform((text, ctx) => {
-    const quoted = JSON.stringify(clip(text, QUOTED_DURATION_CHARS));
-    const examples = 'e.g. 24h, 15m or 90s';
-    const { minSeconds, maxSeconds, text: range } = LINK_TTL_BOUNDS;
-    // parseDuration refuses zero; a zero is still a duration, just too short.
-    const seconds = parseDuration(text) ?? (/^\s*0+\s*[smhd]\s*$/.test(text) ? 0 : undefined);
-    if (seconds === undefined)
-      return z.refuse(ctx, `${quoted} is not a duration — expected ${examples}, ${range}`);
-    if (seconds < minSeconds) return z.refuse(ctx, `${quoted} is too short — expected ${range}, ${examples}`);
-    if (seconds > maxSeconds) return z.refuse(ctx, `${quoted} is too long — expected ${range}, ${examples}`);
-    return seconds;
-  }),
-);
+const boundedDuration = ({ minSeconds, maxSeconds, text: range }: DurationBounds, examples: string) =>
+  z.pipe(
+    z.string(),
+    z.transform((text, ctx) => {
+      const quoted = JSON.stringify(clip(text, QUOTED_DURATION_CHARS));
+      // parseDuration refuses zero; a zero is still a duration, just too short.
+      const seconds = parseDuration(text) ?? (/^\s*0+\s*[smhd]\s*$/.test(text) ? 0 : undefined);
+      if (seconds === undefined)
+        return z.refuse(ctx, `${quoted} is not a duration — expected ${examples}, ${range}`);
+      if (seconds < minSeconds)
+        return z.refuse(ctx, `${quoted} is too short — expected ${range}, ${examples}`);
+      if (seconds > maxSeconds)
+        return z.refuse(ctx, `${quoted} is too long — expected ${range}, ${examples}`);
+      return seconds;
+    }),
+  );
+
+const linkLifetime = boundedDuration(LINK_TTL_BOUNDS, 'e.g. 24h, 15m or 90s');
 
 export const DEFAULT_LINK_TTL = '24h';
+
+/** How recently a user must have been seen for `channel: auto` to reach them in the product. */
+export const INAPP_SEEN_WITHIN_BOUNDS = {
+  minSeconds: 60,
+  maxSeconds: 30 * 86400,
+  text: 'from 1m to 30d',
+} as const;
+export const DEFAULT_INAPP_SEEN_WITHIN = '30m';
 
 export const table = new Setting(WIRING_ENV.table, required('the DynamoDB table name'));
 export const errorsQueueUrl = new Setting(WIRING_ENV.errorsQueueUrl, url('the errors queue URL'));
@@ -174,6 +187,11 @@ export const intercomAppId = new Setting(
         z.regex(/^\w+$/, 'expected the Intercom app id (workspace id), e.g. abc123de, from the Intercom URL'),
       ),
   ),
+);
+/** In seconds: `channel: auto` sends in-app to a user Intercom saw this recently, else an email. */
+export const inappSeenWithin = new Setting(
+  'HEADSUP_INAPP_SEEN_WITHIN',
+  z.prefault(boundedDuration(INAPP_SEEN_WITHIN_BOUNDS, 'e.g. 30m, 2h or 1d'), DEFAULT_INAPP_SEEN_WITHIN),
 );
 export const intercomApiUrl = new Setting('INTERCOM_API_URL', z.optional(url('the Intercom API base URL')));
 

@@ -1,3 +1,4 @@
+import type { Channel } from './channel';
 import type { ErrorEvent } from './event-schema';
 import type { RecentUsers } from './oncall/urgency';
 
@@ -6,15 +7,27 @@ import type { RecentUsers } from './oncall/urgency';
  * event flows through; the DynamoDB adapter maps them to items.
  */
 
-/** What became of one fix message: stored on its link, shown in Slack and the Help Scout sidebar. */
+/**
+ * What became of one fix message: stored on its link, shown in Slack and the Help Scout sidebar.
+ * `channel` is how it went (or may have): absent on records written before email existed, all in-app.
+ */
 export type NotifyOutcome =
-  | { status: 'sent'; at: number; contactId: string; messageId: string }
+  | { status: 'sent'; at: number; contactId: string; messageId: string; channel?: Channel }
   | { status: 'not-in-intercom'; at: number }
   | { status: 'cooldown'; at: number; lastSentAt: number; until: number }
   | { status: 'expired'; at: number }
   /** The send timed out: Intercom may have delivered it, so it is not retried (never twice). */
-  | { status: 'uncertain'; at: number; reason: string }
+  | { status: 'uncertain'; at: number; reason: string; channel?: Channel }
   | { status: 'failed'; at: number; reason: string };
+
+/**
+ * The channel a sent (or maybe sent) outcome went by. A sent record without one predates email: in-app.
+ * An uncertain one without one is unknown (an attempt that died mid-send left no channel behind).
+ */
+export function channelOf(outcome: NotifyOutcome): Channel | undefined {
+  if (outcome.status === 'sent') return outcome.channel ?? 'inapp';
+  return outcome.status === 'uncertain' ? outcome.channel : undefined;
+}
 
 /** One occurrence, reachable through its expiring link. */
 export type DetailLink = {

@@ -3,6 +3,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { clip } from '../../common/clip';
 import { parseJsonText } from '../../common/json-text';
+import { chooseChannel } from '../core/channel';
 import type { ErrorEvent } from '../core/event-schema';
 import {
   cooldownKeyId,
@@ -32,6 +33,7 @@ import type {
   FixWrite,
   FixWriteRefusal,
   Messenger,
+  OutgoingMessage,
 } from './ports';
 
 export type NotifyDeps = {
@@ -39,6 +41,8 @@ export type NotifyDeps = {
   intercom: Messenger;
   slack: AlertThreads;
   templates: FixTemplate[];
+  /** `channel: auto` sends in-app to a user Intercom saw within this many seconds, else an email. */
+  inappSeenWithinSeconds: number;
   messages: MessageOptions;
   /**
    * A guard still "sending" after this long belongs to an attempt that died mid-way: the wiring sets
@@ -873,6 +877,11 @@ async function deliver(
     return { handedOver: false, error: err }; // a lookup changes nothing: retrying it is always safe
   }
   if (!contact) return { handedOver: false, outcome: { status: 'not-in-intercom', at: now } };
+  const choice = chooseChannel(template.channel, contact, now, deps.inappSeenWithinSeconds);
+  // Nowhere to send it (an email to a contact without an address): final, and the guards go back.
+  if ('unreachable' in choice)
+    return { handedOver: false, outcome: { status: 'failed', at: now, reason: choice.unreachable } };
+  const { channel } = choice;
 
   // Rendered before the hand-over, so a template that does not render has sent nothing. A retry would
   // render the same way: the outcome is final and the thread is told. Both guards go back, so a click
@@ -885,17 +894,23 @@ async function deliver(
     deps.log.error('fix template did not render', { reason });
     return { handedOver: false, outcome: { status: 'failed', at: now, reason } };
   }
+  // The front matter's check gives every email-capable template a subject.
+  const message: OutgoingMessage =
+    channel === 'email' ? { channel, subject: template.subject ?? template.name, body } : { channel, body };
   try {
-    const { messageId } = await deps.intercom.sendInApp(contact.id, body);
+    const { messageId } = await deps.intercom.send(contact.id, message);
     // Sent: the cooldown runs from now, and the occurrence guard stays held for good.
     return {
       handedOver: true,
-      outcome: { status: 'sent', at: deps.now(), contactId: contact.id, messageId },
+      outcome: { status: 'sent', at: deps.now(), contactId: contact.id, messageId, channel },
     };
   } catch (err) {
     // It may have arrived (DeliveryUncertainError): never send it again.
     if (!refused(err))
-      return { handedOver: true, outcome: { status: 'uncertain', at: now, reason: reasonOf(err) } };
+      return {
+        handedOver: true,
+        outcome: { status: 'uncertain', at: now, reason: reasonOf(err), channel },
+      };
     // Intercom answered that it did not take the message: it may be sent again.
     if (err instanceof RetryableError) return { handedOver: false, error: err };
     return { handedOver: false, outcome: { status: 'failed', at: now, reason: err.message } };

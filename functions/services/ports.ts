@@ -245,7 +245,13 @@ export interface AlertChannel extends AlertThreads {
 
 // ── Intercom ────────────────────────────────────────────────────────────────────────────────────
 
-export type Contact = { id: string; name?: string; email?: string };
+/** An Intercom contact; `lastSeenAt` (epoch seconds) is when Intercom last saw them in the product. */
+export type Contact = { id: string; name?: string; email?: string; lastSeenAt?: number };
+
+/** One fix message as it goes out: in the product, or by email with a subject line. */
+export type OutgoingMessage =
+  | { channel: 'inapp'; body: string }
+  | { channel: 'email'; subject: string; body: string };
 
 export interface Messenger {
   /**
@@ -257,7 +263,7 @@ export interface Messenger {
    * Fails with RetryableError (refused before any work: send again), DeliveryUncertainError (it may
    * have arrived: never send again) or PermanentError.
    */
-  sendInApp(contactId: string, body: string): Promise<{ messageId: string }>;
+  send(contactId: string, message: OutgoingMessage): Promise<{ messageId: string }>;
 }
 
 // ── Incidents (on-call) ─────────────────────────────────────────────────────────────────────────

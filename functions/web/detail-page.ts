@@ -6,6 +6,7 @@ import type { ErrorInfo } from '../core/event-schema';
 import { statusOf } from '../core/oncall/incident';
 import {
   type AlertStatus,
+  channelOf,
   type DetailLink,
   type ErrorGroup,
   type SlackActor,
@@ -142,6 +143,12 @@ const FIX_STATUS: Record<NonNullable<DetailLink['notify']>['status'], string> = 
   failed: 'not sent',
 };
 
+/** How it went, or may have; nothing for an outcome that sent nothing. */
+function channelText(n: DetailLink['notify']): string | undefined {
+  const channel = n && channelOf(n);
+  return channel && { inapp: 'in-app message', email: 'email' }[channel];
+}
+
 /** What became of the fix message for this occurrence, when a template matched. */
 function fixSection(link: DetailLink) {
   if (!link.templateId) return '';
@@ -150,6 +157,7 @@ function fixSection(link: DetailLink) {
   ${table([
     ['Template', link.templateId],
     ['Status', n ? FIX_STATUS[n.status] : 'not sent yet'],
+    ['Channel', channelText(n)],
     ['When', n ? formatUtc(n.at) : undefined],
     ['Reason', n && 'reason' in n ? n.reason : undefined],
   ])}`;

@@ -84,9 +84,15 @@ export async function consoleState(sources: ConsoleSources) {
         id: c.id,
         name: c.name,
         email: c.email,
-        messages: intercom
-          .messagesFor(c.id)
-          .map((m) => ({ id: m.id, body: m.body, createdAt: m.created_at })),
+        // Epoch seconds: what `channel: auto` reads to choose in-app or email.
+        lastSeenAt: c.last_seen_at,
+        messages: intercom.messagesFor(c.id).map((m) => ({
+          id: m.id,
+          channel: m.message_type,
+          subject: m.subject,
+          body: m.body,
+          createdAt: m.created_at,
+        })),
       })),
     },
     dlq: dlqNames.flatMap((queue) => {

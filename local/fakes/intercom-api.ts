@@ -12,6 +12,12 @@
  * `Accept`/`Content-Type`, an invalid `POST /messages`, an unknown route. Injected failures are not
  * violations.
  *
+ * An email (`message_type: "email"`) must have a non-blank `subject` (else 422, as Intercom documents)
+ * and a `template` of `plain` or `personal` (else 400), besides what every message needs (a body, an
+ * admin `from`, a contact `to`). A body without HTML, or a contact without an email address, is recorded
+ * (`email_not_html`, `no_email_address`) and the email still created: Intercom takes the first, and
+ * what it does with the second is not documented. Contacts carry `last_seen_at` (`setLastSeen`).
+ *
  * HTML safety check (how tests prove interpolated values are escaped): a message `body` (or email
  * `subject`) containing `<script`, an `on…=` attribute inside a tag, or `javascript:` is recorded as
  * `unsafe_html`. The message is still created, as Intercom would.
@@ -106,6 +112,8 @@ export interface IntercomContact {
   /** false: not yet in Intercom's search index (found by id and external id only). */
   searchable: boolean;
   created_at: number;
+  /** When Intercom last saw them in the product (epoch seconds); absent: never (answered as null). */
+  last_seen_at?: number;
 }
 
 /** What `addContact` takes: defaults are a generated id, role `user`, searchable. */
@@ -137,7 +145,9 @@ export type IntercomViolationKind =
   | 'unknown_contact'
   | 'recipient_type_mismatch'
   | 'unsupported_search'
-  | 'unsafe_html';
+  | 'unsafe_html'
+  | 'email_not_html'
+  | 'no_email_address';
 
 export interface IntercomViolation {
   seq: number;
@@ -158,6 +168,8 @@ export interface IntercomFake extends FakeControls<IntercomFailSpec, IntercomFak
   readonly violations: readonly IntercomViolation[];
   /** Adds a contact (default role `user`); throws on a duplicate id or user external_id. */
   addContact(contact?: NewContact): IntercomContact;
+  /** Sets when the contact was last seen (epoch seconds; undefined: never), as their next visit would. */
+  setLastSeen(contactId: string, at: number | undefined): void;
   messagesFor(contactId: string): IntercomFakeMessage[];
   /** The Intercom inbox page of a contact (the link format seen in public code). */
   inboxUrl(contactId: string): string;
@@ -239,6 +251,14 @@ class IntercomFakeServer extends HttpFake<IntercomFailSpec, Rec> implements Inte
 
   userByExternalId(externalId: string): IntercomContact | undefined {
     return this.contacts.find((c) => c.role === 'user' && c.external_id === externalId);
+  }
+
+  setLastSeen(contactId: string, at: number | undefined): void {
+    const contact = this.contact(contactId);
+    if (!contact) throw new Error(`setLastSeen: no contact ${contactId}`);
+    if (at === undefined) delete contact.last_seen_at;
+    else contact.last_seen_at = at;
+    this.changed();
   }
 
   messagesFor(contactId: string): IntercomFakeMessage[] {
@@ -477,14 +497,18 @@ function createMessage(fake: IntercomFakeServer, rec: Rec): Res {
     return invalid(`message_type ${String(type)}; expected inapp or email`);
   if (typeof p.body !== 'string' || p.body.trim() === '')
     return invalid('body is missing or empty', 'Body is required');
-  if (type === 'email' && (typeof p.subject !== 'string' || p.subject === '')) {
-    const message = 'No subject supplied for email message';
-    return fake.reject(rec, 'invalid_message', 'email without subject', [
+  if (type === 'email' && (typeof p.subject !== 'string' || p.subject.trim() === '')) {
+    // Intercom's documented answer for this one is a 422, not a 400.
+    const detail = typeof p.subject === 'string' ? 'email with a blank subject' : 'email without subject';
+    return fake.reject(rec, 'invalid_message', detail, [
       422,
       'parameter_not_found',
-      message,
+      'No subject supplied for email message',
     ]);
   }
+  // An email names its style (the API requires it); an in-app message may.
+  if (type === 'email' && p.template === undefined)
+    return invalid('email without template; expected plain or personal', 'template is required for email');
   if (p.template !== undefined && p.template !== 'plain' && p.template !== 'personal') {
     return invalid(`template ${String(p.template)}; expected plain or personal`);
   }
@@ -508,6 +532,12 @@ function createMessage(fake: IntercomFakeServer, rec: Rec): Res {
       'recipient_type_mismatch',
       `to.type ${to.type} but contact ${contact.id} is a ${contact.role}`,
     );
+  }
+  if (type === 'email') {
+    // Intercom takes plain text too; our emails are always rendered HTML, so text is our mistake.
+    if (!/<[a-z][^>]*>/i.test(p.body)) fake.violate(rec, 'email_not_html', 'email body has no HTML element');
+    // What Intercom then does is not documented: notify never sends one, so it is only recorded.
+    if (!contact.email) fake.violate(rec, 'no_email_address', `contact ${contact.id} has no email address`);
   }
   const subject = typeof p.subject === 'string' ? p.subject : undefined;
   for (const [where, text] of [
@@ -557,15 +587,7 @@ function unsafeHtml(html: string): string[] {
   return found;
 }
 
-const NULL_CONTACT_FIELDS = [
-  'phone',
-  'avatar',
-  'owner_id',
-  'last_seen_at',
-  'last_replied_at',
-  'browser',
-  'os',
-];
+const NULL_CONTACT_FIELDS = ['phone', 'avatar', 'owner_id', 'last_replied_at', 'browser', 'os'];
 
 /** The contact model as Intercom 2.14 returns it (unset attributes are null). */
 function contactJson(fake: IntercomFakeServer, c: IntercomContact): JsonObject {
@@ -590,6 +612,7 @@ function contactJson(fake: IntercomFakeServer, c: IntercomContact): JsonObject {
     unsubscribed_from_emails: false,
     created_at: c.created_at,
     updated_at: c.created_at,
+    last_seen_at: c.last_seen_at ?? null,
     signed_up_at: c.role === 'user' ? c.created_at : null,
     last_contacted_at: fake.messagesFor(c.id).at(-1)?.created_at ?? null,
     custom_attributes: {},

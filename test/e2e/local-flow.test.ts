@@ -25,7 +25,13 @@ async function postError(url: string, event: unknown): Promise<string> {
 
 type ConsoleState = {
   slack: { parents: { channel: string; ts: string; blocks: unknown[]; replies: { text: string }[] }[] };
-  intercom: { contacts: { email?: string; messages: { body: string }[] }[] };
+  intercom: {
+    contacts: {
+      email?: string;
+      lastSeenAt?: number;
+      messages: { body: string; channel: string; subject?: string }[];
+    }[];
+  };
 };
 
 describe('the whole flow in the local stack, with its built-in stand-ins (as the dev console shows it)', () => {
@@ -67,12 +73,19 @@ describe('the whole flow in the local stack, with its built-in stand-ins (as the
     }, 20_000);
     expect(messenger.messages).toHaveLength(1);
     expect(messenger.messages[0]!.body).toContain('Hi Ann,');
+    // The shipped template is in-app (the default channel): the console shows it as such, no subject.
+    expect(messenger.messages[0]).toMatchObject({ channel: 'inapp' });
+    expect(messenger.messages[0]!.subject).toBeUndefined();
+    // The seeded users were seen minutes or days ago: an auto template reaches both ways.
+    const ago = (await state()).intercom.contacts.map((c) => Date.now() / 1000 - (c.lastSeenAt ?? 0));
+    expect(ago.filter((s) => s < 30 * 60).length).toBeGreaterThan(0);
+    expect(ago.filter((s) => s > 86400).length).toBeGreaterThan(0);
     const replies = await eventually(async () => {
       const found = (await state()).slack.parents[0]!.replies;
       return found.length > 0 ? found : undefined;
     }, 10_000);
     expect(replies.map((r) => r.text)).toEqual([
-      ':white_check_mark: Sent “Feature outside plan” to Ann Lee in Intercom · requested by <@U0DEVCONSOLE>',
+      ':white_check_mark: Sent “Feature outside plan” to Ann Lee in Intercom, in-app · requested by <@U0DEVCONSOLE>',
     ]);
   });
 

@@ -33,6 +33,24 @@ describe('headsup templates check', () => {
     expect(lines[2]).toBe(`headsup: 2 problem(s) in ${dir}`);
   });
 
+  it('names file and line of an email template without a subject and of an in-app one with a subject', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'templates-'));
+    const head = (id: string) => `---\nid: ${id}\nname: ${id}\nmatch:\n  code: x\n`;
+    writeFileSync(join(dir, 'email.md'), `${head('email')}channel: email\n---\nHi\n`);
+    writeFileSync(join(dir, 'inapp.md'), `${head('inapp')}subject: Fixed\n---\nHi\n`);
+    const run = check(dir);
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /email\.md:6: channel: email and auto may send an email, which needs a subject line: add `subject: …`$/,
+      ),
+      expect.stringMatching(
+        /inapp\.md:6: subject: only an email has one: remove it, or set `channel: email` or `channel: auto`$/,
+      ),
+      `headsup: 2 problem(s) in ${dir}`,
+    ]);
+  });
+
   it('refuses more than one folder instead of ignoring the rest', () => {
     const run = runHeadsup(['templates', 'check', 'templates', 'elsewhere']);
     expect(run.status).toBe(1);

@@ -414,6 +414,19 @@ describe('functions', () => {
     }
   });
 
+  test('inappSeenWithin reaches notify only when given, and a bad one fails at synth', () => {
+    const notifyEnvOf = (built: ReturnType<typeof build>) =>
+      only(propsOf<FunctionProps>(built.template, 'AWS::Lambda::Function'), built.ids.notify).Environment
+        .Variables;
+    expect(notifyEnvOf(build())).not.toHaveProperty('HEADSUP_INAPP_SEEN_WITHIN');
+    expect(notifyEnvOf(build({ inappSeenWithin: '2h' })).HEADSUP_INAPP_SEEN_WITHIN).toBe('2h');
+    expect(() => build({ inappSeenWithin: '2 hours' })).toThrow(
+      new ConfigError(
+        'HeadsUp: inappSeenWithin "2 hours" is not a duration — expected e.g. 30m, 2h or 1d, from 1m to 30d',
+      ),
+    );
+  });
+
   test('publicUrl and linkTtl props override the defaults', () => {
     const custom = build({ publicUrl: 'https://headsup.example.com/', linkTtl: '15m' });
     const customFunctions = propsOf<FunctionProps>(custom.template, 'AWS::Lambda::Function');

@@ -20,6 +20,9 @@ beforeAll(async () => {
 afterEach(() => fake.reset());
 afterAll(() => fake.close());
 
+const FIXED = { channel: 'inapp', body: '<p>Fixed</p>' } as const;
+const FIXED_EMAIL = { channel: 'email', subject: 'Your card has expired', body: '<p>Fixed</p>' } as const;
+
 /** The adapter as wired for the functions (one SDK retry for lookups, none for the send). */
 function messenger(options: { token?: string; timeoutSeconds?: number; apiUrl?: string } = {}) {
   const adminId = fake.adminIds[0]!;
@@ -37,6 +40,18 @@ describe('finding the user', () => {
     const ann = fake.addContact({ email: 'ann@example.com', name: 'Ann' });
     const found = await messenger().findUser({ id: 'not-in-intercom', email: 'ann@example.com' });
     expect(found).toEqual({ id: ann.id, name: 'Ann', email: 'ann@example.com' });
+  });
+
+  it('hands on when Intercom last saw the contact (absent when never), by external id and by email', async () => {
+    fake.addContact({ external_id: 'u_1', email: 'ann@example.com', last_seen_at: 1_700_000_000 });
+    const bob = fake.addContact({ email: 'bob@example.com' });
+    expect(await messenger().findUser({ id: 'u_1' })).toMatchObject({ lastSeenAt: 1_700_000_000 });
+    const found = await messenger().findUser({ email: 'bob@example.com' });
+    expect(found).toEqual({ id: bob.id, email: 'bob@example.com' });
+    fake.setLastSeen(bob.id, 1_700_000_900);
+    expect(await messenger().findUser({ email: 'bob@example.com' })).toMatchObject({
+      lastSeenAt: 1_700_000_900,
+    });
   });
 
   it('a 5xx is retryable (by the queue, not the SDK: its waits would outlast the round reserve)', async () => {
@@ -70,7 +85,7 @@ describe('sending the message', () => {
     async (status) => {
       const user = fake.addContact();
       fake.failNext({ status, path: '/messages' });
-      const error = await failureOf(messenger().sendInApp(user.id, '<p>Fixed</p>'));
+      const error = await failureOf(messenger().send(user.id, FIXED));
       expect(error).toBeInstanceOf(RetryableError);
       expect(error.message).toMatch(new RegExp(`^Intercom ${status}: \\w+: `));
       expect(fake.messages).toEqual([]);
@@ -81,7 +96,7 @@ describe('sending the message', () => {
   it.each([500, 502, 504] as const)('a %i may have been delivered: uncertain', async (status) => {
     const user = fake.addContact();
     fake.failNext({ status, apply: true, path: '/messages' });
-    const error = await failureOf(messenger().sendInApp(user.id, '<p>Fixed</p>'));
+    const error = await failureOf(messenger().send(user.id, FIXED));
     expect(error).toBeInstanceOf(DeliveryUncertainError);
     expect(error.message).toBe(`Intercom ${status} while sending: server_error: Server Error`);
     expect(fake.messagesFor(user.id)).toHaveLength(1); // why it is never sent again
@@ -91,7 +106,7 @@ describe('sending the message', () => {
   it('a timeout is uncertain: the message may have arrived', async () => {
     const user = fake.addContact();
     fake.failNext({ delayMs: 5000, apply: true, path: '/messages' });
-    const error = await failureOf(messenger({ timeoutSeconds: 0.2 }).sendInApp(user.id, '<p>Fixed</p>'));
+    const error = await failureOf(messenger({ timeoutSeconds: 0.2 }).send(user.id, FIXED));
     expect(error).toBeInstanceOf(DeliveryUncertainError);
     expect(error.message).toBe('Intercom did not answer within the timeout');
     await fake.waitFor((f) => f.requests[0]?.clientGone);
@@ -99,7 +114,7 @@ describe('sending the message', () => {
   });
 
   it('a recipient Intercom does not know is permanent, and nothing is sent', async () => {
-    const error = await failureOf(messenger().sendInApp('no-such-contact', '<p>Fixed</p>'));
+    const error = await failureOf(messenger().send('no-such-contact', FIXED));
     expect(error).toBeInstanceOf(PermanentError);
     expect(error.message).toBe('Intercom refused (404): not_found: Resource Not Found');
     expect(fake.messages).toEqual([]);
@@ -107,8 +122,71 @@ describe('sending the message', () => {
 
   it('hands back the id of the message Intercom created', async () => {
     const user = fake.addContact();
-    const { messageId } = await messenger().sendInApp(user.id, '<p>Fixed</p>');
+    const { messageId } = await messenger().send(user.id, FIXED);
     expect(fake.messagesFor(user.id).map((m) => String(m.id))).toEqual([messageId]);
+  });
+});
+
+describe('sending an email', () => {
+  it('posts one email from the admin to the contact, in the personal style, with the token', async () => {
+    const user = fake.addContact({ email: 'ann@example.com' });
+    const { messageId } = await messenger().send(user.id, FIXED_EMAIL);
+    expect(fake.requests).toHaveLength(1);
+    const request = fake.requests[0]!;
+    expect([request.method, request.path]).toEqual(['POST', '/messages']);
+    expect(request.headers.authorization).toBe(`Bearer ${fake.token}`);
+    expect(request.body).toEqual({
+      message_type: 'email',
+      subject: 'Your card has expired',
+      body: '<p>Fixed</p>',
+      template: 'personal',
+      from: { type: 'admin', id: Number(fake.adminIds[0]) },
+      to: { type: 'user', id: user.id },
+    });
+    expect(fake.messagesFor(user.id).map((m) => [m.id, m.message_type])).toEqual([[messageId, 'email']]);
+    expect(fake.violations).toEqual([]);
+  });
+
+  it('an in-app message stays in-app: no subject, the plain style', async () => {
+    const user = fake.addContact();
+    await messenger().send(user.id, FIXED);
+    expect(fake.requests[0]?.body).toEqual({
+      message_type: 'inapp',
+      body: '<p>Fixed</p>',
+      template: 'plain',
+      from: { type: 'admin', id: Number(fake.adminIds[0]) },
+      to: { type: 'user', id: user.id },
+    });
+  });
+
+  it('a 429 on the email is a refusal before any work: retryable, nothing sent, not retried by the SDK', async () => {
+    const user = fake.addContact({ email: 'ann@example.com' });
+    fake.failNext({ status: 429, path: '/messages' });
+    const error = await failureOf(messenger().send(user.id, FIXED_EMAIL));
+    expect(error).toBeInstanceOf(RetryableError);
+    expect(error.message).toBe('Intercom 429: rate_limit_exceeded: Exceeded rate limit');
+    expect(fake.messages).toEqual([]);
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('a 500 on the email may have been delivered: uncertain, and the SDK does not post it again', async () => {
+    const user = fake.addContact({ email: 'ann@example.com' });
+    fake.failNext({ status: 500, apply: true, path: '/messages' });
+    const error = await failureOf(messenger().send(user.id, FIXED_EMAIL));
+    expect(error).toBeInstanceOf(DeliveryUncertainError);
+    expect(error.message).toBe('Intercom 500 while sending: server_error: Server Error');
+    expect(fake.messagesFor(user.id).map((m) => m.message_type)).toEqual(['email']);
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('an email Intercom refuses (no subject) is permanent, with Intercom’s words', async () => {
+    const user = fake.addContact({ email: 'ann@example.com' });
+    const error = await failureOf(messenger().send(user.id, { ...FIXED_EMAIL, subject: ' ' }));
+    expect(error).toBeInstanceOf(PermanentError);
+    expect(error.message).toBe(
+      'Intercom refused (422): parameter_not_found: No subject supplied for email message',
+    );
+    expect(fake.messages).toEqual([]);
   });
 });
 
@@ -122,7 +200,7 @@ describe('what a failure says', () => {
   it('a proxy’s HTML 502 page is "HTTP 502", never the page, and never the token it echoes', async () => {
     const user = fake.addContact();
     fake.failNext({ status: 502, html: true, echoAuthorization: true, path: '/messages' });
-    const send = await failureOf(messenger().sendInApp(user.id, '<p>Fixed</p>'));
+    const send = await failureOf(messenger().send(user.id, FIXED));
     expect(send).toBeInstanceOf(DeliveryUncertainError);
     expect(send.message).toBe('Intercom 502 while sending: HTTP 502');
     // The page was what the fake sent: large, on many lines, with the header in it.
@@ -156,7 +234,7 @@ describe('what a failure says', () => {
     const port = await freePort();
     // A short timeout: the SDK leaves its timer running when fetch throws, which would hold Jest open.
     const refusing = () => messenger({ apiUrl: `http://127.0.0.1:${port}`, timeoutSeconds: 1 });
-    const send = await failureOf(refusing().sendInApp('c_1', '<p>Fixed</p>'));
+    const send = await failureOf(refusing().send('c_1', FIXED));
     expect(send).toBeInstanceOf(RetryableError);
     expect(send.message).toBe('Intercom not reached (ECONNREFUSED): nothing was sent');
     const find = await failureOf(refusing().findUser({ id: 'u_1' }));
@@ -174,7 +252,7 @@ describe('what a failure says', () => {
     const { port } = server.address() as AddressInfo;
     try {
       const error = await failureOf(
-        messenger({ apiUrl: `http://127.0.0.1:${port}`, timeoutSeconds: 1 }).sendInApp('c_1', '<p>Fixed</p>'),
+        messenger({ apiUrl: `http://127.0.0.1:${port}`, timeoutSeconds: 1 }).send('c_1', FIXED),
       );
       expect(error).toBeInstanceOf(DeliveryUncertainError);
       expect(error.message).toMatch(/^Intercom unreachable: /);
@@ -185,7 +263,7 @@ describe('what a failure says', () => {
 
   it('a token an HTTP header cannot carry is permanent, says so without quoting it, and nothing is sent', async () => {
     const token = 'tøkén✓-not-latin-1';
-    const error = await failureOf(messenger({ token }).sendInApp('c_1', '<p>Fixed</p>'));
+    const error = await failureOf(messenger({ token }).send('c_1', FIXED));
     expect(error).toBeInstanceOf(PermanentError);
     expect(error.message).toMatch(/^Intercom request not sent: INTERCOM_TOKEN cannot go in an HTTP header/);
     expect(error.message).not.toContain('tøkén');

@@ -40,6 +40,18 @@ function inapp(to: string, body = '<p>We fixed it</p>'): Intercom.CreateMessageR
   };
 }
 
+function email(to: string, overrides: Record<string, unknown> = {}): Intercom.CreateMessageRequest {
+  return {
+    message_type: 'email',
+    subject: 'Your card has expired',
+    body: '<p>We fixed it</p>',
+    template: 'personal',
+    from: { type: 'admin', id: ADMIN },
+    to: { type: 'user', id: to },
+    ...overrides,
+  } as Intercom.CreateMessageRequest;
+}
+
 async function intercomError(promise: Promise<unknown>): Promise<IntercomError> {
   const error = await rejectionOf(promise);
   if (!(error instanceof IntercomError)) throw error;
@@ -151,6 +163,23 @@ describe('contacts', () => {
     expect(fake.violations).toEqual([expect.objectContaining({ kind: 'unsupported_search' })]);
   });
 
+  it('answers last_seen_at: null for a contact never seen, then the time a test sets', async () => {
+    const user = fake.addContact({ external_id: 'u-1' });
+    const seen = fake.addContact({ external_id: 'u-2', last_seen_at: 1_700_000_000 });
+    expect((await client().contacts.find({ contact_id: user.id })).last_seen_at).toBeNull();
+    expect((await client().contacts.find({ contact_id: seen.id })).last_seen_at).toBe(1_700_000_000);
+
+    fake.setLastSeen(user.id, 1_700_000_600);
+    const found = await client().contacts.showContactByExternalId({ external_id: 'u-1' });
+    expect(found.last_seen_at).toBe(1_700_000_600);
+    fake.setLastSeen(seen.id, undefined);
+    const page = await client().contacts.search({
+      query: { field: 'external_id', operator: '=', value: 'u-2' },
+    });
+    expect(page.data[0]?.last_seen_at).toBeNull();
+    expect(() => fake.setLastSeen('nobody', 1)).toThrow('setLastSeen: no contact nobody');
+  });
+
   it('shows a contact by id, or 404 "Contact Not Found"', async () => {
     const user = fake.addContact({ external_id: 'u-9' });
     expect(await client().contacts.find({ contact_id: user.id })).toMatchObject({ id: user.id });
@@ -217,6 +246,88 @@ describe('messages', () => {
     expect(email.statusCode).toBe(422);
     expect(email.body).toEqual(errorList('parameter_not_found', 'No subject supplied for email message'));
     expect(fake.messages).toEqual([]);
+  });
+
+  it('creates an email with its subject and template, and answers the subject back', async () => {
+    const user = fake.addContact({ email: 'ada@example.com' });
+    const sent = await client().messages.create(email(user.id));
+    expect(sent).toMatchObject({
+      type: 'admin_message',
+      id: expect.any(String),
+      message_type: 'email',
+      subject: 'Your card has expired',
+      body: '<p>We fixed it</p>',
+    });
+    expect(fake.messagesFor(user.id)).toEqual([
+      expect.objectContaining({
+        id: sent.id,
+        message_type: 'email',
+        subject: 'Your card has expired',
+        template: 'personal',
+        from: { type: 'admin', id: '991' },
+        to: { type: 'user', id: user.id },
+      }),
+    ]);
+    await client().messages.create(email(user.id, { template: 'plain' }));
+    expect(fake.messagesFor(user.id).map((m) => m.template)).toEqual(['personal', 'plain']);
+    expect(fake.violations).toEqual([]);
+  });
+
+  it('refuses an email with a blank subject (422) or without a known template (400), and creates nothing', async () => {
+    const user = fake.addContact({ email: 'ada@example.com' });
+    for (const subject of ['   ', undefined]) {
+      const error = await intercomError(client().messages.create(email(user.id, { subject })));
+      expect(error).toBeInstanceOf(Intercom.UnprocessableEntityError);
+      expect(error.body).toEqual(errorList('parameter_not_found', 'No subject supplied for email message'));
+    }
+    const noTemplate = await intercomError(client().messages.create(email(user.id, { template: undefined })));
+    expect(noTemplate).toBeInstanceOf(Intercom.BadRequestError);
+    expect(noTemplate.body).toEqual(errorList('parameter_invalid', 'template is required for email'));
+    const fancy = await intercomError(client().messages.create(email(user.id, { template: 'company' })));
+    expect(fancy.statusCode).toBe(400);
+    expect(fancy.body).toEqual(
+      errorList('parameter_invalid', 'template company; expected plain or personal'),
+    );
+    const fromUser = await intercomError(
+      client().messages.create(email(user.id, { from: { type: 'user', id: user.id } })),
+    );
+    expect(fromUser.statusCode).toBe(400);
+    expect(fromUser.body).toEqual(errorList('parameter_invalid', 'from is invalid'));
+    const toEmail = await intercomError(
+      client().messages.create(email(user.id, { to: { type: 'user', email: 'ada@example.com' } })),
+    );
+    expect(toEmail.statusCode).toBe(400);
+    expect(fake.messages).toEqual([]);
+    expect(fake.violations.map((v) => v.detail)).toEqual([
+      'email with a blank subject',
+      'email without subject',
+      'email without template; expected plain or personal',
+      'template company; expected plain or personal',
+      'from must be { type: "admin", id }',
+      'to must be { type: "user" | "lead", id: <Intercom contact id> }',
+    ]);
+  });
+
+  it('records an email body without HTML and an email to a contact without an address (created anyway)', async () => {
+    const ada = fake.addContact({ email: 'ada@example.com' });
+    const anonymous = fake.addContact();
+    await client().messages.create(email(ada.id, { body: 'We fixed it' }));
+    await client().messages.create(email(anonymous.id));
+    expect(fake.violations.map((v) => [v.kind, v.detail])).toEqual([
+      ['email_not_html', 'email body has no HTML element'],
+      ['no_email_address', `contact ${anonymous.id} has no email address`],
+    ]);
+    expect(fake.messages).toHaveLength(2);
+    // An in-app message to the same contact is fine: it needs no address.
+    fake.reset({ keepContacts: true });
+    await client().messages.create(inapp(anonymous.id, 'We fixed it'));
+    expect(fake.violations).toEqual([]);
+  });
+
+  it('records raw markup in an email subject', async () => {
+    const user = fake.addContact({ email: 'ada@example.com' });
+    await client().messages.create(email(user.id, { subject: 'Fixed <script>x()</script>' }));
+    expect(fake.violations.map((v) => [v.kind, v.detail])).toEqual([['unsafe_html', '<script> in subject']]);
   });
 
   it('refuses 1.x-style recipients (user_id instead of the contact id)', async () => {

@@ -119,7 +119,7 @@ describe('notify, a batch at once', () => {
     const replies = await thread('billing');
     expect(replies).toHaveLength(2); // the first send, and the first cooldown: the rest are counts
     expect(replies[0]).toBe(
-      ':white_check_mark: Sent “Expired card” to User held in Intercom · sent automatically',
+      ':white_check_mark: Sent “Expired card” to User held in Intercom, in-app · sent automatically',
     );
     expect(replies[1]).toMatch(/^:hourglass: Did not send “Expired card” to User held: they got it /);
     expect(await group('billing')).toMatchObject({ fixesSent: 7, fixesNotSent: 3 });
@@ -274,7 +274,7 @@ describe('notify, a batch at once', () => {
     expect(await outcomes()).toEqual({ a: { status: 'sent', reported: true } });
     expect(await group('billing')).toMatchObject({ fixesSent: 1, fixesNotSent: 0 });
     expect(await thread('billing')).toEqual([
-      ':white_check_mark: Sent “Expired card” to User a in Intercom · sent automatically',
+      ':white_check_mark: Sent “Expired card” to User a in Intercom, in-app · sent automatically',
     ]);
   });
 
@@ -408,7 +408,7 @@ describe('notify, a batch at once', () => {
         });
         for (const app of ['billing-a', 'billing-b', 'billing-g']) expect(await thread(app)).toHaveLength(1);
         expect(await thread('billing-a')).toEqual([
-          ':white_check_mark: Sent “Expired card” to User a in Intercom · sent automatically',
+          ':white_check_mark: Sent “Expired card” to User a in Intercom, in-app · sent automatically',
         ]);
         for (const app of ['billing-a', 'billing-b', 'billing-g']) {
           expect(await group(app)).toMatchObject({

@@ -56,7 +56,7 @@ describe('fix messages through Intercom', () => {
     expect(sendRequest.headers['intercom-version']).toBe('2.14');
 
     expect(threadTexts()).toEqual([
-      ':white_check_mark: Sent “Expired card” to &lt;img/src=x/onerror=alert(1)&gt; in Intercom · sent automatically',
+      ':white_check_mark: Sent “Expired card” to &lt;img/src=x/onerror=alert(1)&gt; in Intercom, in-app · sent automatically',
     ]);
     const parent = JSON.stringify(p.slack.parents()[0]!.blocks);
     expect(parent).toContain('Fix template *Expired card* · sent automatically');
@@ -210,7 +210,7 @@ describe('fix messages when a step after the send fails', () => {
     expect(group!.fixesSent).toEqual({ N: '1' });
     const parent = p.slack.parents()[0]!;
     expect(p.slack.replies(parent.channel, parent.ts).map((m) => m.text)).toEqual([
-      ':white_check_mark: Sent “Expired card” to Fred Smith in Intercom · sent automatically',
+      ':white_check_mark: Sent “Expired card” to Fred Smith in Intercom, in-app · sent automatically',
     ]);
   });
 
@@ -290,7 +290,7 @@ describe('fix messages when a step after the send fails', () => {
     expect(p.intercom.messages).toHaveLength(1);
     const parent = p.slack.parents()[0]!;
     expect(p.slack.replies(parent.channel, parent.ts).map((m) => m.text)).toEqual([
-      ':white_check_mark: Sent “Expired card” to Fred Smith in Intercom · sent automatically',
+      ':white_check_mark: Sent “Expired card” to Fred Smith in Intercom, in-app · sent automatically',
     ]);
     const [group] = await scanItems(p.dynamo, p.config.tableName, 'GROUP#');
     expect(group!.fixesSent).toEqual({ N: '1' });
@@ -352,7 +352,7 @@ describe('"Send fix" in Slack', () => {
     expect(updated).not.toContain('send_fix'); // the button is gone once its fix went out
     const replies = p.slack.replies(parent.channel, parent.ts).map((m) => m.text);
     expect(replies).toEqual([
-      ':white_check_mark: Sent “Feature outside plan” to Ann Lee in Intercom · requested by <@U0ONCALL1>',
+      ':white_check_mark: Sent “Feature outside plan” to Ann Lee in Intercom, in-app · requested by <@U0ONCALL1>',
     ]);
   });
 

@@ -59,6 +59,14 @@ describe('precompileTemplates', () => {
     const [t] = loadCompiledTemplates(bundledFolder({ 'm.md': text }));
     expect(t).toMatchObject({ id: 'm', priority: 0, auto: false, cooldown: 86400 });
     expect(t!.match.message).toEqual(/quota .* it's \d+/i);
+    expect(t!.channel).toBe('inapp');
+  });
+
+  it('keeps the channel and the subject: a bundled function sends the email the file describes', () => {
+    const subject = 'Your card "ending 4242" has expired — fix it';
+    const text = `---\nid: e\nname: E\nmatch:\n  code: c\nchannel: auto\nsubject: '${subject}'\n---\nHi\n`;
+    const [t] = loadCompiledTemplates(bundledFolder({ 'e.md': text }));
+    expect([t!.channel, t!.subject]).toEqual(['auto', subject]);
   });
 
   it('refuses a broken template as starting the function would, so the build fails', () => {

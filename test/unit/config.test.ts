@@ -219,6 +219,30 @@ describe('HEADSUP_LINK_TTL', () => {
   });
 });
 
+describe('HEADSUP_INAPP_SEEN_WITHIN', () => {
+  const within = (value?: string) =>
+    loadNotifyConfig({ ...notifyEnv, HEADSUP_INAPP_SEEN_WITHIN: value }).intercom.inappSeenWithinSeconds;
+
+  it('reads 30 minutes when unset, and durations from 1 minute to 30 days', () => {
+    expect(within()).toBe(30 * 60);
+    expect(within('1m')).toBe(60);
+    expect(within('2h')).toBe(7200);
+    expect(within('30d')).toBe(30 * 86400);
+  });
+
+  it.each([
+    ['30 minutes', 'is not a duration — expected e.g. 30m, 2h or 1d, from 1m to 30d'],
+    ['', 'is not a duration — expected e.g. 30m, 2h or 1d, from 1m to 30d'],
+    ['30s', 'is too short — expected from 1m to 30d, e.g. 30m, 2h or 1d'],
+    ['31d', 'is too long — expected from 1m to 30d, e.g. 30m, 2h or 1d'],
+  ])('stops start-up on %j with one line naming the variable', (value, problem) => {
+    const message = errorFor({ ...notifyEnv, HEADSUP_INAPP_SEEN_WITHIN: value }, loadNotifyConfig);
+    expect(message).toBe(
+      `Configuration error: HEADSUP_INAPP_SEEN_WITHIN ${JSON.stringify(value)} ${problem}`,
+    );
+  });
+});
+
 describe('ingest keys', () => {
   const keysError = (value: string) => errorFor({ ...webEnv, HEADSUP_INGEST_KEYS: value }, loadWebConfig);
 

@@ -238,6 +238,15 @@ describe('Help Scout sidebar', () => {
       notify: { ...notify, status: 'uncertain', at: NOW - MIN, reason: 'timeout' },
     });
     expect(render([uncertain])).toContain('Fix may have been sent: “Expired card”');
+    // By email: said, since the customer will look in their inbox; in-app (or an older record) is not.
+    const emailed = link(1, { notify: { ...notify, status: 'sent', at: NOW - MIN, channel: 'email' } });
+    expect(render([emailed])).toContain('Fix sent by email: “Expired card” 1 minute ago');
+    const inApp = link(1, { notify: { ...notify, status: 'sent', at: NOW - MIN, channel: 'inapp' } });
+    expect(render([inApp])).toContain('Fix sent: “Expired card” 1 minute ago');
+    const maybeEmailed = link(1, {
+      notify: { ...notify, status: 'uncertain', at: NOW - MIN, reason: 'timeout', channel: 'email' },
+    });
+    expect(render([maybeEmailed])).toContain('Fix may have been sent by email: “Expired card”');
     for (const status of ['failed', 'not-in-intercom', 'expired'] as const) {
       const html = render([
         link(1, { notify: { ...notify, status, at: NOW, reason: 'x' } as DetailLink['notify'] }),

@@ -56,7 +56,9 @@ describe('parseTemplate', () => {
       priority: 0,
       cooldown: 86400,
       match: { code: ['c1'] },
+      channel: 'inapp',
     });
+    expect(t.subject).toBeUndefined();
   });
 
   it('names the line of a broken regex', () => {
@@ -128,6 +130,43 @@ describe('parseTemplate', () => {
       'error.message',
       'app',
       'environment',
+    ]);
+  });
+});
+
+describe('channel and subject', () => {
+  const base = 'id: x\nname: X\nmatch:\n  code: c1';
+
+  it('reads email and auto with their subject', () => {
+    for (const channel of ['email', 'auto'] as const) {
+      const t = parsed(template(`${base}\nchannel: ${channel}\nsubject: Your card has expired`));
+      expect([t.channel, t.subject]).toEqual([channel, 'Your card has expired']);
+    }
+  });
+
+  it('refuses email and auto without a subject, at the channel line, naming the field', () => {
+    for (const channel of ['email', 'auto'])
+      expect(problems(template(`${base}\nchannel: ${channel}`))).toEqual([
+        '6: channel: email and auto may send an email, which needs a subject line: add `subject: …`',
+      ]);
+  });
+
+  it('refuses a subject on an in-app template, said or by default, at its line', () => {
+    const refused = 'subject: only an email has one: remove it, or set `channel: email` or `channel: auto`';
+    expect(problems(template(`${base}\nsubject: Hello`))).toEqual([`6: ${refused}`]);
+    expect(problems(template(`${base}\nchannel: inapp\nsubject: Hello`))).toEqual([`7: ${refused}`]);
+  });
+
+  it('refuses an unknown channel and a blank, multi-line, long or templated subject', () => {
+    expect(problems(template(`${base}\nchannel: sms`))).toEqual([
+      '6: channel: Invalid option: expected one of "inapp"|"email"|"auto"',
+    ]);
+    const subject = (text: string) => problems(template(`${base}\nchannel: email\nsubject: ${text}`));
+    expect(subject('"  "')).toEqual(['7: subject: empty — give the email a subject line']);
+    expect(subject('"a\\nb"')).toEqual(['7: subject: must be one line']);
+    expect(subject('x'.repeat(151))).toEqual(['7: subject: longer than 150 characters']);
+    expect(subject('"Hi {{user.name}}"')).toEqual([
+      '7: subject: variables are not available in the subject, only in the body',
     ]);
   });
 });

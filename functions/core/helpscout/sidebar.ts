@@ -1,7 +1,14 @@
 import { clip } from '../../../common/clip';
 import { formatRelative, formatUtc } from '../duration';
 import { detailUrl } from '../links';
-import { type AlertStatus, type DetailLink, type ErrorGroup, OPEN_STATUS, userCountText } from '../records';
+import {
+  type AlertStatus,
+  channelOf,
+  type DetailLink,
+  type ErrorGroup,
+  OPEN_STATUS,
+  userCountText,
+} from '../records';
 import { type Html, h, type Part } from './html';
 
 /**
@@ -146,13 +153,15 @@ function fixLine(link: DetailLink, group: SidebarGroup | undefined, now: number)
   if (!n) return '';
   const name = group?.template?.id === n.templateId ? group.template.name : n.templateId;
   const when = (ms: number) => `${formatRelative(ms, now)} (${formatUtc(ms)})`;
+  // An agent answering the customer needs to know when the fix went to their inbox, not the product.
+  const how = channelOf(n) === 'email' ? ' by email' : '';
   switch (n.status) {
     case 'sent':
-      return text(h`Fix sent: “${name}” ${when(n.at)}`);
+      return text(h`Fix sent${how}: “${name}” ${when(n.at)}`);
     case 'cooldown':
       return text(h`Fix sent: “${name}” ${when(n.lastSentAt)}`);
     case 'uncertain':
-      return text(h`Fix may have been sent: “${name}” ${when(n.at)}`);
+      return text(h`Fix may have been sent${how}: “${name}” ${when(n.at)}`);
     default:
       return '';
   }

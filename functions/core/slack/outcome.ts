@@ -3,7 +3,7 @@ import { mrkdwnWithin } from '../escape';
 import type { ErrorEvent } from '../event-schema';
 import type { NotifyJob } from '../notify-job';
 import { recipientName } from '../recipient';
-import type { NotifyOutcome } from '../records';
+import { channelOf, type NotifyOutcome } from '../records';
 import { OUTCOME_LIMITS, type SlackMessage } from './message';
 
 /** The Slack thread reply telling the team what happened to a fix message. Event text is escaped. */
@@ -17,9 +17,11 @@ function outcomeText(
   const who = mrkdwnWithin(recipientName(user), OUTCOME_LIMITS.nameChars);
   const reason = 'reason' in outcome ? mrkdwnWithin(outcome.reason, OUTCOME_LIMITS.reasonChars) : '';
   const by = job.requestedBy ? ` · requested by <@${job.requestedBy.id}>` : ' · sent automatically';
+  const channel = channelOf(outcome);
+  const how = channel === 'email' ? ' by email' : channel === 'inapp' ? ' in-app' : '';
   switch (outcome.status) {
     case 'sent':
-      return `:white_check_mark: Sent ${fix} to ${who} in Intercom${by}`;
+      return `:white_check_mark: Sent ${fix} to ${who} in Intercom,${how}${by}`;
     case 'not-in-intercom':
       return `:grey_question: Did not send ${fix}: ${who} is not in Intercom (no user with their user id or email)`;
     case 'cooldown':
@@ -31,7 +33,7 @@ function outcomeText(
       return `:grey_question: Did not send ${fix}: the occurrence's details have expired`;
     case 'uncertain':
       return (
-        `:warning: Intercom did not answer in time while sending ${fix} to ${who}; it may have arrived. ` +
+        `:warning: Intercom did not answer in time while sending ${fix} to ${who}${how}; it may have arrived. ` +
         `Not retried, so it is never sent twice — check the conversation in Intercom (${reason})`
       );
     case 'failed':

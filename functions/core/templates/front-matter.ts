@@ -29,34 +29,65 @@ export const levels = z.pipe(
   z.transform((v) => [v].flat()),
 );
 
-/** The YAML front matter of a fix template (README → Fix templates). Types of the parsed template come from here. */
-export const frontMatterSchema = z.strictObject({
-  id: z
-    .string()
-    .check(
-      z.regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'use lower-case letters, digits and dashes (e.g. card-expired)'),
-    ),
-  name: z.string().check(z.minLength(1), z.maxLength(60)),
-  /** Higher goes first; equal priorities go in file-name order. */
-  priority: z._default(z.number().check(z.int()), 0),
-  match: z
-    .strictObject({
-      code: z.optional(oneOrMany),
-      type: z.optional(oneOrMany),
-      message: z.optional(regex),
-      app: z.optional(oneOrMany),
-      level: z.optional(levels),
-    })
-    .check(
-      z.refine(
-        (m) => Object.values(m).some((v) => v !== undefined),
-        'give at least one of code, type, message, app, level',
+/** How a fix reaches the user: `auto` picks in-app or email by when Intercom last saw them (core/channel.ts). */
+export const CHANNEL_RULES = ['inapp', 'email', 'auto'] as const;
+
+/** Longer subjects are cut off by mail clients; a template's is fixed text, so it is checked here. */
+const SUBJECT_MAX_CHARS = 150;
+
+/** An email's subject line: one line of plain text (no variables: it is not rendered). */
+const subject = z.string().check(
+  z.refine((s) => s.trim() !== '', 'empty — give the email a subject line'),
+  z.maxLength(SUBJECT_MAX_CHARS, `longer than ${SUBJECT_MAX_CHARS} characters`),
+  z.refine((s) => !/[\r\n]/.test(s), 'must be one line'),
+  z.refine((s) => !s.includes('{{'), 'variables are not available in the subject, only in the body'),
+);
+
+/**
+ * The YAML front matter of a fix template (README → Fix templates). Types of the parsed template come from
+ * here. An email needs a subject; an in-app message has none to show, so a subject there is refused
+ * rather than silently dropped.
+ */
+export const frontMatterSchema = z
+  .strictObject({
+    id: z
+      .string()
+      .check(
+        z.regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'use lower-case letters, digits and dashes (e.g. card-expired)'),
       ),
-    ),
-  /** Send without waiting for someone to press "Send fix" in Slack. */
-  auto: z._default(z.boolean(), false),
-  /** At most one message per user per template within this time. */
-  cooldown: z.prefault(durationSeconds('such as 24h, 30m or 7d'), '24h'),
-});
+    name: z.string().check(z.minLength(1), z.maxLength(60)),
+    /** Higher goes first; equal priorities go in file-name order. */
+    priority: z._default(z.number().check(z.int()), 0),
+    match: z
+      .strictObject({
+        code: z.optional(oneOrMany),
+        type: z.optional(oneOrMany),
+        message: z.optional(regex),
+        app: z.optional(oneOrMany),
+        level: z.optional(levels),
+      })
+      .check(
+        z.refine(
+          (m) => Object.values(m).some((v) => v !== undefined),
+          'give at least one of code, type, message, app, level',
+        ),
+      ),
+    /** Send without waiting for someone to press "Send fix" in Slack. */
+    auto: z._default(z.boolean(), false),
+    /** At most one message per user per template within this time. */
+    cooldown: z.prefault(durationSeconds('such as 24h, 30m or 7d'), '24h'),
+    channel: z._default(z.enum(CHANNEL_RULES), 'inapp'),
+    subject: z.optional(subject),
+  })
+  .check(
+    z.refine((t) => t.channel === 'inapp' || t.subject !== undefined, {
+      path: ['channel'],
+      message: 'email and auto may send an email, which needs a subject line: add `subject: …`',
+    }),
+    z.refine((t) => t.channel !== 'inapp' || t.subject === undefined, {
+      path: ['subject'],
+      message: 'only an email has one: remove it, or set `channel: email` or `channel: auto`',
+    }),
+  );
 
 export type FrontMatter = z.output<typeof frontMatterSchema>;
