@@ -247,7 +247,13 @@ async function oncallNow(argv: string[]): Promise<void> {
   lines.push(
     `low: ${roster.lowUrgencyNote(team, at)}`,
     `high: acknowledged within ${roster.spanText(high.withinSeconds)} (by ${roster.localTimeIn(zone, high.by)}), ${shift.person?.name ?? 'nobody'} on call`,
+    'fix messages (response.within / response.at / response.who), an open group, no user zone:',
   );
+  const { responseText } = await import('../functions/core/oncall/response-text');
+  for (const high of [false, true]) {
+    const text = responseText(team, { high, state: 'open' }, at);
+    lines.push(`  ${high ? 'high' : 'low'}: ${text.within} / ${text.at} / ${text.who}`);
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
