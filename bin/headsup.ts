@@ -15,7 +15,8 @@ const USAGE = `usage: headsup <command>
                            beside templates/, else oncall.example.yaml)
   oncall now [--at <time>] [file]
                            who works, who is on call, whom each escalation step reaches and what an
-                           alert would promise, now or at an ISO time (2026-03-09T09:00 in the
+                           alert and a fix message (response.*) would promise, now or at an ISO
+                           time (2026-03-09T09:00 in the
                            team's zone, or with an offset: 2026-03-09T09:00Z)`;
 
 /** One line on stderr and exit 1: what went wrong and what to do, never a stack trace. */

@@ -523,7 +523,7 @@ class Round {
   private async deliver(w: Work): Promise<void> {
     const { link, template } = w.decision as Extract<Decision, { kind: 'send' }>;
     const standing = this.standing.get(link.fingerprint);
-    const response = responseText(this.deps.team, standing, this.now, link.event.user?.timezone);
+    const response = () => responseText(this.deps.team, standing, this.now, link.event.user?.timezone);
     w.delivery = await deliver(link, template, { now: this.now, response }, this.batch);
   }
 
@@ -871,7 +871,7 @@ function resultOf(w: Work): NotifyResult {
 async function deliver(
   link: DetailLink,
   template: FixTemplate,
-  { now, response }: { now: number; response: ResponseText },
+  { now, response }: { now: number; response: () => ResponseText },
   batch: Batch,
 ): Promise<Delivery> {
   const { deps } = batch;
@@ -887,11 +887,12 @@ async function deliver(
   if (!contact) return { handedOver: false, outcome: { status: 'not-in-intercom', at: now } };
 
   // Rendered before the hand-over, so a template that does not render has sent nothing. A retry would
-  // render the same way: the outcome is final and the thread is told. Both guards go back, so a click
+  // render the same way: the outcome is final and the thread is told. The reply it promises is worded
+  // here too, at the time of the round (`response.*`), so no wording problem escapes this outcome. Both guards go back, so a click
   // may send the fixed template later.
   let body: string;
   try {
-    body = template.render(templateContext(link.event, response));
+    body = template.render(templateContext(link.event, response()));
   } catch (err) {
     const reason = `template "${template.id}" did not render: ${clip(reasonOf(err), RENDER_REASON_CHARS)}`;
     deps.log.error('fix template did not render', { reason });
