@@ -1,10 +1,12 @@
 import {
   atText,
   type GroupStanding,
+  promisedBy,
   responseText,
   standingOf,
   withinText,
 } from '../../functions/core/oncall/response-text';
+import { responsePromise, workingAt } from '../../functions/core/oncall/roster';
 import { checkTeamFile } from '../../functions/core/oncall/team-file';
 import type { Team } from '../../functions/core/oncall/team-schema';
 import { UNKNOWN_RESPONSE } from '../../functions/core/templates/context';
@@ -195,6 +197,22 @@ describe('response.within / response.at / response.who', () => {
         status: { state: 'snoozed', snoozedUntil: 5 },
       }),
     ).toEqual({ high: true, state: 'snoozed', snoozedUntil: 5 });
+  });
+});
+
+describe('never sooner than the roster allows', () => {
+  it('over 2026, every 7 hours (DST changes included): no earlier than the roster, someone working when due', () => {
+    const start = at('2026-01-01T00:00:00Z');
+    let checked = 0;
+    for (let now = start; now < at('2027-01-01T00:00:00Z'); now += 7 * 3600_000, checked++) {
+      for (const team of [followTheSun, sydney, toronto]) {
+        const low = promisedBy(team, open(false), now);
+        expect(low).toBeGreaterThanOrEqual(responsePromise(team, 'low', now).by + team.oncall.respond * 1000);
+        expect(workingAt(team, low - 1000).length).toBeGreaterThan(0);
+        expect(promisedBy(team, open(true), now)).toBe(responsePromise(team, 'high', now).by);
+      }
+    }
+    expect(checked).toBe(1252);
   });
 });
 
