@@ -15,7 +15,8 @@ const USAGE = `usage: headsup <command>
                            beside templates/, else oncall.example.yaml)
   oncall now [--at <time>] [file]
                            who works, who is on call, whom each escalation step reaches and what an
-                           alert would promise, now or at an ISO time (2026-03-09T09:00 in the
+                           alert and a fix message (response.*) would promise, now or at an ISO
+                           time (2026-03-09T09:00 in the
                            team's zone, or with an offset: 2026-03-09T09:00Z)`;
 
 /** One line on stderr and exit 1: what went wrong and what to do, never a stack trace. */
@@ -247,7 +248,13 @@ async function oncallNow(argv: string[]): Promise<void> {
   lines.push(
     `low: ${roster.lowUrgencyNote(team, at)}`,
     `high: acknowledged within ${roster.spanText(high.withinSeconds)} (by ${roster.localTimeIn(zone, high.by)}), ${shift.person?.name ?? 'nobody'} on call`,
+    'fix messages (response.within / response.at / response.who), an open group, no user zone:',
   );
+  const { responseText } = await import('../functions/core/oncall/response-text');
+  for (const high of [false, true]) {
+    const text = responseText(team, { high, state: 'open' }, at);
+    lines.push(`  ${high ? 'high' : 'low'}: ${text.within} / ${text.at} / ${text.who}`);
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

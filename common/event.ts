@@ -31,7 +31,8 @@ type EventShape<Id, TagValue> = {
   occurredAt?: string;
   app: string;
   error: ErrorShape<Id>;
-  user?: { id?: Id; email?: string; name?: string };
+  /** `timezone`: the user's IANA zone (`Europe/Paris`), for times in fix messages. */
+  user?: { id?: Id; email?: string; name?: string; timezone?: string };
   company?: { id?: Id; name?: string; slug?: string; plan?: string };
   request?: { method?: string; url?: string; headers?: Record<string, string | string[]> };
   context?: Record<string, unknown>;

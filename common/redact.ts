@@ -194,7 +194,8 @@ function redactHeaders(headers: Headers): Headers {
 /**
  * Returns a copy of the event with every user-influenced text scrubbed. Ids (`user.id`, `company.id`,
  * `error.code`) skip the card rule; an ordinary email address matches no rule and stays, as Intercom
- * needs it. `id`, `app`, `environment`, `level` and `occurredAt` are validated identifiers, kept as sent.
+ * needs it. `id`, `app`, `environment`, `level`, `occurredAt` and `user.timezone` (an IANA name) are
+ * validated identifiers, kept as sent.
  */
 export function redactEvent(event: ErrorEvent): ErrorEvent {
   const { user, company, request } = event;

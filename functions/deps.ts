@@ -75,7 +75,7 @@ export function triageDeps(
 /** Builds the notify function's collaborators. */
 export function notifyDeps(
   config: NotifyConfig,
-  loadTemplates: TemplateLoader,
+  load: { templates: TemplateLoader; team: TeamLoader },
   aws: AwsClients = createAwsClients(),
 ): NotifyDeps {
   return {
@@ -84,8 +84,10 @@ export function notifyDeps(
     intercom: new IntercomMessenger(createIntercomClient(config.intercom), config.intercom.adminId),
     // Thread replies and parent updates only: each group's stored Slack reference names the channel.
     slack: new SlackThreads(createSlackClient(config.slack)),
-    templates: loadTemplates(config.templatesDir),
+    templates: load.templates(config.templatesDir),
     inappSeenWithinSeconds: config.intercom.inappSeenWithinSeconds,
+    // What fix messages promise about a reply (`response.*`), from the same team file as triage's.
+    team: load.team(config.templatesDir),
     messages: config.messages,
     retryLater: new NotifyQueue(aws.sqs, config.notifyQueueUrl),
     sendingStaleMs: NOTIFY_SENDING_STALE_MS,

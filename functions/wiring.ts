@@ -10,6 +10,14 @@ import type { TriageDeps } from './services/triage';
 // The local stack's and the tests' wiring: the same as the Lambda handlers', but for the templates,
 // read and checked from their `*.md` files at start instead of precompiled when a bundle is built.
 
+/** The team file as HEADSUP_ONCALL names it (or oncall.yaml beside the templates), checked at start. */
+function teamFrom(env: Env) {
+  return () => {
+    const { path, required } = teamFilePath(env);
+    return loadTeam(path, { required });
+  };
+}
+
 /**
  * Builds the triage function's collaborators, the templates read from their files; the incident flow
  * on `clock` when the local stack runs it faster.
@@ -20,16 +28,15 @@ export function createTriageDeps(
   options: { clock?: IncidentClock; env?: Env } = {},
 ): TriageDeps {
   const { clock, env = process.env } = options;
-  // The team file as HEADSUP_ONCALL names it (or oncall.yaml beside the templates), checked at start.
-  const team = () => {
-    const { path, required } = teamFilePath(env);
-    return loadTeam(path, { required });
-  };
-  const deps = triageDeps(config, { templates: loadTemplates, team }, aws);
+  const deps = triageDeps(config, { templates: loadTemplates, team: teamFrom(env) }, aws);
   return clock ? { ...deps, clock: clock.clock, timers: clock.timers(deps.timers) } : deps;
 }
 
-/** Builds the notify function's collaborators, the templates read from their files. */
-export function createNotifyDeps(config: NotifyConfig, aws: AwsClients = createAwsClients()): NotifyDeps {
-  return notifyDeps(config, loadTemplates, aws);
+/** Builds the notify function's collaborators, the templates and the team read from their files. */
+export function createNotifyDeps(
+  config: NotifyConfig,
+  aws: AwsClients = createAwsClients(),
+  options: { env?: Env } = {},
+): NotifyDeps {
+  return notifyDeps(config, { templates: loadTemplates, team: teamFrom(options.env ?? process.env) }, aws);
 }

@@ -69,7 +69,7 @@ const PROJECT_ROOT = path.resolve(__dirname, '..');
 const TEMPLATES_DIR = 'templates';
 
 /**
- * The on-call team file deployed with triage: HEADSUP_ONCALL at synth, else `oncall.yaml` at the project
+ * The on-call team file deployed with triage and notify: HEADSUP_ONCALL at synth, else `oncall.yaml` at the project
  * root (README → On-call and escalation); none → on-call is off. A broken one fails the synth.
  */
 function compiledTeam(): string | undefined {
@@ -378,7 +378,8 @@ export class HeadsUp extends Construct {
         POWERTOOLS_SERVICE_NAME: 'headsup-notify',
         POWERTOOLS_METRICS_NAMESPACE: 'HeadsUp',
       },
-      { withTemplates: true },
+      // The team too: fix messages say when to expect a reply (`response.*`).
+      { withTemplates: true, withTeam: true },
     );
     this.consume(this.notifyFunction, this.notifyQueue, QUEUES.notify);
     // The cooldown guard and the outcome on the detail item; the event source mapping grants the receive

@@ -25,7 +25,7 @@ export type HandlerDeps = { triage: () => Promise<TriageDeps>; notify: () => Pro
 export function depsFromEnv(env: Env, aws: AwsClients, clock?: IncidentClock): HandlerDeps {
   return {
     triage: builtPerEnv(env, () => createTriageDeps(loadTriageConfig(env), aws, { clock, env })),
-    notify: builtPerEnv(env, () => createNotifyDeps(loadNotifyConfig(env), aws)),
+    notify: builtPerEnv(env, () => createNotifyDeps(loadNotifyConfig(env), aws, { env })),
   };
 }
 

@@ -12,7 +12,7 @@ import { teamFromJson } from '../core/oncall/team-schema';
 export const COMPILED_TEAM_FILE = 'oncall.json';
 
 /**
- * The team of a bundled function (triage): checked and written as JSON beside the precompiled
+ * The team of a bundled function (triage, notify): checked and written as JSON beside the precompiled
  * templates when the bundle was built (lib/headsup.ts), so a cold start loads no YAML parser. No file:
  * the deploy had no team file, and on-call is off.
  */

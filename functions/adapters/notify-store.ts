@@ -6,8 +6,9 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { CooldownGuard, GroupTold, LinkLookup, OccurrenceHold } from '../core/fix-decision';
+import { standingOf } from '../core/oncall/response-text';
 import type { ErrorGroup } from '../core/records';
-import type { FixStore, FixWrite, FixWriteRefusal } from '../services/ports';
+import type { FixStore, FixWrite, FixWriteRefusal, GuardedGroup } from '../services/ports';
 import { Backoff, type RetryPolicy } from './backoff';
 import {
   cancellationReasons,
@@ -37,7 +38,10 @@ export const NOTIFY_STORE_RETRY: RetryPolicy = { baseMs: 10, capMs: 250, budgetM
 /** Why a transaction may be cancelled that says nothing about its conditions. */
 const TRANSIENT = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
 
-/** Only what a decision needs of cooldown guards and groups (a group item holds up to 1 000 users). */
+/**
+ * Only what a decision needs of cooldown guards and groups (a group item holds up to 1 000 users), and
+ * of a group what its fix messages promise. `a.b` is an attribute's nested field.
+ */
 const GUARD_ATTRIBUTES = [
   PK,
   'linkId',
@@ -49,6 +53,10 @@ const GUARD_ATTRIBUTES = [
   TTL,
   'autoReportedFor',
   'cooldownReportedFor',
+  // What a fix message may promise (core/oncall/response-text.ts): a few bytes of the same items.
+  'urgency',
+  'status.state',
+  'status.snoozedUntil',
 ];
 
 /**
@@ -85,7 +93,7 @@ export class NotifyStore implements FixStore {
   async readGuards(
     cooldowns: Array<{ recipient: string; templateId: string }>,
     fingerprints: string[],
-  ): Promise<{ cooldowns: Array<CooldownGuard | undefined>; groups: Array<GroupTold | undefined> }> {
+  ): Promise<{ cooldowns: Array<CooldownGuard | undefined>; groups: Array<GuardedGroup | undefined> }> {
     const sentKeys = cooldowns.map((c) => sentKey(c.recipient, c.templateId));
     const groupKeys = fingerprints.map(groupKey);
     const items = await this.batchGet([...sentKeys, ...groupKeys], GUARD_ATTRIBUTES);
@@ -96,7 +104,9 @@ export class NotifyStore implements FixStore {
       }),
       groups: groupKeys.map((key) => {
         const item = items.get(key[PK]);
-        return item && toTold(item);
+        return (
+          item && { told: toTold(item), standing: standingOf(item as Pick<ErrorGroup, 'urgency' | 'status'>) }
+        );
       }),
     };
   }
@@ -137,10 +147,7 @@ export class NotifyStore implements FixStore {
   /** Consistent reads by partition key (each of our keys has one sort key); throttled keys retried. */
   private async batchGet(keys: Key[], attributes?: string[]): Promise<Map<string, Item>> {
     const found = new Map<string, Item>();
-    const projection = attributes && {
-      ProjectionExpression: attributes.map((_, i) => `#a${i}`).join(', '),
-      ExpressionAttributeNames: Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a])),
-    };
+    const projection = attributes && projectionOf(attributes);
     const unique = [...new Map(keys.map((k) => [k[PK], k])).values()];
     const backoff = new Backoff(NOTIFY_STORE_RETRY); // one budget for the whole read
     for (let start = 0; start < unique.length; start += MAX_BATCH_KEYS) {
@@ -343,6 +350,20 @@ function toGuard(i: Item): CooldownGuard {
     sentAt: i.sentAt === undefined ? undefined : Number(i.sentAt),
     cooldownNoticed: i.cooldownNoticed === undefined ? undefined : Boolean(i.cooldownNoticed),
     expiresAt: Number(i[TTL] ?? 0),
+  };
+}
+
+/** A projection of attributes and nested fields (`status.state`), every name a placeholder. */
+function projectionOf(attributes: string[]) {
+  const names = new Map<string, string>();
+  const placeholder = (name: string) => {
+    if (!names.has(name)) names.set(name, `#a${names.size}`);
+    return names.get(name)!;
+  };
+  const paths = attributes.map((a) => a.split('.').map(placeholder).join('.'));
+  return {
+    ProjectionExpression: paths.join(', '),
+    ExpressionAttributeNames: Object.fromEntries([...names].map(([name, p]) => [p, name])),
   };
 }
 

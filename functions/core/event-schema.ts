@@ -6,7 +6,21 @@ import {
   type EventInput as SharedEventInput,
 } from '../../common/event';
 import { parseJsonText } from '../../common/json-text';
+import { canonicalZone, MAX_ZONE_CHARS } from './time-zone';
 import * as z from './zod';
+
+/**
+ * The user's own zone, an IANA name (`Europe/Paris`): fix messages give times in it. Stored canonical
+ * (`europe/paris` → `Europe/Paris`); anything else is refused, naming the field, like any bad field.
+ */
+const userZone = z.pipe(
+  z.string().check(z.maxLength(MAX_ZONE_CHARS)),
+  z.transform(
+    (name, ctx) =>
+      canonicalZone(name) ??
+      z.refuse(ctx, `${JSON.stringify(name)} is not an IANA time zone such as Europe/Paris`),
+  ),
+);
 
 /** Backends often have numeric ids; accept them and store strings. */
 const idString = (max: number) =>
@@ -45,6 +59,7 @@ const errorEventSchema = z.object({
       id: z.optional(idString(200)),
       email: z.optional(z.string().check(z.maxLength(320))),
       name: z.optional(z.string().check(z.maxLength(200))),
+      timezone: z.optional(userZone),
     }),
   ),
   company: z.optional(

@@ -1,3 +1,4 @@
+import { loadCompiledTeam } from '../adapters/compiled-team';
 import { loadCompiledTemplates } from '../adapters/compiled-templates';
 import { INTERCOM_TIMEOUT_SECONDS } from '../adapters/intercom';
 import { NOTIFY_STORE_RETRY } from '../adapters/notify-store';
@@ -28,6 +29,8 @@ export const createNotifyHandler = (getDeps: () => Promise<NotifyDeps>) =>
   });
 
 export const handler = createNotifyHandler(
-  // The templates as precompiled into the bundle: it carries no template compiler.
-  depsFollowingSecrets((env) => notifyDeps(loadNotifyConfig(env), loadCompiledTemplates)),
+  // The templates and the team as precompiled into the bundle: it carries no template compiler or YAML.
+  depsFollowingSecrets((env) =>
+    notifyDeps(loadNotifyConfig(env), { templates: loadCompiledTemplates, team: loadCompiledTeam }),
+  ),
 );

@@ -18,11 +18,13 @@ import {
   waitSeconds,
 } from '../core/fix-decision';
 import { type NotifyJob, notifyJobSchema } from '../core/notify-job';
+import { type GroupStanding, responseText } from '../core/oncall/response-text';
+import type { Team } from '../core/oncall/team-schema';
 import type { DetailLink, NotifyOutcome } from '../core/records';
 import type { MessageOptions } from '../core/slack/message';
 import { outcomeMessage } from '../core/slack/outcome';
 import { parentMessage } from '../core/slack/parent';
-import { templateContext } from '../core/templates/context';
+import { type ResponseText, templateContext } from '../core/templates/context';
 import type { FixTemplate } from '../core/templates/parse';
 import { PermanentError, RetryableError, reasonOf, refused } from './failures';
 import type {
@@ -43,6 +45,8 @@ export type NotifyDeps = {
   templates: FixTemplate[];
   /** `channel: auto` sends in-app to a user Intercom saw within this many seconds, else an email. */
   inappSeenWithinSeconds: number;
+  /** The on-call team: what fix messages promise about a reply (`response.*`). Undefined: no team file. */
+  team?: Team;
   messages: MessageOptions;
   /**
    * A guard still "sending" after this long belongs to an attempt that died mid-way: the wiring sets
@@ -256,6 +260,8 @@ class Round {
   private readonly noticed = new Set<string>();
   /** Each group's "first outcome" flags, as read (undefined: the group is gone). */
   private readonly told = new Map<string, GroupTold | undefined>();
+  /** Each group's urgency and state, as read with the guards: what its fix messages promise. */
+  private readonly standing = new Map<string, GroupStanding>();
   private phase: 'claim' | 'record' = 'claim';
 
   constructor(
@@ -318,7 +324,11 @@ class Round {
     if (keys.size === 0 && fingerprints.length === 0) return;
     const guards = await this.deps.store.readGuards([...keys.values()], fingerprints);
     const byKey = new Map([...keys.keys()].map((id, i) => [id, guards.cooldowns[i]]));
-    for (const [i, fp] of fingerprints.entries()) this.told.set(fp, guards.groups[i]);
+    for (const [i, fp] of fingerprints.entries()) {
+      this.told.set(fp, guards.groups[i]?.told);
+      const standing = guards.groups[i]?.standing;
+      if (standing) this.standing.set(fp, standing);
+    }
     for (const w of this.works) {
       if (w.decision.kind !== 'guard') continue;
       w.view.cooldown = byKey.get(cooldownKeyId(w.decision.key));
@@ -516,7 +526,9 @@ class Round {
   /** The contact, the rendered template, the message: as today, one job at a time, all jobs at once. */
   private async deliver(w: Work): Promise<void> {
     const { link, template } = w.decision as Extract<Decision, { kind: 'send' }>;
-    w.delivery = await deliver(link, template, this.now, this.batch);
+    const standing = this.standing.get(link.fingerprint);
+    const response = () => responseText(this.deps.team, standing, this.now, link.event.user?.timezone);
+    w.delivery = await deliver(link, template, { now: this.now, response }, this.batch);
   }
 
   /**
@@ -863,7 +875,7 @@ function resultOf(w: Work): NotifyResult {
 async function deliver(
   link: DetailLink,
   template: FixTemplate,
-  now: number,
+  { now, response }: { now: number; response: () => ResponseText },
   batch: Batch,
 ): Promise<Delivery> {
   const { deps } = batch;
@@ -884,11 +896,12 @@ async function deliver(
   const { channel } = choice;
 
   // Rendered before the hand-over, so a template that does not render has sent nothing. A retry would
-  // render the same way: the outcome is final and the thread is told. Both guards go back, so a click
-  // may send the fixed template later.
+  // render the same way: the outcome is final and the thread is told. The reply it promises is worded
+  // here too, at the time of the round (`response.*`), so no wording problem escapes this outcome.
+  // Both guards go back, so a click may send the fixed template later.
   let body: string;
   try {
-    body = template.render(templateContext(link.event));
+    body = template.render(templateContext(link.event, response()));
   } catch (err) {
     const reason = `template "${template.id}" did not render: ${clip(reasonOf(err), RENDER_REASON_CHARS)}`;
     deps.log.error('fix template did not render', { reason });

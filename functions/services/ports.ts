@@ -5,6 +5,7 @@ import type { FlushBody } from '../core/flush';
 import type { NotifyJob } from '../core/notify-job';
 import type { IncidentChange } from '../core/oncall/incident';
 import type { IncidentBody } from '../core/oncall/incident-message';
+import type { GroupStanding } from '../core/oncall/response-text';
 import type {
   DetailLink,
   ErrorGroup,
@@ -199,6 +200,9 @@ export type FixWriteRefusal =
   /** `told` undefined: the group is gone. */
   | { index: number; kind: 'group'; told?: GroupTold };
 
+/** What notify reads of a group with the guards: its flags, and what its fix messages may promise. */
+export type GuardedGroup = { told: GroupTold; standing: GroupStanding };
+
 /** What notify reads and writes, a batch at a time. Reads are consistent: guards are decided on them. */
 export interface FixStore {
   /** The links (in the order given) with their occurrence guards. */
@@ -206,11 +210,14 @@ export interface FixStore {
     linkIds: string[],
     now: number,
   ): Promise<Array<{ link: LinkLookup; occurrence?: OccurrenceHold }>>;
-  /** The cooldown guards and the groups' "first outcome" flags (undefined: no such group), in order. */
+  /**
+   * The cooldown guards and the groups' "first outcome" flags and standing (undefined: no such group),
+   * in order.
+   */
   readGuards(
     cooldowns: Array<{ recipient: string; templateId: string }>,
     fingerprints: string[],
-  ): Promise<{ cooldowns: Array<CooldownGuard | undefined>; groups: Array<GroupTold | undefined> }>;
+  ): Promise<{ cooldowns: Array<CooldownGuard | undefined>; groups: Array<GuardedGroup | undefined> }>;
   /**
    * Commits the writes together or not at all. When conditions fail nothing is written and the
    * refusals say what was found; any other failure throws (the writes may then have been made).

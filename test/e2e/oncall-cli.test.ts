@@ -121,7 +121,13 @@ describe('headsup oncall now', () => {
     expect(lines).toContain('  2. working → Sam (on call: nobody works now), then 15 min for an Acknowledge');
     expect(lines).toContain('  3. everyone → Tim, Ana and Sam');
     expect(lines).toContain('low: next in working hours: Sam, Sat 22:00 London — in 10 h');
-    expect(lines.at(-1)).toBe('high: acknowledged within 30 min (by Sat 23:30 Sydney), Sam on call');
+    expect(lines).toContain('high: acknowledged within 30 min (by Sat 23:30 Sydney), Sam on call');
+    // What a fix message's response.* say now: Sam's Saturday night in London is Sunday morning in Sydney.
+    expect(lines.slice(-3)).toEqual([
+      'fix messages (response.within / response.at / response.who), an open group, no user zone:',
+      '  low: within 11 hours / by Sun 09:30 Sydney time / our developer team',
+      '  high: within 30 minutes / by 23:30 Sydney time / our on-call engineer',
+    ]);
   });
 
   it('reads a time without an offset in the team zone', () => {

@@ -51,6 +51,23 @@ describe('headsup templates check', () => {
     ]);
   });
 
+  it('accepts the response.* variables and names an unknown one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'templates-'));
+    const promise = '---\nid: promise\nname: Promise\nmatch:\n  code: x\n---\n';
+    writeFileSync(
+      join(dir, 'promise.md'),
+      `${promise}{{response.who}} will reply {{response.within}} ({{response.at}}).\n`,
+    );
+    const good = check(dir);
+    expect([good.status, good.stdout, good.stderr]).toEqual([0, '1 templates OK: promise\n', '']);
+    writeFileSync(join(dir, 'promise.md'), `${promise}We reply {{response.foo}}.\n`);
+    const bad = check(dir);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(
+      /promise\.md:7: unknown variable "response\.foo"; known: .*response\.within, response\.at, response\.who\n/,
+    );
+  });
+
   it('refuses more than one folder instead of ignoring the rest', () => {
     const run = runHeadsup(['templates', 'check', 'templates', 'elsewhere']);
     expect(run.status).toBe(1);

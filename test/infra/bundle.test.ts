@@ -3,12 +3,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { moduleInitMs } from '../../bench/module-init';
+import { COMPILED_TEAM_FILE, loadCompiledTeam } from '../../functions/adapters/compiled-team';
 import { COMPILED_TEMPLATES_FILE, loadCompiledTemplates } from '../../functions/adapters/compiled-templates';
 import { readTemplates } from '../../functions/adapters/template-files';
 import { HeadsUpStack } from '../../lib/headsup-stack';
 import { logicalId, testApp } from './test-app';
 
 const TEMPLATES = path.join(__dirname, '..', '..', 'templates');
+const EXAMPLE_TEAM = path.join(__dirname, '..', '..', 'oncall.example.yaml');
 
 // The bundles are a few MB: synthesize into a folder of our own and remove it afterwards.
 const outdir = mkdtempSync(path.join(os.tmpdir(), 'headsup-bundle-test-'));
@@ -21,12 +23,26 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 type Bundled = { stack: HeadsUpStack; assetDir: (fn: NodejsFunction) => string };
 
 /** Synthesized once, with real bundling, for both tests. */
-function synthesizeBundled(): Bundled {
-  const app = testApp({ 'aws:cdk:bundling-stacks': ['**'] }, { outdir });
-  const stack = new HeadsUpStack(app, 'Bundled', {
-    headsUp: { slackChannel: 'C0123456789', intercomAdminId: '1' },
-  });
-  const assembly = app.synth();
+function synthesizeBundled() {
+  // With a team file, as a deploy with on-call has: the functions are bundled, and their bundling
+  // hooks read HEADSUP_ONCALL, as the stack is built.
+  const given = process.env.HEADSUP_ONCALL;
+  process.env.HEADSUP_ONCALL = EXAMPLE_TEAM;
+  try {
+    const app = testApp({ 'aws:cdk:bundling-stacks': ['**'] }, { outdir });
+    const stack = new HeadsUpStack(app, 'Bundled', {
+      headsUp: { slackChannel: 'C0123456789', intercomAdminId: '1' },
+    });
+    return { stack, assembly: app.synth() };
+  } finally {
+    if (given === undefined) delete process.env.HEADSUP_ONCALL;
+    else process.env.HEADSUP_ONCALL = given;
+  }
+}
+
+/** The bundled stack and where each function's bundle went. */
+function bundledAssets(): Bundled {
+  const { stack, assembly } = synthesizeBundled();
   const resources = assembly.getStackByName(stack.stackName).template.Resources as Record<
     string,
     { Properties: { Code: { S3Key: string } } }
@@ -40,10 +56,10 @@ function synthesizeBundled(): Bundled {
 
 let bundled: Bundled;
 beforeAll(() => {
-  bundled = synthesizeBundled();
+  bundled = bundledAssets();
 });
 
-test('the triage and notify bundles carry every templates/*.md next to index.js, and their precompiled form; the http bundle does not', () => {
+test('the triage and notify bundles carry every templates/*.md next to index.js, their precompiled form and the team; the http bundle does not', () => {
   const { stack, assetDir } = bundled;
 
   const markdown = readdirSync(TEMPLATES).filter((name) => name.endsWith('.md'));
@@ -54,9 +70,15 @@ test('the triage and notify bundles carry every templates/*.md next to index.js,
     expect(existsSync(path.join(dir, 'index.js'))).toBe(true);
     // HEADSUP_TEMPLATES is 'templates', relative to the task root where index.js is.
     expect(readdirSync(path.join(dir, 'templates')).sort()).toEqual(
-      [...markdown, COMPILED_TEMPLATES_FILE].sort(),
+      [...markdown, COMPILED_TEMPLATES_FILE, COMPILED_TEAM_FILE].sort(),
     );
     expect(loadCompiledTemplates(path.join(dir, 'templates')).map((t) => t.id)).toEqual(ids);
+    // Triage for urgency and escalation, notify for the reply a fix message promises (response.*).
+    expect(loadCompiledTeam(path.join(dir, 'templates'))?.people.map((p) => p.id)).toEqual([
+      'tim',
+      'ana',
+      'sam',
+    ]);
   }
   const httpDir = assetDir(stack.headsUp.httpFunction);
   expect(existsSync(path.join(httpDir, 'index.js'))).toBe(true);
@@ -75,8 +97,10 @@ const SIZE_BUDGETS_KIB = {
   // 460 / 957 / 388 KiB. notify carries intercom-client (about 510 KiB): the SDK the product is built on.
   // On-call (same day): triage 561 KiB (luxon, 70 KiB, for the roster's time zones; the incident flow),
   // http 399 (the alert buttons' conditional write, no roster, no metrics).
+  // Fix messages' response.* (same day): notify 1 055 KiB (+91: luxon, 70 KiB, the roster and the team
+  // schema, to word the reply a message promises from the team file).
   triage: 565,
-  notify: 977,
+  notify: 1076,
   http: 405,
 } as const;
 

@@ -78,7 +78,7 @@ export async function startPipeline(
   const config = loadTriageConfig(local.env);
   const notifyConfig = loadNotifyConfig(local.env);
   const deps = createTriageDeps(config, aws, { clock: local.clock, env: local.env });
-  const notifyDeps = createNotifyDeps(notifyConfig, aws);
+  const notifyDeps = createNotifyDeps(notifyConfig, aws, { env: local.env });
   const handlers = startHandlers(
     sqs,
     { triage: async () => deps, notify: async () => notifyDeps },

@@ -28,6 +28,23 @@ describe('parseErrorEvent', () => {
     );
   });
 
+  it('takes user.timezone as an IANA zone, stored canonical, and names the field when it is not one', () => {
+    const ok = parseErrorEvent({ ...valid, user: { id: 'u1', timezone: 'america/toronto' } });
+    if (!ok.ok) throw new Error(ok.reason);
+    expect(ok.event.user?.timezone).toBe('America/Toronto');
+    const cases: [unknown, string][] = [
+      ['Mars/Olympus', '"Mars/Olympus" is not an IANA time zone such as Europe/Paris'],
+      ['+02:00', '"+02:00" is not an IANA time zone such as Europe/Paris'],
+      [`Europe/${'x'.repeat(60)}`, 'Too big: expected string to have <=64 characters'],
+      [3, 'Invalid input: expected string, received number'],
+    ];
+    for (const [timezone, message] of cases) {
+      const bad = parseErrorEvent({ ...valid, user: { timezone } });
+      if (bad.ok) throw new Error(`accepted ${String(timezone)}`);
+      expect(bad.issues).toEqual([{ path: 'user.timezone', message }]);
+    }
+  });
+
   it('rejects a body over 256 KiB by its UTF-8 size', () => {
     // 2-byte characters: under the limit in characters, over it in bytes.
     const body = JSON.stringify({

@@ -130,6 +130,32 @@ describe('parseTemplate', () => {
       'error.message',
       'app',
       'environment',
+      'response.within',
+      'response.at',
+      'response.who',
+    ]);
+  });
+
+  it('accepts the response variables and renders them escaped; an unknown response.* fails', () => {
+    const t = parsed(
+      template(
+        'id: x\nname: X\nmatch:\n  code: c',
+        '{{response.who}} will reply {{response.within}} ({{response.at}}).',
+      ),
+    );
+    const response = { within: 'within 3 hours', at: 'by Tue 09:00 <your> time', who: 'our developer team' };
+    expect(t.render(templateContext(sampleEvent(), response))).toBe(
+      '<p>our developer team will reply within 3 hours (by Tue 09:00 &lt;your&gt; time).</p>',
+    );
+    // No team file: a promise of no particular time, never an empty sentence.
+    expect(t.render(templateContext(sampleEvent()))).toBe(
+      '<p>our team will reply as soon as we can (as soon as we can).</p>',
+    );
+    expect(problems(template('id: x\nname: X\nmatch:\n  code: c', 'Soon: {{response.foo}}'))).toEqual([
+      `7: unknown variable "response.foo"; known: ${TEMPLATE_VARIABLES.join(', ')}`,
+    ]);
+    expect(problems(template('id: x\nname: X\nmatch:\n  code: c', '{{#if response}}x{{/if}}'))).toEqual([
+      `7: unknown variable "response"; known: ${TEMPLATE_VARIABLES.join(', ')}`,
     ]);
   });
 });

@@ -1,7 +1,7 @@
-import { IANAZone } from 'luxon';
 import { clip } from '../../../common/clip';
 import { durationSeconds } from '../duration';
 import { isSlackUserId } from '../slack/escalation';
+import { canonicalZone } from '../time-zone';
 import * as z from '../zod';
 import {
   firstOverlap,
@@ -36,13 +36,10 @@ const quoted = (text: string) => JSON.stringify(clip(text, 40));
 /** An IANA zone, read as its canonical name (`australia/sydney` → `Australia/Sydney`). */
 const zone = z.pipe(
   z.string(),
-  z.transform((name, ctx) => {
-    // Named zones only: luxon would also take a fixed offset, which no team lives in across DST.
-    const named = name.length <= 64 && /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/.test(name);
-    if (named && IANAZone.isValidZone(name))
-      return new Intl.DateTimeFormat('en', { timeZone: name }).resolvedOptions().timeZone;
-    return z.refuse(ctx, `${quoted(name)} is not an IANA time zone such as Europe/London`);
-  }),
+  z.transform(
+    (name, ctx) =>
+      canonicalZone(name) ?? z.refuse(ctx, `${quoted(name)} is not an IANA time zone such as Europe/London`),
+  ),
 );
 
 /** One entry or a list of them, read as ranges; an empty list or two ranges that overlap are refused. */

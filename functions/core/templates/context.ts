@@ -1,11 +1,25 @@
 import type { ErrorEvent } from '../event-schema';
 
 /**
- * What a fix template can say: the values of one event, every key always present (empty when
- * unknown) so a template never renders "undefined". The list of variables `templates check` accepts
- * is derived from this function, so the two cannot disagree.
+ * `response.*`: what the message may promise about a reply, worded at send time from the team file
+ * and the group (core/oncall/response-text.ts), e.g. `within 3 hours`, `by Tue 09:00 your time`,
+ * `our developer team`.
  */
-export function templateContext(event: ErrorEvent) {
+export type ResponseText = { within: string; at: string; who: string };
+
+/** Without a team file nothing is known of who answers when: no time is promised. */
+export const UNKNOWN_RESPONSE: ResponseText = {
+  within: 'as soon as we can',
+  at: 'as soon as we can',
+  who: 'our team',
+};
+
+/**
+ * What a fix template can say: the values of one event, every key always present (empty when
+ * unknown) so a template never renders "undefined", and the reply it may promise. The list of
+ * variables `templates check` accepts is derived from this function, so the two cannot disagree.
+ */
+export function templateContext(event: ErrorEvent, response: ResponseText = UNKNOWN_RESPONSE) {
   const name = event.user?.name?.trim() ?? '';
   return {
     user: {
@@ -18,6 +32,7 @@ export function templateContext(event: ErrorEvent) {
     error: { type: event.error.type ?? '', code: event.error.code ?? '', message: event.error.message ?? '' },
     app: event.app,
     environment: event.environment,
+    response: { within: response.within, at: response.at, who: response.who },
   };
 }
 
@@ -29,7 +44,7 @@ function leafPaths(value: object, prefix = ''): string[] {
   );
 }
 
-/** `user.name`, `user.firstName`, …, `app`, `environment`. */
+/** `user.name`, `user.firstName`, …, `app`, `environment`, `response.within`, …. */
 export const TEMPLATE_VARIABLES: readonly string[] = leafPaths(
   templateContext({ app: '', environment: '', level: 'error', error: {} }),
 );

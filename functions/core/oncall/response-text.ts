@@ -1,0 +1,122 @@
+import { DateTime } from 'luxon';
+import type { AlertStatus, ErrorGroup } from '../records';
+import { type ResponseText, UNKNOWN_RESPONSE } from '../templates/context';
+import { localTime, nextWorkingStart, responsePromise, workingAt, zoneCity } from './roster';
+import type { Team } from './team-schema';
+
+/*
+ * What a fix message may promise the user about a reply — `response.within`, `response.at`,
+ * `response.who` — from the team file, the group's urgency and its state, at send time. Pure: the
+ * roster (./roster) decides who answers when; this only picks the promise and words it, and it never
+ * words a promise sooner than the roster allows.
+ *
+ * | team file | group state            | urgency | counted from         | due                          | who                            |
+ * |-----------|------------------------|---------|----------------------|------------------------------|--------------------------------|
+ * | none      | any                    | any     | —                    | "as soon as we can"          | "our team"                     |
+ * | yes       | open                   | high    | now                  | on call's `respond`          | "our on-call engineer"         |
+ * | yes       | open (or group unknown)| low     | now                  | working hours + `respond`    | "our developer team"           |
+ * | yes       | acknowledged           | high    | now                  | on call's `respond`          | "the developer looking into it"|
+ * | yes       | acknowledged           | low     | now                  | working hours + `respond`    | "the developer looking into it"|
+ * | yes       | snoozed                | any     | the snooze's end     | working hours + `respond`    | "our developer team"           |
+ * | yes       | resolved               | any     | now                  | working hours + `respond`    | "our developer team"           |
+ *
+ * - On call's `respond` is what the team file commits to for high urgency; it counts from now, not
+ *   from an acknowledgement (which is in the past: never sooner). An acknowledgement names an owner;
+ *   it does not make a low-urgency group faster, since its owner may have gone home.
+ * - "Working hours + `respond`": the first working hours at or after the start (now when someone works
+ *   now), plus `respond` for someone to pick it up; when nobody is working any more at that moment
+ *   (their hours end sooner), the next hours instead. Nobody with hours: on call's promise.
+ * - A snoozed group was put off by the team: no promise before the snooze ends. A resolved one is
+ *   routine support: someone reads a reply in working hours.
+ */
+
+/** What of a group the promise depends on (absent: a group not found, taken as open, low urgency). */
+export type GroupStanding = { high: boolean; state: AlertStatus['state']; snoozedUntil?: number };
+
+export const standingOf = (group: {
+  urgency?: ErrorGroup['urgency'];
+  status?: Pick<AlertStatus, 'state' | 'snoozedUntil'>;
+}): GroupStanding => ({
+  high: group.urgency?.level === 'high',
+  state: group.status?.state ?? 'open',
+  snoozedUntil: group.status?.snoozedUntil,
+});
+
+const MINUTE_MS = 60_000;
+/** `response.at` is rounded up to a quarter hour (of UTC, which is one of every zone's wall clock). */
+const QUARTER_MS = 15 * MINUTE_MS;
+/** Working hours shorter than `respond` push the promise to later hours, this often at most. */
+const MAX_PUSHES = 20;
+
+/** The instant the promise runs out (unrounded). */
+export function promisedBy(team: Team, standing: GroupStanding | undefined, now: number): number {
+  const state = standing?.state ?? 'open';
+  const urgent = standing?.high === true && (state === 'open' || state === 'acknowledged');
+  if (urgent) return responsePromise(team, 'high', now).by;
+  const from = state === 'snoozed' ? Math.max(now, standing?.snoozedUntil ?? now) : now;
+  return workingHoursBy(team, from);
+}
+
+/** The end of `respond` counted from the first working hours at or after `from`. */
+function workingHoursBy(team: Team, from: number): number {
+  const respondMs = team.oncall.respond * 1000;
+  let start = from;
+  let by = from;
+  for (let push = 0; push < MAX_PUSHES; push++) {
+    const next = nextWorkingStart(team, start);
+    // Nobody has working hours: the roster's low-urgency promise is on call's.
+    if (!next) return push === 0 ? responsePromise(team, 'low', from).by : by;
+    by = next.at + respondMs;
+    if (workingAt(team, by - 1000).length > 0) return by;
+    start = by;
+  }
+  return by;
+}
+
+/**
+ * `within 15 minutes` … `within 45 minutes` (up to the quarter hour under an hour), `within 1 hour` …
+ * `within 48 hours` (up to the hour), `within 3 days` (up to the day, past 48 hours). Always up.
+ */
+export function withinText(ms: number): string {
+  const minutes = Math.max(1, Math.ceil(ms / MINUTE_MS));
+  if (minutes <= 45) return `within ${Math.ceil(minutes / 15) * 15} minutes`;
+  const hours = Math.ceil(minutes / 60);
+  if (hours <= 48) return `within ${hours} ${hours === 1 ? 'hour' : 'hours'}`;
+  return `within ${Math.ceil(minutes / 1440)} days`;
+}
+
+/**
+ * `by 14:45 your time` today, `by Tue 09:00 your time` within the week, `by Tue 15 Dec 09:00 your time`
+ * a week or more ahead — today and weekdays on the wall clock of `zone`; `label` names whose clock.
+ */
+export function atText(by: number, now: number, zone: string, label: string): string {
+  const due = DateTime.fromMillis(Math.ceil(by / QUARTER_MS) * QUARTER_MS, { zone }).setLocale('en');
+  const today = DateTime.fromMillis(now, { zone }).startOf('day');
+  const days = Math.round(due.startOf('day').diff(today, 'days').days);
+  if (days === 0) return `by ${due.toFormat('HH:mm')} ${label}`;
+  if (days < 7) return `by ${localTime(zone, due.toMillis())} ${label}`;
+  return `by ${due.toFormat('ccc d LLL HH:mm')} ${label}`;
+}
+
+function whoText(standing: GroupStanding | undefined): string {
+  if (standing?.state === 'acknowledged') return 'the developer looking into it';
+  if (standing?.high && standing.state === 'open') return 'our on-call engineer';
+  return 'our developer team';
+}
+
+/**
+ * The three texts, for a user in `userZone` (an IANA name from the event; undefined: the team's zone,
+ * said as `Sydney time`). No team file: nothing is known, and the texts say so without a time.
+ */
+export function responseText(
+  team: Team | undefined,
+  standing: GroupStanding | undefined,
+  now: number,
+  userZone?: string,
+): ResponseText {
+  if (!team) return UNKNOWN_RESPONSE;
+  const by = promisedBy(team, standing, now);
+  const zone = userZone ?? team.timezone;
+  const label = userZone ? 'your time' : `${zoneCity(team.timezone)} time`;
+  return { within: withinText(by - now), at: atText(by, now, zone, label), who: whoText(standing) };
+}
