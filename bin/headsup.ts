@@ -16,8 +16,8 @@ const USAGE = `usage: headsup <command>
   oncall now [--at <time>] [file]
                            who works, who is on call, whom each escalation step reaches and what an
                            alert and a fix message (response.*) would promise, now or at an ISO
-                           time (2026-03-09T09:00 in the
-                           team's zone, or with an offset: 2026-03-09T09:00Z)`;
+                           time (2026-03-09T09:00 in the team's zone, or with an offset:
+                           2026-03-09T09:00Z)`;
 
 /** One line on stderr and exit 1: what went wrong and what to do, never a stack trace. */
 function fail(message: string): never {
@@ -251,9 +251,9 @@ async function oncallNow(argv: string[]): Promise<void> {
     'fix messages (response.within / response.at / response.who), an open group, no user zone:',
   );
   const { responseText } = await import('../functions/core/oncall/response-text');
-  for (const high of [false, true]) {
-    const text = responseText(team, { high, state: 'open' }, at);
-    lines.push(`  ${high ? 'high' : 'low'}: ${text.within} / ${text.at} / ${text.who}`);
+  for (const urgent of [false, true]) {
+    const text = responseText(team, { high: urgent, state: 'open' }, at);
+    lines.push(`  ${urgent ? 'high' : 'low'}: ${text.within} / ${text.at} / ${text.who}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }

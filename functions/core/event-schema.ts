@@ -6,20 +6,18 @@ import {
   type EventInput as SharedEventInput,
 } from '../../common/event';
 import { parseJsonText } from '../../common/json-text';
-import { canonicalZone, MAX_ZONE_CHARS } from './time-zone';
+import { canonicalZone } from './time-zone';
 import * as z from './zod';
 
 /**
  * The user's own zone, an IANA name (`Europe/Paris`): fix messages give times in it. Stored canonical
- * (`europe/paris` → `Europe/Paris`); anything else is refused, naming the field, like any bad field.
+ * (`europe/paris` → `Europe/Paris`). Anything else (`+02:00`, Rails' "Eastern Time (US & Canada)", a
+ * zone newer than this runtime knows) is dropped rather than refused: it only words a time, the
+ * team's zone words it instead, and an error report must not be lost over it. Not a string: refused.
  */
 const userZone = z.pipe(
-  z.string().check(z.maxLength(MAX_ZONE_CHARS)),
-  z.transform(
-    (name, ctx) =>
-      canonicalZone(name) ??
-      z.refuse(ctx, `${JSON.stringify(name)} is not an IANA time zone such as Europe/Paris`),
-  ),
+  z.string(),
+  z.transform((name) => canonicalZone(name)),
 );
 
 /** Backends often have numeric ids; accept them and store strings. */

@@ -7,8 +7,8 @@
 export const MAX_ZONE_CHARS = 64;
 
 /**
- * The canonical name of an IANA zone (`australia/sydney` → `Australia/Sydney`), or undefined. Named
- * zones only: a fixed offset such as `+10:00` is nobody's zone across DST.
+ * The canonical name of an IANA zone (`australia/sydney` → `Australia/Sydney`), or undefined. IANA
+ * names only (`Etc/GMT-10` is one, for a fixed offset): `+10:00` or `UTC+10` are not.
  */
 export function canonicalZone(name: string): string | undefined {
   const named = name.length <= MAX_ZONE_CHARS && /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/.test(name);

@@ -42,6 +42,14 @@ people:
 oncall: { rotation: [ana], handoff: Mon 09:00, respond: 30m }
 `);
 
+/** Leo alone in London (hours 09–17 unless given), with `respond` as given. */
+const london = (respond: string, hours = 'Mon-Fri 09:00-17:00') =>
+  teamOf(`timezone: Europe/London
+people:
+  - { id: leo, name: Leo, slack: U0LEO00001, timezone: Europe/London, hours: ${hours} }
+oncall: { rotation: [leo], handoff: Mon 09:00, respond: ${respond} }
+`);
+
 const open = (high: boolean): GroupStanding => ({ high, state: 'open' });
 const acked = (high: boolean): GroupStanding => ({ high, state: 'acknowledged' });
 const at = (iso: string) => Date.parse(iso);
@@ -97,12 +105,36 @@ describe('response.within / response.at / response.who', () => {
       ['within 30 minutes', 'by 18:30 your time', 'our on-call engineer'],
     ],
     [
-      'Friday 12:45 Toronto, Ana alone, low: her hours end before 30 minutes are up, so Monday',
+      'Friday 12:45 Toronto, Ana alone, low: 15 minutes left on Friday, the other 15 on Monday',
       toronto,
       open(false),
       '2026-03-13T16:45:00Z',
       'America/Toronto',
-      ['within 3 days', 'by Mon 09:30 your time', 'our developer team'],
+      ['within 3 days', 'by Mon 09:15 your time', 'our developer team'],
+    ],
+    [
+      'respond 9h, one 9–17 day: Tuesday 10:00 has 7 working hours left, Wednesday the other 2',
+      london('9h'),
+      open(false),
+      '2026-03-10T10:00:00Z',
+      undefined,
+      ['within 25 hours', 'by Wed 11:00 London time', 'our developer team'],
+    ],
+    [
+      'respond 2h over a lunch break (09–12, 13–17): 11:30 + 30 min before, 1 h 30 min after',
+      london('2h', '[Mon-Fri 09:00-12:00, Mon-Fri 13:00-17:00]'),
+      open(false),
+      '2026-03-10T11:30:00Z',
+      undefined,
+      ['within 3 hours', 'by 14:30 London time', 'our developer team'],
+    ],
+    [
+      'respond 1d of working time, Friday 10:00: 7 h that day, 8 h Monday and Tuesday, 1 h Wednesday',
+      london('1d'),
+      open(false),
+      '2026-03-13T10:00:00Z',
+      undefined,
+      ['within 5 days', 'by Wed 10:00 London time', 'our developer team'],
     ],
     [
       'a weekend (Sat noon Sydney), low: nobody until Monday',
@@ -201,18 +233,34 @@ describe('response.within / response.at / response.who', () => {
 });
 
 describe('never sooner than the roster allows', () => {
-  it('over 2026, every 7 hours (DST changes included): no earlier than the roster, someone working when due', () => {
+  /** Minutes in [from, to) when someone works, sampled mid-minute: exact, as hours and DST changes fall on whole minutes. */
+  const workingMinutes = (team: Team, from: number, to: number) => {
+    let minutes = 0;
+    for (let t = from; t < to; t += 60_000) if (workingAt(team, t + 30_000).length > 0) minutes++;
+    return minutes;
+  };
+
+  it('over 2026 (DST changes included): exactly `respond` of working time before a low promise runs out', () => {
     const start = at('2026-01-01T00:00:00Z');
     let checked = 0;
-    for (let now = start; now < at('2027-01-01T00:00:00Z'); now += 7 * 3600_000, checked++) {
+    for (let now = start; now < at('2027-01-01T00:00:00Z'); now += 71 * 3600_000, checked++) {
       for (const team of [followTheSun, sydney, toronto]) {
         const low = promisedBy(team, open(false), now);
-        expect(low).toBeGreaterThanOrEqual(responsePromise(team, 'low', now).by + team.oncall.respond * 1000);
-        expect(workingAt(team, low - 1000).length).toBeGreaterThan(0);
+        expect([new Date(now).toISOString(), workingMinutes(team, now, low)]).toEqual([
+          new Date(now).toISOString(),
+          team.oncall.respond / 60,
+        ]);
+      }
+    }
+    expect(checked).toBe(124);
+  });
+
+  it('over 2026, every 7 hours: high urgency promises exactly on call’s `respond`', () => {
+    for (let now = at('2026-01-01T00:00:00Z'); now < at('2027-01-01T00:00:00Z'); now += 7 * 3600_000) {
+      for (const team of [followTheSun, sydney, toronto]) {
         expect(promisedBy(team, open(true), now)).toBe(responsePromise(team, 'high', now).by);
       }
     }
-    expect(checked).toBe(1252);
   });
 });
 
@@ -242,5 +290,30 @@ describe('rounding: always up, never a promise earlier than the roster’s', () 
     expect(atText(at('2026-03-17T09:00:00Z'), now, 'UTC', 'UTC time')).toBe('by Tue 17 Mar 09:00 UTC time');
     // Kathmandu is UTC+5:45: its quarter hours are UTC's too. 14:07Z is 19:52 there, 14:17Z 20:02.
     expect(atText(now + 10 * MIN, now, 'Asia/Kathmandu', 'your time')).toBe('by 20:15 your time');
+  });
+
+  it('never names a time of the hour the clocks go back through when the promise is its second pass', () => {
+    // New York, 1 Nov 2026: 01:00–02:00 happens twice (05:00–06:00Z in EDT, then 06:00–07:00Z in EST).
+    const night = at('2026-11-01T04:00:00Z');
+    expect(atText(at('2026-11-01T05:30:00Z'), night, 'America/New_York', 'your time')).toBe(
+      'by 01:30 your time',
+    );
+    expect(atText(at('2026-11-01T06:30:00Z'), night, 'America/New_York', 'your time')).toBe(
+      'by 02:00 your time',
+    );
+    // Lord Howe goes back half an hour (02:00 → 01:30): 01:45 the second time is said as 02:00.
+    const howe = at('2026-04-04T14:00:00Z');
+    expect(atText(at('2026-04-04T15:15:00Z'), howe, 'Australia/Lord_Howe', 'your time')).toBe(
+      'by 02:00 your time',
+    );
+    expect(atText(at('2026-04-04T14:45:00Z'), howe, 'Australia/Lord_Howe', 'your time')).toBe(
+      'by 01:45 your time',
+    );
+  });
+
+  it('words the time in the team’s zone when the stored user zone is one this runtime does not know', () => {
+    const now = at('2026-03-10T10:00:00Z');
+    expect(responseText(london('30m'), open(true), now, 'Mars/Olympus').at).toBe('by 10:30 London time');
+    expect(responseText(london('30m'), open(true), now, 'europe/paris').at).toBe('by 11:30 your time');
   });
 });

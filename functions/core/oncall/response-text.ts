@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import type { AlertStatus, ErrorGroup } from '../records';
 import { type ResponseText, UNKNOWN_RESPONSE } from '../templates/context';
-import { localTime, nextWorkingStart, responsePromise, workingAt, zoneCity } from './roster';
+import { canonicalZone } from '../time-zone';
+import { afterWorkingTime, localTime, responsePromise, zoneCity } from './roster';
 import type { Team } from './team-schema';
 
 /*
@@ -14,18 +15,18 @@ import type { Team } from './team-schema';
  * |-----------|------------------------|---------|----------------------|------------------------------|--------------------------------|
  * | none      | any                    | any     | —                    | "as soon as we can"          | "our team"                     |
  * | yes       | open                   | high    | now                  | on call's `respond`          | "our on-call engineer"         |
- * | yes       | open (or group unknown)| low     | now                  | working hours + `respond`    | "our developer team"           |
+ * | yes       | open (or group unknown)| low     | now                  | `respond` of working time    | "our developer team"           |
  * | yes       | acknowledged           | high    | now                  | on call's `respond`          | "the developer looking into it"|
- * | yes       | acknowledged           | low     | now                  | working hours + `respond`    | "the developer looking into it"|
- * | yes       | snoozed                | any     | the snooze's end     | working hours + `respond`    | "our developer team"           |
- * | yes       | resolved               | any     | now                  | working hours + `respond`    | "our developer team"           |
+ * | yes       | acknowledged           | low     | now                  | `respond` of working time    | "the developer looking into it"|
+ * | yes       | snoozed                | any     | the snooze's end     | `respond` of working time    | "our developer team"           |
+ * | yes       | resolved               | any     | now                  | `respond` of working time    | "our developer team"           |
  *
  * - On call's `respond` is what the team file commits to for high urgency; it counts from now, not
  *   from an acknowledgement (which is in the past: never sooner). An acknowledgement names an owner;
  *   it does not make a low-urgency group faster, since its owner may have gone home.
- * - "Working hours + `respond`": the first working hours at or after the start (now when someone works
- *   now), plus `respond` for someone to pick it up; when nobody is working any more at that moment
- *   (their hours end sooner), the next hours instead. Nobody with hours: on call's promise.
+ * - "Working hours + `respond`": `respond` of working time from the start, counting only the time
+ *   someone works (Friday 16:50, hours ending 17:00, `respond` 30m → Monday 09:20). Nobody with
+ *   hours: on call's promise.
  * - A snoozed group was put off by the team: no promise before the snooze ends. A resolved one is
  *   routine support: someone reads a reply in working hours.
  */
@@ -45,9 +46,6 @@ export const standingOf = (group: {
 const MINUTE_MS = 60_000;
 /** `response.at` is rounded up to a quarter hour (of UTC, which is one of every zone's wall clock). */
 const QUARTER_MS = 15 * MINUTE_MS;
-/** Working hours shorter than `respond` push the promise to later hours, this often at most. */
-const MAX_PUSHES = 20;
-
 /** The instant the promise runs out (unrounded). */
 export function promisedBy(team: Team, standing: GroupStanding | undefined, now: number): number {
   const state = standing?.state ?? 'open';
@@ -57,20 +55,14 @@ export function promisedBy(team: Team, standing: GroupStanding | undefined, now:
   return workingHoursBy(team, from);
 }
 
-/** The end of `respond` counted from the first working hours at or after `from`. */
+/**
+ * `respond` of working time from `from`: the hours nobody works do not count, so a reply due after
+ * the last person leaves is due that much into the next working hours. Nobody with working hours: on
+ * call's promise.
+ */
 function workingHoursBy(team: Team, from: number): number {
   const respondMs = team.oncall.respond * 1000;
-  let start = from;
-  let by = from;
-  for (let push = 0; push < MAX_PUSHES; push++) {
-    const next = nextWorkingStart(team, start);
-    // Nobody has working hours: the roster's low-urgency promise is on call's.
-    if (!next) return push === 0 ? responsePromise(team, 'low', from).by : by;
-    by = next.at + respondMs;
-    if (workingAt(team, by - 1000).length > 0) return by;
-    start = by;
-  }
-  return by;
+  return afterWorkingTime(team, from, respondMs) ?? responsePromise(team, 'low', from).by;
 }
 
 /**
@@ -90,12 +82,23 @@ export function withinText(ms: number): string {
  * a week or more ahead — today and weekdays on the wall clock of `zone`; `label` names whose clock.
  */
 export function atText(by: number, now: number, zone: string, label: string): string {
-  const due = DateTime.fromMillis(Math.ceil(by / QUARTER_MS) * QUARTER_MS, { zone }).setLocale('en');
+  let due = DateTime.fromMillis(Math.ceil(by / QUARTER_MS) * QUARTER_MS, { zone }).setLocale('en');
+  // A time in the hour the clocks go back through happens twice, and the reader takes the first:
+  // when the promise is the second, say a time after the repeat.
+  while (repeatedEarlier(due)) due = due.plus({ minutes: 15 });
   const today = DateTime.fromMillis(now, { zone }).startOf('day');
   const days = Math.round(due.startOf('day').diff(today, 'days').days);
   if (days === 0) return `by ${due.toFormat('HH:mm')} ${label}`;
   if (days < 7) return `by ${localTime(zone, due.toMillis())} ${label}`;
   return `by ${due.toFormat('ccc d LLL HH:mm')} ${label}`;
+}
+
+/** Whether the wall-clock time of `t` was also shown earlier, before the clocks went back (at most 3 h ago). */
+function repeatedEarlier(t: DateTime): boolean {
+  const back = t.minus({ hours: 3 }).offset - t.offset;
+  if (back <= 0) return false;
+  const first = t.minus({ minutes: back });
+  return first.hour === t.hour && first.minute === t.minute;
 }
 
 function whoText(standing: GroupStanding | undefined): string {
@@ -116,7 +119,9 @@ export function responseText(
 ): ResponseText {
   if (!team) return UNKNOWN_RESPONSE;
   const by = promisedBy(team, standing, now);
-  const zone = userZone ?? team.timezone;
-  const label = userZone ? 'your time' : `${zoneCity(team.timezone)} time`;
+  // A zone this runtime does not know (stored by one whose time-zone data differed): the team's.
+  const own = userZone === undefined ? undefined : canonicalZone(userZone);
+  const zone = own ?? team.timezone;
+  const label = own ? 'your time' : `${zoneCity(team.timezone)} time`;
   return { within: withinText(by - now), at: atText(by, now, zone, label), who: whoText(standing) };
 }

@@ -133,6 +133,65 @@ export function nextWorkingStart(team: Team, at: number): { person: Person; at: 
   return best;
 }
 
+/** When `person`'s working hours holding `at` end (undefined: not working at `at`), on their clock. */
+function rangeEndOf(person: Person, at: number): number | undefined {
+  const t = wallClock(person.timezone, at);
+  const minute = t.hour * 60 + t.minute;
+  const today = dayNumber(t.year, t.month, t.day);
+  let end: number | undefined;
+  for (const range of person.hours) {
+    if (!rangeCovers(range, t.weekday, minute)) continue;
+    // Started today, or yesterday and running past midnight.
+    const started = range.day === t.weekday && minute >= range.start ? today : today - 1;
+    const until = instantAt(person.timezone, started, range.end);
+    if (end === undefined || until > end) end = until;
+  }
+  return end;
+}
+
+/** How many hand-overs between working people a stretch of cover is followed through at most. */
+const MAX_COVER_LINKS = 50;
+
+/**
+ * The end of the team's cover holding `at`: the first moment after it when nobody is working, people
+ * whose hours overlap or follow on each other's counting as one stretch. `at` when nobody works then.
+ */
+function coverEnd(team: Team, at: number): number {
+  let end = at;
+  for (let link = 0; link < MAX_COVER_LINKS; link++) {
+    let furthest = end;
+    for (const person of team.people) {
+      const until = rangeEndOf(person, end);
+      if (until !== undefined && until > furthest) furthest = until;
+    }
+    if (furthest === end) return end;
+    end = furthest;
+  }
+  return end;
+}
+
+/** Stretches of cover walked at most (a 30-day `respond` over short working days stays well inside). */
+const MAX_STRETCHES = 400;
+
+/**
+ * The moment `ms` of the team's working time (someone working) has passed since `from`: time outside
+ * everyone's hours does not count. Undefined when nobody works within SEARCH_DAYS of some point.
+ */
+export function afterWorkingTime(team: Team, from: number, ms: number): number | undefined {
+  let cursor = from;
+  let left = ms;
+  for (let stretch = 0; stretch < MAX_STRETCHES; stretch++) {
+    const next = nextWorkingStart(team, cursor);
+    if (!next) return undefined;
+    const end = coverEnd(team, next.at);
+    if (end - next.at >= left) return next.at + left;
+    left -= end - next.at;
+    // A cover that does not move on (hours that only exist on a repeated DST hour): step past it.
+    cursor = Math.max(end, next.at + 60_000);
+  }
+  return undefined;
+}
+
 /**
  * Whom escalation step `stepIndex` (0 = the first) reaches at `at`: `oncall` → the on-call person;
  * `working` → the people working now, or the on-call person when nobody is (a step is never silent);
