@@ -1,6 +1,3 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fingerprintOfGroupKey } from '../../functions/adapters/table-items';
 import { statusOf } from '../../functions/core/oncall/incident';
 import { QUEUES } from '../../lib/definitions';
@@ -8,6 +5,7 @@ import { scanItems } from '../../local/table-scan';
 import { countDynamoRequests } from '../support/dynamo-requests';
 import { type Pipeline, startPipeline } from '../support/pipeline';
 import { sampleEvent } from '../support/samples';
+import { writeTeamFile } from '../support/team-file';
 
 const EVENTS = 10_000;
 const USERS = 2_000;
@@ -15,23 +13,19 @@ const PEOPLE = ['U0TIM00001', 'U0ANA00001', 'U0LEO00001'];
 
 /** Three people; an outage (5 users in 10 minutes) is high urgency; on call first, then everyone. */
 function teamFile(): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'oncall-')), 'oncall.yaml');
-  writeFileSync(
-    file,
-    `timezone: Australia/Sydney
-people:
-  - { id: tim, name: Tim, slack: U0TIM00001, timezone: Australia/Sydney, hours: Mon-Fri 09:00-17:00 }
-  - { id: ana, name: Ana, slack: U0ANA00001, timezone: America/Toronto, hours: Mon-Fri 09:00-17:00 }
-  - { id: leo, name: Leo, slack: U0LEO00001, timezone: Europe/London, hours: Mon-Fri 09:00-17:00 }
-oncall: { rotation: [tim, ana, leo], handoff: Mon 09:00, every: 1w, respond: 30m }
-urgency:
-  - match: { users: 5, within: 10m }
-escalation:
-  - { notify: oncall, wait: 10m }
-  - { notify: everyone }
-`,
-  );
-  return file;
+  return writeTeamFile([
+    'timezone: Australia/Sydney',
+    'people:',
+    '  - { id: tim, name: Tim, slack: U0TIM00001, timezone: Australia/Sydney, hours: Mon-Fri 09:00-17:00 }',
+    '  - { id: ana, name: Ana, slack: U0ANA00001, timezone: America/Toronto, hours: Mon-Fri 09:00-17:00 }',
+    '  - { id: leo, name: Leo, slack: U0LEO00001, timezone: Europe/London, hours: Mon-Fri 09:00-17:00 }',
+    'oncall: { rotation: [tim, ana, leo], handoff: Mon 09:00, every: 1w, respond: 30m }',
+    'urgency:',
+    '  - match: { users: 5, within: 10m }',
+    'escalation:',
+    '  - { notify: oncall, wait: 10m }',
+    '  - { notify: everyone }',
+  ]);
 }
 
 describe('an outage of 10 000 events from 2 000 users', () => {

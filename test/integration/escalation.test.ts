@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { statusOf } from '../../functions/core/oncall/incident';
 import { INCIDENT_KIND } from '../../functions/core/oncall/incident-message';
@@ -9,32 +6,26 @@ import { INTERNAL_MESSAGE_ATTRIBUTE } from '../../lib/definitions';
 import type { SlackFakeMessage } from '../../local/fakes/slack-api';
 import { type Pipeline, startPipeline } from '../support/pipeline';
 import { sampleEventBody as body } from '../support/samples';
+import { writeTeamFile } from '../support/team-file';
 
 const TIM = 'U0TIM00001';
 const ANA = 'U0ANA00001';
 
 /** Two people on a rotation, high urgency for fatal errors and outages, two steps 10 minutes apart. */
 function teamFile(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'oncall-'));
-  const file = join(dir, 'oncall.yaml');
-  writeFileSync(
-    file,
-    [
-      'timezone: Australia/Sydney',
-      'people:',
-      '  - { id: tim, name: Tim, slack: U0TIM00001, timezone: Australia/Sydney, hours: Mon-Fri 09:00-17:00 }',
-      '  - { id: ana, name: Ana, slack: U0ANA00001, timezone: America/Toronto, hours: Mon-Fri 09:00-17:00 }',
-      'oncall: { rotation: [tim, ana], handoff: Mon 09:00, every: 1w, respond: 30m }',
-      'urgency:',
-      '  - match: { level: fatal }',
-      '  - match: { users: 5, within: 10m }',
-      'escalation:',
-      '  - { notify: oncall, wait: 10m }',
-      '  - { notify: everyone }',
-      '',
-    ].join('\n'),
-  );
-  return file;
+  return writeTeamFile([
+    'timezone: Australia/Sydney',
+    'people:',
+    '  - { id: tim, name: Tim, slack: U0TIM00001, timezone: Australia/Sydney, hours: Mon-Fri 09:00-17:00 }',
+    '  - { id: ana, name: Ana, slack: U0ANA00001, timezone: America/Toronto, hours: Mon-Fri 09:00-17:00 }',
+    'oncall: { rotation: [tim, ana], handoff: Mon 09:00, every: 1w, respond: 30m }',
+    'urgency:',
+    '  - match: { level: fatal }',
+    '  - match: { users: 5, within: 10m }',
+    'escalation:',
+    '  - { notify: oncall, wait: 10m }',
+    '  - { notify: everyone }',
+  ]);
 }
 
 /** How often each person was mentioned in a message's text. */

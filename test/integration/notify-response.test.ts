@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { countDynamoRequests } from '../support/dynamo-requests';
 import { type Pipeline, startPipeline } from '../support/pipeline';
 import { sampleEventBody as body } from '../support/samples';
+import { writeTeamFile } from '../support/team-file';
 
 const TIM = 'U0TIM00001';
 /** Saturday 14 March 2026, 12:00 in Sydney (AEDT), 01:00 in London (GMT). */
@@ -15,9 +16,7 @@ const SATURDAY_NOON_SYDNEY = Date.parse('2026-03-14T01:00:00Z');
  */
 function setup(): { teamFile: string; templatesDir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'response-'));
-  const teamFile = join(dir, 'oncall.yaml');
-  writeFileSync(
-    teamFile,
+  const teamFile = writeTeamFile(
     [
       'timezone: Australia/Sydney',
       'people:',
@@ -27,9 +26,10 @@ function setup(): { teamFile: string; templatesDir: string } {
       '  - match: { level: fatal }',
       'escalation:',
       '  - { notify: oncall }',
-      '',
-    ].join('\n'),
+    ],
+    dir,
   );
+
   const templatesDir = join(dir, 'templates');
   mkdirSync(templatesDir);
   writeFileSync(

@@ -1,6 +1,3 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { nanoid } from 'nanoid';
 import { createDocumentClient, DynamoStore, GROUP_TTL_SECONDS } from '../../functions/adapters/dynamo-store';
@@ -13,6 +10,7 @@ import type { Occurrence } from '../../functions/services/ports';
 import { scanItems } from '../../local/table-scan';
 import { freshTable, type Pipeline, startPipeline } from '../support/pipeline';
 import { sampleEvent } from '../support/samples';
+import { writeTeamFile } from '../support/team-file';
 
 /*
  * The outage threshold's recent users: appended by the counting transaction, pruned by position in a
@@ -173,19 +171,16 @@ describe('recent users on the group item', () => {
 describe('recent users through triage', () => {
   let p: Pipeline;
   beforeAll(async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'oncall-')), 'oncall.yaml');
-    writeFileSync(
-      file,
-      `timezone: Europe/London
-people:
-  - { id: leo, name: Leo, slack: U0LEO00001, timezone: Europe/London, hours: Mon-Fri 09:00-17:00 }
-oncall: { rotation: [leo], handoff: Mon 09:00, every: 1w, respond: 30m }
-urgency:
-  - match: { users: 5, within: 10m }
-escalation:
-  - { notify: oncall }
-`,
-    );
+    const file = writeTeamFile([
+      'timezone: Europe/London',
+      'people:',
+      '  - { id: leo, name: Leo, slack: U0LEO00001, timezone: Europe/London, hours: Mon-Fri 09:00-17:00 }',
+      'oncall: { rotation: [leo], handoff: Mon 09:00, every: 1w, respond: 30m }',
+      'urgency:',
+      '  - match: { users: 5, within: 10m }',
+      'escalation:',
+      '  - { notify: oncall }',
+    ]);
     p = await startPipeline({
       concurrency: 2,
       env: { HEADSUP_ONCALL: file },
