@@ -57,7 +57,8 @@ function checkFolder(dir: string): { checked: CheckedFile[]; problems: TemplateP
       continue;
     }
     seen.set(id, file);
-    checked.push({ frontMatter: result.frontMatter, html: result.html, fileName, file });
+    const { frontMatter, html, promises } = result;
+    checked.push({ frontMatter, html, promises, fileName, file });
   }
   return { checked, problems };
 }
@@ -86,9 +87,9 @@ function problemsError(problems: TemplateProblem[]): ConfigError {
 export function precompileTemplates(dir: string): string {
   const { checked, problems } = checkFolder(dir);
   if (problems.length > 0) throw problemsError(problems);
-  const entries = checked.map(({ frontMatter, html, fileName }) => {
-    const fields = { fileName, ...frontMatter } satisfies Omit<CompiledTemplate, 'spec'>;
-    return `  {${fieldsSource(fields)}, "spec": ${precompileTemplate({ frontMatter, html })}}`;
+  const entries = checked.map(({ frontMatter, html, promises, fileName }) => {
+    const fields = { fileName, promises, ...frontMatter } satisfies Omit<CompiledTemplate, 'spec'>;
+    return `  {${fieldsSource(fields)}, "spec": ${precompileTemplate({ frontMatter, html, promises })}}`;
   });
   return [
     '// Fix templates precompiled from the *.md files beside this one, when the function was bundled.',

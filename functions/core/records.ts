@@ -12,12 +12,20 @@ import type { RecentUsers } from './oncall/urgency';
  * `channel` is how it went (or may have): absent on records written before email existed, all in-app.
  */
 export type NotifyOutcome =
-  | { status: 'sent'; at: number; contactId: string; messageId: string; channel?: Channel }
+  | {
+      status: 'sent';
+      at: number;
+      contactId: string;
+      messageId: string;
+      channel?: Channel;
+      /** The reply its template promised (`response.*`), when it promised one (ms). */
+      promisedBy?: number;
+    }
   | { status: 'not-in-intercom'; at: number }
   | { status: 'cooldown'; at: number; lastSentAt: number; until: number }
   | { status: 'expired'; at: number }
   /** The send timed out: Intercom may have delivered it, so it is not retried (never twice). */
-  | { status: 'uncertain'; at: number; reason: string; channel?: Channel }
+  | { status: 'uncertain'; at: number; reason: string; channel?: Channel; promisedBy?: number }
   | { status: 'failed'; at: number; reason: string };
 
 /**

@@ -18,7 +18,7 @@ import {
   waitSeconds,
 } from '../core/fix-decision';
 import { type NotifyJob, notifyJobSchema } from '../core/notify-job';
-import { type GroupStanding, responseText } from '../core/oncall/response-text';
+import { type GroupStanding, replyPromise } from '../core/oncall/response-text';
 import type { Team } from '../core/oncall/team-schema';
 import type { DetailLink, NotifyOutcome } from '../core/records';
 import type { MessageOptions } from '../core/slack/message';
@@ -527,8 +527,8 @@ class Round {
   private async deliver(w: Work): Promise<void> {
     const { link, template } = w.decision as Extract<Decision, { kind: 'send' }>;
     const standing = this.standing.get(link.fingerprint);
-    const response = () => responseText(this.deps.team, standing, this.now, link.event.user?.timezone);
-    w.delivery = await deliver(link, template, { now: this.now, response }, this.batch);
+    const reply = () => replyPromise(this.deps.team, standing, this.now, link.event.user?.timezone);
+    w.delivery = await deliver(link, template, { now: this.now, reply }, this.batch);
   }
 
   /**
@@ -875,7 +875,7 @@ function resultOf(w: Work): NotifyResult {
 async function deliver(
   link: DetailLink,
   template: FixTemplate,
-  { now, response }: { now: number; response: () => ResponseText },
+  { now, reply }: { now: number; reply: () => { text: ResponseText; by?: number } },
   batch: Batch,
 ): Promise<Delivery> {
   const { deps } = batch;
@@ -900,8 +900,12 @@ async function deliver(
   // here too, at the time of the round (`response.*`), so no wording problem escapes this outcome.
   // Both guards go back, so a click may send the fixed template later.
   let body: string;
+  // What a template that promises a reply promised, recorded with it: support answers by the same time.
+  let promised: { promisedBy?: number } = {};
   try {
-    body = template.render(templateContext(link.event, response()));
+    const { text, by } = reply();
+    if (template.promises && by !== undefined) promised = { promisedBy: by };
+    body = template.render(templateContext(link.event, text));
   } catch (err) {
     const reason = `template "${template.id}" did not render: ${clip(reasonOf(err), RENDER_REASON_CHARS)}`;
     deps.log.error('fix template did not render', { reason });
@@ -915,14 +919,14 @@ async function deliver(
     // Sent: the cooldown runs from now, and the occurrence guard stays held for good.
     return {
       handedOver: true,
-      outcome: { status: 'sent', at: deps.now(), contactId: contact.id, messageId, channel },
+      outcome: { status: 'sent', at: deps.now(), contactId: contact.id, messageId, channel, ...promised },
     };
   } catch (err) {
     // It may have arrived (DeliveryUncertainError): never send it again.
     if (!refused(err))
       return {
         handedOver: true,
-        outcome: { status: 'uncertain', at: now, reason: reasonOf(err), channel },
+        outcome: { status: 'uncertain', at: now, reason: reasonOf(err), channel, ...promised },
       };
     // Intercom answered that it did not take the message: it may be sent again.
     if (err instanceof RetryableError) return { handedOver: false, error: err };

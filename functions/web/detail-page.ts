@@ -159,6 +159,7 @@ function fixSection(link: DetailLink) {
     ['Status', n ? FIX_STATUS[n.status] : 'not sent yet'],
     ['Channel', channelText(n)],
     ['When', n ? formatUtc(n.at) : undefined],
+    ['Promised a reply by', n && 'promisedBy' in n && n.promisedBy !== undefined ? formatUtc(n.promisedBy) : undefined],
     ['Reason', n && 'reason' in n ? n.reason : undefined],
   ])}`;
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { scanItems } from '../../local/table-scan';
 import { countDynamoRequests } from '../support/dynamo-requests';
 import { type Pipeline, startPipeline } from '../support/pipeline';
 import { sampleEventBody as body } from '../support/samples';
@@ -63,6 +64,15 @@ describe('fix messages promising a reply (response.*)', () => {
   });
   afterEach(() => p.close());
 
+  /** The promised reply times recorded on the detail items' fix outcomes. */
+  async function promisedTimes(): Promise<number[]> {
+    const links = await scanItems(p.dynamo, p.config.tableName, 'LINK#');
+    return links.flatMap((item) => {
+      const n = item.notify as { M?: { promisedBy?: { N: string } } } | undefined;
+      return n?.M?.promisedBy ? [Number(n.M.promisedBy.N)] : [];
+    });
+  }
+
   async function process(event: string) {
     await p.send([event]);
     await p.source.drain();
@@ -90,6 +100,8 @@ describe('fix messages promising a reply (response.*)', () => {
     expect(p.intercom.violations).toEqual([]);
     // As before the variables: the group's urgency and state come with the guards' read.
     expect(requests.byCommand()).toEqual({ BatchGetItemCommand: 3, TransactWriteItemsCommand: 3 });
+    // What it promised is kept with the outcome, for support: Monday 08:00 Sydney + 30 minutes.
+    expect(await promisedTimes()).toEqual([SATURDAY_NOON_SYDNEY + 44.5 * 3600_000]);
   });
 
   it('high urgency: on call’s 30 minutes in the team’s zone, then, acknowledged, the developer on it', async () => {

@@ -69,6 +69,21 @@ describe('precompileTemplates', () => {
     expect([t!.channel, t!.subject]).toEqual(['auto', subject]);
   });
 
+  it('keeps whether a template promises a reply (response.*, also only in an {{#if}}), so its promise is recorded', () => {
+    const head = (id: string) => `---\nid: ${id}\nname: ${id}\nmatch:\n  code: ${id}\n---\n`;
+    const files = {
+      'a.md': `${head('a')}We reply {{response.within}}.\n`,
+      'b.md': `${head('b')}{{#if response.at}}Soon{{/if}}\n`,
+      'c.md': `${head('c')}Hi {{user.name}}, {{error.message}}\n`,
+    };
+    const compiled = loadCompiledTemplates(bundledFolder(files));
+    expect(compiled.map((t) => [t.id, t.promises])).toEqual([
+      ['a', true],
+      ['b', true],
+      ['c', false],
+    ]);
+  });
+
   it('refuses a broken template as starting the function would, so the build fails', () => {
     const dir = mkdtempSync(join(tmpdir(), 'compiled-templates-'));
     writeFileSync(join(dir, 'bad.md'), '---\nid: x\nname: X\nmatch:\n  code: c\ncooldown: soon\n---\nHi\n');

@@ -247,6 +247,14 @@ describe('Help Scout sidebar', () => {
       notify: { ...notify, status: 'uncertain', at: NOW - MIN, reason: 'timeout', channel: 'email' },
     });
     expect(render([maybeEmailed])).toContain('Fix may have been sent by email: “Expired card”');
+    // A template that promised a reply: the agent sees by when, to answer by the same time.
+    const promised = link(1, {
+      notify: { ...notify, status: 'sent', at: NOW - MIN, promisedBy: NOW + 25 * MIN },
+    });
+    expect(render([promised])).toContain(
+      'Fix sent: “Expired card” 1 minute ago (2026-11-21 09:59 UTC) · promised a reply by 2026-11-21 10:25 UTC (in 25 minutes)',
+    );
+    expect(render([inApp])).not.toContain('promised');
     for (const status of ['failed', 'not-in-intercom', 'expired'] as const) {
       const html = render([
         link(1, { notify: { ...notify, status, at: NOW, reason: 'x' } as DetailLink['notify'] }),

@@ -155,13 +155,16 @@ function fixLine(link: DetailLink, group: SidebarGroup | undefined, now: number)
   const when = (ms: number) => `${formatRelative(ms, now)} (${formatUtc(ms)})`;
   // An agent answering the customer needs to know when the fix went to their inbox, not the product.
   const how = channelOf(n) === 'email' ? ' by email' : '';
+  // What the customer was told to expect, so the agent answers by the same time.
+  const promise = (by: number | undefined) =>
+    by === undefined ? '' : ` · promised a reply by ${formatUtc(by)} (${formatRelative(by, now)})`;
   switch (n.status) {
     case 'sent':
-      return text(h`Fix sent${how}: “${name}” ${when(n.at)}`);
+      return text(h`Fix sent${how}: “${name}” ${when(n.at)}${promise(n.promisedBy)}`);
     case 'cooldown':
       return text(h`Fix sent: “${name}” ${when(n.lastSentAt)}`);
     case 'uncertain':
-      return text(h`Fix may have been sent${how}: “${name}” ${when(n.at)}`);
+      return text(h`Fix may have been sent${how}: “${name}” ${when(n.at)}${promise(n.promisedBy)}`);
     default:
       return '';
   }

@@ -117,11 +117,22 @@ export function responseText(
   now: number,
   userZone?: string,
 ): ResponseText {
-  if (!team) return UNKNOWN_RESPONSE;
+  return replyPromise(team, standing, now, userZone).text;
+}
+
+/** The texts and the instant they promise (undefined without a team file: no time is promised). */
+export function replyPromise(
+  team: Team | undefined,
+  standing: GroupStanding | undefined,
+  now: number,
+  userZone?: string,
+): { text: ResponseText; by?: number } {
+  if (!team) return { text: UNKNOWN_RESPONSE };
   const by = promisedBy(team, standing, now);
   // A zone this runtime does not know (stored by one whose time-zone data differed): the team's.
   const own = userZone === undefined ? undefined : canonicalZone(userZone);
   const zone = own ?? team.timezone;
   const label = own ? 'your time' : `${zoneCity(team.timezone)} time`;
-  return { within: withinText(by - now), at: atText(by, now, zone, label), who: whoText(standing) };
+  const text = { within: withinText(by - now), at: atText(by, now, zone, label), who: whoText(standing) };
+  return { text, by };
 }

@@ -5,9 +5,14 @@ import type { FixTemplate } from './parse';
 
 /**
  * A fix template as precompiled when its function was bundled: the front matter as checked, the name of
- * the file it came from, and its render function in Handlebars' precompiled form.
+ * the file it came from, its render function in Handlebars' precompiled form, and whether it promises
+ * a reply.
  */
-export type CompiledTemplate = FrontMatter & { fileName: string; spec: TemplateSpecification };
+export type CompiledTemplate = FrontMatter & {
+  fileName: string;
+  spec: TemplateSpecification;
+  promises: boolean;
+};
 
 /** Handlebars' runtime alone: all a precompiled template needs, without the compiler. */
 const runtime = Handlebars.create();

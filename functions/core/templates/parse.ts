@@ -9,14 +9,19 @@ export type FixTemplate = FrontMatter & {
   file: string;
   /** The message body as HTML, every variable HTML-escaped. */
   render: (context: TemplateContext) => string;
+  /** It promises a reply (`response.*`): what it promised is recorded with the message sent. */
+  promises: boolean;
 };
 
 export type TemplateProblem = { file: string; line: number; message: string };
 
 export type ParsedTemplate = { ok: true; template: FixTemplate } | { ok: false; problems: TemplateProblem[] };
 
-/** A template that passed every check: its front matter, and its body as HTML with the variables still in. */
-export type CheckedTemplate = { frontMatter: FrontMatter; html: string };
+/**
+ * A template that passed every check: its front matter, its body as HTML with the variables still in,
+ * and whether the body promises a reply (`response.*`).
+ */
+export type CheckedTemplate = { frontMatter: FrontMatter; html: string; promises: boolean };
 
 export type CheckedSource = ({ ok: true } & CheckedTemplate) | { ok: false; problems: TemplateProblem[] };
 
@@ -46,9 +51,9 @@ export function parseTemplate(file: string, text: string): ParsedTemplate {
 }
 
 /** A checked template with its render function, shown as `file`. */
-export function compileTemplate({ frontMatter, html }: CheckedTemplate, file: string): FixTemplate {
+export function compileTemplate({ frontMatter, html, promises }: CheckedTemplate, file: string): FixTemplate {
   const render = handlebars.compile(html, COMPILE_OPTIONS);
-  return { ...frontMatter, file, render: (context) => render(context).trim() };
+  return { ...frontMatter, file, promises, render: (context) => render(context).trim() };
 }
 
 /**
@@ -89,7 +94,7 @@ export function checkTemplate(file: string, text: string): CheckedSource {
       at(lineOf(p.offset), p.message);
   }
 
-  for (const problem of checkBody(body)) at(problem.line + bodyFirstLine - 1, problem.message);
+  for (const problem of checkBody(body).problems) at(problem.line + bodyFirstLine - 1, problem.message);
   if (body.trim() === '') at(bodyFirstLine, 'the message body is empty');
   if (problems.length > 0 || !frontMatter) return { ok: false, problems };
 
@@ -97,7 +102,7 @@ export function checkTemplate(file: string, text: string): CheckedSource {
   const html = markdown.render(body);
   // Markdown's backslash escapes can make an expression of text (`\{{{x}}}` becomes a raw `{{{x}}}`):
   // what gets compiled is checked, and compiled, here too, so no template passes that would not run.
-  const compiled = [...checkBody(html)];
+  const { problems: compiled, variables } = checkBody(html);
   if (compiled.length === 0) {
     try {
       handlebars.precompile(html, COMPILE_OPTIONS);
@@ -115,7 +120,7 @@ export function checkTemplate(file: string, text: string): CheckedSource {
       })),
     };
   }
-  return { ok: true, frontMatter, html };
+  return { ok: true, frontMatter, html, promises: [...variables].some((v) => v.startsWith('response.')) };
 }
 
 /**
@@ -159,17 +164,23 @@ function findKey(doc: ReturnType<typeof parseDocument>, path: (string | number)[
 
 type BodyProblem = { line: number; message: string };
 
-/** Variables must be known, output must be escaped, and only `if`/`unless` blocks are allowed. */
-function checkBody(body: string): BodyProblem[] {
+/**
+ * Variables must be known, output must be escaped, and only `if`/`unless` blocks are allowed; answers
+ * the problems and the variables the body reads.
+ */
+function checkBody(body: string): { problems: BodyProblem[]; variables: Set<string> } {
+  const variables = new Set<string>();
   let program: hbs.AST.Program;
   try {
     program = handlebars.parse(body);
   } catch (err) {
     const e = err as { lineNumber?: number; message: string };
-    return [{ line: e.lineNumber ?? 1, message: `template syntax: ${e.message.split('\n')[0]}` }];
+    const message = `template syntax: ${e.message.split('\n')[0]}`;
+    return { problems: [{ line: e.lineNumber ?? 1, message }], variables };
   }
   const problems: BodyProblem[] = [];
   const variable = (path: hbs.AST.PathExpression, line: number) => {
+    variables.add(path.original);
     if (!TEMPLATE_VARIABLES.includes(path.original)) {
       problems.push({
         line,
@@ -205,5 +216,5 @@ function checkBody(body: string): BodyProblem[] {
     }
   };
   walk(program);
-  return problems;
+  return { problems, variables };
 }
