@@ -54,6 +54,17 @@ describe('finding the user', () => {
     });
   });
 
+  it('hands on what keeps Intercom from emailing the contact: unsubscribed, hard-bounced, marked spam', async () => {
+    fake.addContact({ external_id: 'u_1', email: 'ann@example.com', unsubscribed_from_emails: true });
+    fake.addContact({ external_id: 'u_2', email: 'bob@example.com', has_hard_bounced: true });
+    fake.addContact({ external_id: 'u_3', email: 'cy@example.com', marked_email_as_spam: true });
+    expect(await messenger().findUser({ id: 'u_1' })).toMatchObject({ unsubscribedFromEmails: true });
+    expect(await messenger().findUser({ id: 'u_2' })).toMatchObject({ hasHardBounced: true });
+    expect(await messenger().findUser({ email: 'cy@example.com' })).toMatchObject({
+      markedEmailAsSpam: true,
+    });
+  });
+
   it('a 5xx is retryable (by the queue, not the SDK: its waits would outlast the round reserve)', async () => {
     fake.failNext({ status: 500, path: '/contacts' });
     const error = await failureOf(messenger().findUser({ id: 'u_1' }));
