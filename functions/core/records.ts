@@ -18,7 +18,8 @@ export type NotifyOutcome =
   | { status: 'expired'; at: number }
   /** The send timed out: Intercom may have delivered it, so it is not retried (never twice). */
   | { status: 'uncertain'; at: number; reason: string; channel?: Channel }
-  | { status: 'failed'; at: number; reason: string };
+  /** `channel`: the one Intercom refused the send on; absent when nothing was sent (or on older records). */
+  | { status: 'failed'; at: number; reason: string; channel?: Channel };
 
 /**
  * The channel a sent (or maybe sent) outcome went by. A sent record without one predates email: in-app.

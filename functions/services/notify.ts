@@ -926,6 +926,6 @@ async function deliver(
       };
     // Intercom answered that it did not take the message: it may be sent again.
     if (err instanceof RetryableError) return { handedOver: false, error: err };
-    return { handedOver: false, outcome: { status: 'failed', at: now, reason: err.message } };
+    return { handedOver: false, outcome: { status: 'failed', at: now, reason: err.message, channel } };
   }
 }

@@ -36,4 +36,14 @@ describe('the thread reply says how the fix went', () => {
     );
     expect(failed).not.toMatch(/in-app|by email/);
   });
+
+  it('a send Intercom refused names the channel it was refused on', () => {
+    const refused = { status: 'failed', at: 1, reason: 'Intercom refused (403): forbidden' } as const;
+    expect(text({ ...refused, channel: 'email' })).toBe(
+      ':x: Could not send “Expired card” to Fred &lt;Smith&gt; by email: Intercom refused (403): forbidden',
+    );
+    expect(text({ ...refused, channel: 'inapp' })).toBe(
+      ':x: Could not send “Expired card” to Fred &lt;Smith&gt; in-app: Intercom refused (403): forbidden',
+    );
+  });
 });
