@@ -21,8 +21,8 @@
  * (`setLastSeen`) and those three flags (`addContact`, default false).
  *
  * HTML safety check (how tests prove interpolated values are escaped): a message `body` (or email
- * `subject`) containing `<script`, an `on…=` attribute inside a tag, or `javascript:` is recorded as
- * `unsafe_html`. The message is still created, as Intercom would.
+ * `subject`) containing `<script`, an `on…=` attribute inside a tag, or a `javascript:` href/src value
+ * is recorded as `unsafe_html` (`javascript:` as text is not). The message is still created, as Intercom would.
  *
  * Known simplifications: search supports string fields (`id`, `email`, `external_id`, `role`, `name`,
  * `email_domain`, `phone`) with `=`, `!=`, `IN`, `NIN`, `~`, `!~`, `^`, `$` (emails compare
@@ -591,11 +591,19 @@ function createMessage(fake: IntercomFakeServer, rec: Rec): Res {
 /** A contact with any of these set is not to be emailed: notify never does, so one is recorded. */
 const EMAIL_OPT_OUTS = ['unsubscribed_from_emails', 'has_hard_bounced', 'marked_email_as_spam'] as const;
 
-/** The markup a message body must never carry when user values are escaped. */
+/**
+ * The markup a message body must never carry when user values are escaped. `javascript:` only as an
+ * href or src value (inside a tag): as text — escaped, or a sentence about it — it runs nothing.
+ */
 function unsafeHtml(html: string): string[] {
   const found: string[] = [];
-  for (const pattern of [/<script\b[^>]*>?/gi, /<[^>]*?\son\w+\s*=/gi, /javascript\s*:/gi]) {
-    for (const match of html.matchAll(pattern)) found.push(match[0]);
+  for (const pattern of [
+    /<script\b[^>]*>?/gi,
+    /<[^>]*?\son\w+\s*=/gi,
+    /<[^>]*?\s((?:href|src)\s*=\s*["']?\s*javascript\s*:)/gi,
+  ]) {
+    // The URL pattern names its attribute (group 1), not the whole tag up to it.
+    for (const match of html.matchAll(pattern)) found.push(match[1] ?? match[0]);
   }
   return found;
 }
