@@ -139,7 +139,7 @@ const FIX_STATUS: Record<NonNullable<DetailLink['notify']>['status'], string> = 
   'not-in-intercom': 'not sent: the user is not in Intercom',
   cooldown: 'not sent: the user got it recently (cooldown)',
   expired: 'not sent: the details had expired',
-  uncertain: 'may have been sent: Intercom did not answer in time',
+  uncertain: 'may have been sent: Intercom did not confirm it',
   failed: 'not sent',
 };
 

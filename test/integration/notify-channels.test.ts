@@ -178,7 +178,7 @@ describe('fix channels', () => {
     expect(pl.intercom.requests.filter((r) => r.path === '/messages')).toHaveLength(1);
     expect(threadTexts(pl)).toEqual([
       expect.stringMatching(
-        /^:warning: Intercom did not answer in time while sending “Expired card” to Fred Smith by email; it may have arrived\./,
+        /^:warning: Intercom did not confirm sending “Expired card” to Fred Smith by email; it may have arrived\./,
       ),
     ]);
     const { notify, page } = await detail(pl, 'uncertain');
@@ -247,6 +247,12 @@ describe('fix channels', () => {
       channel: { S: 'email' },
       reason: { S: 'Intercom 503 while sending: service_unavailable: Service Unavailable' },
     });
+    // It did answer (a 503): the thread says it did not confirm the email, not that it timed out.
+    expect(threadTexts(pl)).toEqual([
+      expect.stringMatching(
+        /^:warning: Intercom did not confirm sending “Expired card” to Fred Smith by email; it may have arrived\. .*\(Intercom 503 while sending: service_unavailable: Service Unavailable\)$/,
+      ),
+    ]);
   });
 
   it('email: a permanent refusal of the send records and tells the channel it was refused on', async () => {

@@ -24,7 +24,7 @@ describe('the thread reply says how the fix went', () => {
   it('"may have arrived" names the channel when the attempt knew it, and nothing when it died unknown', () => {
     const uncertain = { status: 'uncertain', at: 1, reason: 'Intercom 500 while sending' } as const;
     expect(text({ ...uncertain, channel: 'email' })).toMatch(
-      /^:warning: Intercom did not answer in time while sending “Expired card” to Fred &lt;Smith&gt; by email; it may have arrived\./,
+      /^:warning: Intercom did not confirm sending “Expired card” to Fred &lt;Smith&gt; by email; it may have arrived\./,
     );
     expect(text(uncertain)).toMatch(/to Fred &lt;Smith&gt;; it may have arrived\./);
   });

@@ -34,7 +34,7 @@ function outcomeText(
       return `:grey_question: Did not send ${fix}: the occurrence's details have expired`;
     case 'uncertain':
       return (
-        `:warning: Intercom did not answer in time while sending ${fix} to ${who}${how}; it may have arrived. ` +
+        `:warning: Intercom did not confirm sending ${fix} to ${who}${how}; it may have arrived. ` +
         `Not retried, so it is never sent twice — check the conversation in Intercom (${reason})`
       );
     case 'failed':
