@@ -25,6 +25,8 @@ const LOCAL_TRIAGE_POLLERS = 2;
 /** The seeded users' last visits: within HEADSUP_INAPP_SEEN_WITHIN's default (30m), and well past it. */
 const SEEN_RECENTLY_SECONDS = 2 * 60;
 const SEEN_LONG_AGO_SECONDS = 3 * 86400;
+/** How often the recent ones are seen again, so they stay recent however long the stack runs. */
+const RECENT_VISIT_EVERY_MS = 60_000;
 
 /** The package's own folder, as local/pipeline.ts finds its templates: the stack may run from anywhere. */
 const PACKAGE_DIR = join(__dirname, '..');
@@ -111,14 +113,30 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   if (speed !== 1)
     log(`incident clock ×${speed}: escalation waits and snoozes pass ${speed} times faster than real time`);
   const { slackFake, intercomFake, pagerDutyFake, webDeps } = pipeline;
+  let stopSeeding = () => {};
   try {
     // The sample users are known to the stand-in, so their fix messages arrive in the console. Half were
     // in the product minutes ago, half days ago: a `channel: auto` template reaches them both ways.
     const nowSeconds = Math.floor(Date.now() / 1000);
+    const recentIds: string[] = [];
     for (const [i, u] of SAMPLE_USERS.entries()) {
       const last_seen_at = nowSeconds - (i % 2 === 0 ? SEEN_RECENTLY_SECONDS : SEEN_LONG_AGO_SECONDS);
-      intercomFake?.addContact({ external_id: u.id, email: u.email, name: u.name, last_seen_at });
+      const contact = intercomFake?.addContact({
+        external_id: u.id,
+        email: u.email,
+        name: u.name,
+        last_seen_at,
+      });
+      if (contact && i % 2 === 0) recentIds.push(contact.id);
     }
+    // Seeded once, "minutes ago" would pass HEADSUP_INAPP_SEEN_WITHIN after half an hour of a running
+    // stack: the recent users keep visiting, a minute apart (days-ago users stay as seeded).
+    const keepRecent = setInterval(() => {
+      const seen = Math.floor(Date.now() / 1000) - SEEN_RECENTLY_SECONDS;
+      for (const id of recentIds) intercomFake?.setLastSeen(id, seen);
+    }, RECENT_VISIT_EVERY_MS);
+    keepRecent.unref();
+    stopSeeding = () => clearInterval(keepRecent);
     let baseUrl = `http://127.0.0.1:${options.port}`;
     let port = options.port;
     const extraHosts = loopback ? [] : ownHostnames(listenName, wildcard);
@@ -172,9 +190,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         errorsQueueUrl: pipeline.errors.queueUrl,
         notifyQueueUrl: pipeline.notify.queueUrl,
       },
-      stop: pipeline.stop,
+      stop: async () => {
+        stopSeeding();
+        await pipeline.stop();
+      },
     };
   } catch (err) {
+    stopSeeding();
     await pipeline.stop();
     throw err;
   }

@@ -8,9 +8,10 @@ import {
 import { type CallKind, NotConnectedError, reasonText } from './errors';
 
 /**
- * A send that failed without Intercom saying it did nothing (a timeout, a 500/502/504, a dropped
- * connection) may have been delivered; only 429 and 503 are refusals before any work, and a request
- * that never left (no connection made, a header that cannot be sent) carried nothing.
+ * A send that failed without Intercom saying it did nothing (a timeout, any 5xx, a dropped connection)
+ * may have been delivered: a 503 too, since a gateway can answer it after Intercom took the message.
+ * Only 429 is a refusal before any work for a send, and a request that never left (no connection made,
+ * a header that cannot be sent) carried nothing. A lookup changes nothing: its 5xx are all retryable.
  */
 export function intercomFailure(err: unknown, call: CallKind): CallFailure {
   const options = { cause: err };
@@ -34,7 +35,8 @@ export function intercomFailure(err: unknown, call: CallKind): CallFailure {
   if (err instanceof IntercomError && err.statusCode !== undefined) {
     const status = err.statusCode;
     const detail = intercomErrorMessage(err.body) ?? `HTTP ${status}`;
-    const refusedBeforeWork = status === 429 || status === 503;
+    // Intercom documents no 5xx that means "not processed": for a send, none is a refusal.
+    const refusedBeforeWork = status === 429 || (!write && status === 503);
     const answerLost = status >= 500 || status === 408;
     if (write && answerLost && !refusedBeforeWork)
       return new DeliveryUncertainError(`Intercom ${status} while sending: ${detail}`, options);

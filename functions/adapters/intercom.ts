@@ -51,7 +51,10 @@ function intercomFetch(token: string): typeof fetch {
   };
 }
 
-/** What notify needs of an Intercom contact: who, their address, and when they were last in the product. */
+/**
+ * What notify needs of an Intercom contact: who, their address and whether Intercom will email it, and
+ * when they were last in the product.
+ */
 function contactOf(c: Intercom.Contact): Contact {
   return {
     id: c.id,
@@ -59,6 +62,10 @@ function contactOf(c: Intercom.Contact): Contact {
     email: c.email ?? undefined,
     // Intercom answers null for someone never seen: absent here.
     lastSeenAt: c.last_seen_at ?? undefined,
+    // What keeps Intercom from emailing them, only when set (a missing flag reads as no objection).
+    ...(c.unsubscribed_from_emails === true ? { unsubscribedFromEmails: true } : {}),
+    ...(c.has_hard_bounced === true ? { hasHardBounced: true } : {}),
+    ...(c.marked_email_as_spam === true ? { markedEmailAsSpam: true } : {}),
   };
 }
 

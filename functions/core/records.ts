@@ -24,9 +24,10 @@ export type NotifyOutcome =
   | { status: 'not-in-intercom'; at: number }
   | { status: 'cooldown'; at: number; lastSentAt: number; until: number }
   | { status: 'expired'; at: number }
-  /** The send timed out: Intercom may have delivered it, so it is not retried (never twice). */
+  /** Intercom did not confirm the send (a timeout, a 5xx): it may have delivered it, so it is never retried. */
   | { status: 'uncertain'; at: number; reason: string; channel?: Channel; promisedBy?: number }
-  | { status: 'failed'; at: number; reason: string };
+  /** `channel`: the one Intercom refused the send on; absent when nothing was sent (or on older records). */
+  | { status: 'failed'; at: number; reason: string; channel?: Channel };
 
 /**
  * The channel a sent (or maybe sent) outcome went by. A sent record without one predates email: in-app.

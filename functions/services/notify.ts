@@ -893,7 +893,6 @@ async function deliver(
   // Nowhere to send it (an email to a contact without an address): final, and the guards go back.
   if ('unreachable' in choice)
     return { handedOver: false, outcome: { status: 'failed', at: now, reason: choice.unreachable } };
-  const { channel } = choice;
 
   // Rendered before the hand-over, so a template that does not render has sent nothing. A retry would
   // render the same way: the outcome is final and the thread is told. The reply it promises is worded
@@ -911,9 +910,13 @@ async function deliver(
     deps.log.error('fix template did not render', { reason });
     return { handedOver: false, outcome: { status: 'failed', at: now, reason } };
   }
-  // The front matter's check gives every email-capable template a subject.
+  // chooseChannel picks email only for an email-capable template, whose type carries its subject.
   const message: OutgoingMessage =
-    channel === 'email' ? { channel, subject: template.subject ?? template.name, body } : { channel, body };
+    choice.channel === 'email' && template.channel !== 'inapp'
+      ? { channel: 'email', subject: template.subject, body }
+      : { channel: 'inapp', body };
+  // What is recorded is what went out.
+  const { channel } = message;
   try {
     const { messageId } = await deps.intercom.send(contact.id, message);
     // Sent: the cooldown runs from now, and the occurrence guard stays held for good.
@@ -930,6 +933,6 @@ async function deliver(
       };
     // Intercom answered that it did not take the message: it may be sent again.
     if (err instanceof RetryableError) return { handedOver: false, error: err };
-    return { handedOver: false, outcome: { status: 'failed', at: now, reason: err.message } };
+    return { handedOver: false, outcome: { status: 'failed', at: now, reason: err.message, channel } };
   }
 }

@@ -1,4 +1,5 @@
 import type { QueueEntry } from '../../common/sqs-batch';
+import type { Reachability } from '../core/channel';
 import type { ErrorEvent } from '../core/event-schema';
 import type { CooldownGuard, GroupTold, LinkLookup, OccurrenceHold } from '../core/fix-decision';
 import type { FlushBody } from '../core/flush';
@@ -252,8 +253,11 @@ export interface AlertChannel extends AlertThreads {
 
 // ── Intercom ────────────────────────────────────────────────────────────────────────────────────
 
-/** An Intercom contact; `lastSeenAt` (epoch seconds) is when Intercom last saw them in the product. */
-export type Contact = { id: string; name?: string; email?: string; lastSeenAt?: number };
+/**
+ * An Intercom contact: who, and what the channel choice reads (`lastSeenAt`, epoch seconds, when Intercom
+ * last saw them in the product; their address and whether Intercom will email it).
+ */
+export type Contact = { id: string; name?: string } & Reachability;
 
 /** One fix message as it goes out: in the product, or by email with a subject line. */
 export type OutgoingMessage =

@@ -139,7 +139,7 @@ const FIX_STATUS: Record<NonNullable<DetailLink['notify']>['status'], string> = 
   'not-in-intercom': 'not sent: the user is not in Intercom',
   cooldown: 'not sent: the user got it recently (cooldown)',
   expired: 'not sent: the details had expired',
-  uncertain: 'may have been sent: Intercom did not answer in time',
+  uncertain: 'may have been sent: Intercom did not confirm it',
   failed: 'not sent',
 };
 
@@ -159,7 +159,10 @@ function fixSection(link: DetailLink) {
     ['Status', n ? FIX_STATUS[n.status] : 'not sent yet'],
     ['Channel', channelText(n)],
     ['When', n ? formatUtc(n.at) : undefined],
-    ['Promised a reply by', n && 'promisedBy' in n && n.promisedBy !== undefined ? formatUtc(n.promisedBy) : undefined],
+    [
+      'Promised a reply by',
+      n && 'promisedBy' in n && n.promisedBy !== undefined ? formatUtc(n.promisedBy) : undefined,
+    ],
     ['Reason', n && 'reason' in n ? n.reason : undefined],
   ])}`;
 }

@@ -16,11 +16,13 @@
  * and a `template` of `plain` or `personal` (else 400), besides what every message needs (a body, an
  * admin `from`, a contact `to`). A body without HTML, or a contact without an email address, is recorded
  * (`email_not_html`, `no_email_address`) and the email still created: Intercom takes the first, and
- * what it does with the second is not documented. Contacts carry `last_seen_at` (`setLastSeen`).
+ * what it does with the second is not documented; so is an email to a contact that is unsubscribed, has
+ * hard-bounced or marked an email as spam (`email_opted_out`). Contacts carry `last_seen_at`
+ * (`setLastSeen`) and those three flags (`addContact`, default false).
  *
  * HTML safety check (how tests prove interpolated values are escaped): a message `body` (or email
- * `subject`) containing `<script`, an `on…=` attribute inside a tag, or `javascript:` is recorded as
- * `unsafe_html`. The message is still created, as Intercom would.
+ * `subject`) containing `<script`, an `on…=` attribute inside a tag, or a `javascript:` href/src value
+ * is recorded as `unsafe_html` (`javascript:` as text is not). The message is still created, as Intercom would.
  *
  * Known simplifications: search supports string fields (`id`, `email`, `external_id`, `role`, `name`,
  * `email_domain`, `phone`) with `=`, `!=`, `IN`, `NIN`, `~`, `!~`, `^`, `$` (emails compare
@@ -114,6 +116,10 @@ export interface IntercomContact {
   created_at: number;
   /** When Intercom last saw them in the product (epoch seconds); absent: never (answered as null). */
   last_seen_at?: number;
+  /** What Intercom holds against emailing them (absent: false, as Intercom answers for a new contact). */
+  unsubscribed_from_emails?: boolean;
+  has_hard_bounced?: boolean;
+  marked_email_as_spam?: boolean;
 }
 
 /** What `addContact` takes: defaults are a generated id, role `user`, searchable. */
@@ -147,7 +153,8 @@ export type IntercomViolationKind =
   | 'unsupported_search'
   | 'unsafe_html'
   | 'email_not_html'
-  | 'no_email_address';
+  | 'no_email_address'
+  | 'email_opted_out';
 
 export interface IntercomViolation {
   seq: number;
@@ -538,6 +545,9 @@ function createMessage(fake: IntercomFakeServer, rec: Rec): Res {
     if (!/<[a-z][^>]*>/i.test(p.body)) fake.violate(rec, 'email_not_html', 'email body has no HTML element');
     // What Intercom then does is not documented: notify never sends one, so it is only recorded.
     if (!contact.email) fake.violate(rec, 'no_email_address', `contact ${contact.id} has no email address`);
+    const optedOut = EMAIL_OPT_OUTS.filter((key) => contact[key] === true);
+    if (optedOut.length > 0)
+      fake.violate(rec, 'email_opted_out', `contact ${contact.id}: ${optedOut.join(', ')}`);
   }
   const subject = typeof p.subject === 'string' ? p.subject : undefined;
   for (const [where, text] of [
@@ -578,11 +588,22 @@ function createMessage(fake: IntercomFakeServer, rec: Rec): Res {
   });
 }
 
-/** The markup a message body must never carry when user values are escaped. */
+/** A contact with any of these set is not to be emailed: notify never does, so one is recorded. */
+const EMAIL_OPT_OUTS = ['unsubscribed_from_emails', 'has_hard_bounced', 'marked_email_as_spam'] as const;
+
+/**
+ * The markup a message body must never carry when user values are escaped. `javascript:` only as an
+ * href or src value (inside a tag): as text — escaped, or a sentence about it — it runs nothing.
+ */
 function unsafeHtml(html: string): string[] {
   const found: string[] = [];
-  for (const pattern of [/<script\b[^>]*>?/gi, /<[^>]*?\son\w+\s*=/gi, /javascript\s*:/gi]) {
-    for (const match of html.matchAll(pattern)) found.push(match[0]);
+  for (const pattern of [
+    /<script\b[^>]*>?/gi,
+    /<[^>]*?\son\w+\s*=/gi,
+    /<[^>]*?\s((?:href|src)\s*=\s*["']?\s*javascript\s*:)/gi,
+  ]) {
+    // The URL pattern names its attribute (group 1), not the whole tag up to it.
+    for (const match of html.matchAll(pattern)) found.push(match[1] ?? match[0]);
   }
   return found;
 }
@@ -607,9 +628,9 @@ function contactJson(fake: IntercomFakeServer, c: IntercomContact): JsonObject {
     email: c.email ?? null,
     name: c.name ?? null,
     ...Object.fromEntries(NULL_CONTACT_FIELDS.map((key) => [key, null])),
-    has_hard_bounced: false,
-    marked_email_as_spam: false,
-    unsubscribed_from_emails: false,
+    has_hard_bounced: c.has_hard_bounced ?? false,
+    marked_email_as_spam: c.marked_email_as_spam ?? false,
+    unsubscribed_from_emails: c.unsubscribed_from_emails ?? false,
     created_at: c.created_at,
     updated_at: c.created_at,
     last_seen_at: c.last_seen_at ?? null,

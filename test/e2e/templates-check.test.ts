@@ -51,6 +51,24 @@ describe('headsup templates check', () => {
     ]);
   });
 
+  it('names file and line of a subject with a line break or a tab in it, and of one with a trailing space', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'templates-'));
+    const head = (id: string) => `---\nid: ${id}\nname: ${id}\nmatch:\n  code: x\nchannel: email\n`;
+    writeFileSync(join(dir, 'break.md'), `${head('break')}subject: "Fixed\\nBcc: x@example.com"\n---\nHi\n`);
+    writeFileSync(join(dir, 'tab.md'), `${head('tab')}subject: "Fixed\\tnow"\n---\nHi\n`);
+    writeFileSync(join(dir, 'space.md'), `${head('space')}subject: "Fixed "\n---\nHi\n`);
+    const run = check(dir);
+    expect(run.status).toBe(1);
+    const oneLine =
+      'subject: must be one line of plain text: no line breaks, tabs or other control characters';
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`break\\.md:7: ${oneLine}$`)),
+      expect.stringMatching(/space\.md:7: subject: starts or ends with whitespace: remove it$/),
+      expect.stringMatching(new RegExp(`tab\\.md:7: ${oneLine}$`)),
+      `headsup: 3 problem(s) in ${dir}`,
+    ]);
+  });
+
   it('accepts the response.* variables and names an unknown one', () => {
     const dir = mkdtempSync(join(tmpdir(), 'templates-'));
     const promise = '---\nid: promise\nname: Promise\nmatch:\n  code: x\n---\n';

@@ -54,6 +54,17 @@ describe('finding the user', () => {
     });
   });
 
+  it('hands on what keeps Intercom from emailing the contact: unsubscribed, hard-bounced, marked spam', async () => {
+    fake.addContact({ external_id: 'u_1', email: 'ann@example.com', unsubscribed_from_emails: true });
+    fake.addContact({ external_id: 'u_2', email: 'bob@example.com', has_hard_bounced: true });
+    fake.addContact({ external_id: 'u_3', email: 'cy@example.com', marked_email_as_spam: true });
+    expect(await messenger().findUser({ id: 'u_1' })).toMatchObject({ unsubscribedFromEmails: true });
+    expect(await messenger().findUser({ id: 'u_2' })).toMatchObject({ hasHardBounced: true });
+    expect(await messenger().findUser({ email: 'cy@example.com' })).toMatchObject({
+      markedEmailAsSpam: true,
+    });
+  });
+
   it('a 5xx is retryable (by the queue, not the SDK: its waits would outlast the round reserve)', async () => {
     fake.failNext({ status: 500, path: '/contacts' });
     const error = await failureOf(messenger().findUser({ id: 'u_1' }));
@@ -61,6 +72,13 @@ describe('finding the user', () => {
     expect(error.message).toBe('Intercom 500: server_error: Server Error');
     expect(error.cause).toBeInstanceOf(IntercomError);
     expect(fake.requests).toHaveLength(1);
+  });
+
+  it('a 503 on a lookup stays retryable: a lookup changes nothing', async () => {
+    fake.failNext({ status: 503, path: '/contacts' });
+    const error = await failureOf(messenger().findUser({ id: 'u_1' }));
+    expect(error).toBeInstanceOf(RetryableError);
+    expect(error.message).toBe('Intercom 503: service_unavailable: Service Unavailable');
   });
 
   it('a timeout is retryable too, not uncertain', async () => {
@@ -80,25 +98,27 @@ describe('finding the user', () => {
 });
 
 describe('sending the message', () => {
-  it.each([429, 503] as const)(
-    'a %i is a refusal before any work: retryable, nothing sent',
-    async (status) => {
-      const user = fake.addContact();
-      fake.failNext({ status, path: '/messages' });
-      const error = await failureOf(messenger().send(user.id, FIXED));
-      expect(error).toBeInstanceOf(RetryableError);
-      expect(error.message).toMatch(new RegExp(`^Intercom ${status}: \\w+: `));
-      expect(fake.messages).toEqual([]);
-      expect(fake.requests).toHaveLength(1); // the SDK never retries the send
-    },
-  );
+  it('a 429 is a refusal before any work: retryable, nothing sent', async () => {
+    const user = fake.addContact();
+    fake.failNext({ status: 429, path: '/messages' });
+    const error = await failureOf(messenger().send(user.id, FIXED));
+    expect(error).toBeInstanceOf(RetryableError);
+    expect(error.message).toBe('Intercom 429: rate_limit_exceeded: Exceeded rate limit');
+    expect(fake.messages).toEqual([]);
+    expect(fake.requests).toHaveLength(1); // the SDK never retries the send
+  });
 
-  it.each([500, 502, 504] as const)('a %i may have been delivered: uncertain', async (status) => {
+  it.each([
+    [500, 'server_error: Server Error'],
+    [502, 'server_error: Server Error'],
+    [503, 'service_unavailable: Service Unavailable'],
+    [504, 'server_error: Server Error'],
+  ] as const)('a %i may have been delivered: uncertain', async (status, detail) => {
     const user = fake.addContact();
     fake.failNext({ status, apply: true, path: '/messages' });
     const error = await failureOf(messenger().send(user.id, FIXED));
     expect(error).toBeInstanceOf(DeliveryUncertainError);
-    expect(error.message).toBe(`Intercom ${status} while sending: server_error: Server Error`);
+    expect(error.message).toBe(`Intercom ${status} while sending: ${detail}`);
     expect(fake.messagesFor(user.id)).toHaveLength(1); // why it is never sent again
     expect(fake.requests).toHaveLength(1);
   });

@@ -324,6 +324,31 @@ describe('messages', () => {
     expect(fake.violations).toEqual([]);
   });
 
+  it("answers a contact's email flags as set, and records an email to one that opted out (created anyway)", async () => {
+    const ada = fake.addContact({
+      email: 'ada@example.com',
+      unsubscribed_from_emails: true,
+      has_hard_bounced: true,
+    });
+    const bob = fake.addContact({ email: 'bob@example.com' });
+    expect(await client().contacts.find({ contact_id: ada.id })).toMatchObject({
+      unsubscribed_from_emails: true,
+      has_hard_bounced: true,
+      marked_email_as_spam: false,
+    });
+    expect(await client().contacts.find({ contact_id: bob.id })).toMatchObject({
+      unsubscribed_from_emails: false,
+      has_hard_bounced: false,
+      marked_email_as_spam: false,
+    });
+    await client().messages.create(email(ada.id));
+    await client().messages.create(inapp(ada.id));
+    expect(fake.violations.map((v) => [v.kind, v.detail])).toEqual([
+      ['email_opted_out', `contact ${ada.id}: unsubscribed_from_emails, has_hard_bounced`],
+    ]);
+    expect(fake.messagesFor(ada.id)).toHaveLength(2);
+  });
+
   it('records raw markup in an email subject', async () => {
     const user = fake.addContact({ email: 'ada@example.com' });
     await client().messages.create(email(user.id, { subject: 'Fixed <script>x()</script>' }));
@@ -354,7 +379,7 @@ describe('messages', () => {
     expect(fake.violations.map((v) => [v.kind, v.detail])).toEqual([
       ['unsafe_html', '<script> in body'],
       ['unsafe_html', '<img src=x onerror= in body'],
-      ['unsafe_html', 'JavaScript: in body'],
+      ['unsafe_html', 'href="JavaScript: in body'],
     ]);
     expect(fake.messagesFor(user.id)).toHaveLength(1); // Intercom would store it: the fake only records
 
@@ -363,6 +388,32 @@ describe('messages', () => {
       inapp(user.id, '<p>&lt;script&gt;x()&lt;/script&gt; onerror=1 conversation_id=2 javascript&#58;</p>'),
     );
     expect(fake.violations).toEqual([]);
+  });
+  it('records javascript: only in an href or src value, however quoted or spaced', async () => {
+    const user = fake.addContact();
+    await client().messages.create(
+      inapp(
+        user.id,
+        '<p><a title=x href = \' javascript:z()\'>a</a><img alt="y" SRC=javascript:w()><a href="https://example.com">ok</a></p>',
+      ),
+    );
+    expect(fake.violations.map((v) => [v.kind, v.detail])).toEqual([
+      ['unsafe_html', "href = ' javascript: in body"],
+      ['unsafe_html', 'SRC=javascript: in body'],
+    ]);
+  });
+
+  it('does not record javascript: as text: escaped, in a sentence, in another attribute, in a subject', async () => {
+    const user = fake.addContact({ email: 'ada@example.com' });
+    await client().messages.create(
+      inapp(
+        user.id,
+        '<p>see javascript:void(0) in the log</p><p title="javascript:x">&lt;a href="javascript:y"&gt;</p>',
+      ),
+    );
+    await client().messages.create(email(user.id, { subject: 'About javascript:void(0)' }));
+    expect(fake.violations).toEqual([]);
+    expect(fake.messagesFor(user.id)).toHaveLength(2);
   });
 });
 

@@ -53,4 +53,40 @@ describe('chooseChannel', () => {
       unreachable: 'the contact has no email address in Intercom',
     });
   });
+
+  it('auto: last_seen_at up to 5 minutes ahead of our clock is "seen now"; further ahead is unknown (email)', () => {
+    const auto = (lastSeenAt: number) => chooseChannel('auto', { email, lastSeenAt }, NOW_MS, WITHIN);
+    expect(auto(NOW_S + 300)).toEqual({ channel: 'inapp' });
+    expect(auto(NOW_S + 301)).toEqual({ channel: 'email' });
+    expect(auto(NOW_S + 86400)).toEqual({ channel: 'email' });
+    // Milliseconds sent as seconds: some fifty thousand years ahead.
+    expect(auto(NOW_MS)).toEqual({ channel: 'email' });
+    // The boundary read in seconds, as the past one is.
+    const ahead = { email, lastSeenAt: NOW_S + 300 };
+    expect(chooseChannel('auto', ahead, NOW_MS - 500, WITHIN)).toEqual({ channel: 'email' });
+    expect(chooseChannel('auto', ahead, NOW_MS + 500, WITHIN)).toEqual({ channel: 'inapp' });
+  });
+
+  it('a contact Intercom will not email: auto sends in-app, email is unreachable and says why', () => {
+    const lastSeenAt = NOW_S - 7 * 86400;
+    const cases = [
+      [{ unsubscribedFromEmails: true }, 'the contact has unsubscribed from email'],
+      [{ hasHardBounced: true }, "the contact's email address has hard-bounced"],
+      [{ markedEmailAsSpam: true }, 'the contact marked an email from you as spam'],
+    ] as const;
+    for (const [status, reason] of cases) {
+      const contact = { email, lastSeenAt, ...status };
+      expect(chooseChannel('auto', contact, NOW_MS, WITHIN)).toEqual({ channel: 'inapp' });
+      expect(chooseChannel('email', contact, NOW_MS, WITHIN)).toEqual({ unreachable: reason });
+      expect(chooseChannel('inapp', contact, NOW_MS, WITHIN)).toEqual({ channel: 'inapp' });
+    }
+    const ok = {
+      email,
+      lastSeenAt,
+      unsubscribedFromEmails: false,
+      hasHardBounced: false,
+      markedEmailAsSpam: false,
+    };
+    expect(chooseChannel('auto', ok, NOW_MS, WITHIN)).toEqual({ channel: 'email' });
+  });
 });

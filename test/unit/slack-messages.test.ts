@@ -271,3 +271,17 @@ describe('threadUpdateMessage', () => {
     expect(body).toContain(`<${publicUrl}/e/${group.latest.linkId}|open details>`);
   });
 });
+
+describe('the parent counts automatic fixes', () => {
+  it('names every reason a fix is not sent: no email address or unsubscribed among them', () => {
+    const group = sampleGroup({
+      template: { id: 'card-expired', name: 'Expired card', auto: true },
+      fixesSent: 3,
+      fixesNotSent: 2,
+      fix: { status: 'sent', linkId: 'l', userName: 'Fred Smith', at: 1 },
+    });
+    expect(mrkdwnTexts(parentMessage(group, options)).join('\n')).toContain(
+      ':white_check_mark: Fixes sent to 3 users · 2 not sent (not in Intercom, no email address or unsubscribed, cooldown or refused) · latest to Fred Smith',
+    );
+  });
+});

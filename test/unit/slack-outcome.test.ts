@@ -24,7 +24,7 @@ describe('the thread reply says how the fix went', () => {
   it('"may have arrived" names the channel when the attempt knew it, and nothing when it died unknown', () => {
     const uncertain = { status: 'uncertain', at: 1, reason: 'Intercom 500 while sending' } as const;
     expect(text({ ...uncertain, channel: 'email' })).toMatch(
-      /^:warning: Intercom did not answer in time while sending “Expired card” to Fred &lt;Smith&gt; by email; it may have arrived\./,
+      /^:warning: Intercom did not confirm sending “Expired card” to Fred &lt;Smith&gt; by email; it may have arrived\./,
     );
     expect(text(uncertain)).toMatch(/to Fred &lt;Smith&gt;; it may have arrived\./);
   });
@@ -35,5 +35,15 @@ describe('the thread reply says how the fix went', () => {
       ':x: Could not send “Expired card” to Fred &lt;Smith&gt;: the contact has no email address in Intercom',
     );
     expect(failed).not.toMatch(/in-app|by email/);
+  });
+
+  it('a send Intercom refused names the channel it was refused on', () => {
+    const refused = { status: 'failed', at: 1, reason: 'Intercom refused (403): forbidden' } as const;
+    expect(text({ ...refused, channel: 'email' })).toBe(
+      ':x: Could not send “Expired card” to Fred &lt;Smith&gt; by email: Intercom refused (403): forbidden',
+    );
+    expect(text({ ...refused, channel: 'inapp' })).toBe(
+      ':x: Could not send “Expired card” to Fred &lt;Smith&gt; in-app: Intercom refused (403): forbidden',
+    );
   });
 });

@@ -162,6 +162,30 @@ describe('parseTemplate', () => {
 
 describe('channel and subject', () => {
   const base = 'id: x\nname: X\nmatch:\n  code: c1';
+  const ONE_LINE = 'must be one line of plain text: no line breaks, tabs or other control characters';
+  const subjectOf = (yaml: string) => problems(template(`${base}\nchannel: email\nsubject: ${yaml}`));
+
+  it.each([
+    ['CR', '"Fixed\\r"'],
+    ['LF', '"Fixed\\nBcc: x@example.com"'],
+    ['tab', '"Fixed\\tnow"'],
+    ['NUL', '"Fixed\\0"'],
+    ['ESC', '"Fixed \\e[31m"'],
+    ['U+0085 (next line)', '"Fixed\\Nnow"'],
+    ['U+2028 (line separator)', '"Fixed\\Lnow"'],
+    ['U+2029 (paragraph separator)', '"Fixed\\Pnow"'],
+    ['DEL', '"Fixed\\x7f"'],
+  ])('refuses a subject with %s in it, at the subject line', (_name, yaml) => {
+    expect(subjectOf(yaml)).toEqual([`7: subject: ${ONE_LINE}`]);
+  });
+
+  it('refuses a subject that starts or ends with whitespace, and takes one with spaces inside', () => {
+    const edges = '7: subject: starts or ends with whitespace: remove it';
+    for (const yaml of ['" Fixed"', '"Fixed "', '"\\u00a0Fixed"', "'Fixed\u3000'"])
+      expect(subjectOf(yaml)).toEqual([edges]);
+    const inside = parsed(template(`${base}\nchannel: email\nsubject: "Your card  has — expired"`));
+    expect(inside.subject).toBe('Your card  has — expired');
+  });
 
   it('reads email and auto with their subject', () => {
     for (const channel of ['email', 'auto'] as const) {
@@ -189,7 +213,7 @@ describe('channel and subject', () => {
     ]);
     const subject = (text: string) => problems(template(`${base}\nchannel: email\nsubject: ${text}`));
     expect(subject('"  "')).toEqual(['7: subject: empty — give the email a subject line']);
-    expect(subject('"a\\nb"')).toEqual(['7: subject: must be one line']);
+    expect(subject('"a\\nb"')).toEqual([`7: subject: ${ONE_LINE}`]);
     expect(subject('x'.repeat(151))).toEqual(['7: subject: longer than 150 characters']);
     expect(subject('"Hi {{user.name}}"')).toEqual([
       '7: subject: variables are not available in the subject, only in the body',

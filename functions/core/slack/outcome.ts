@@ -17,7 +17,8 @@ function outcomeText(
   const who = mrkdwnWithin(recipientName(user), OUTCOME_LIMITS.nameChars);
   const reason = 'reason' in outcome ? mrkdwnWithin(outcome.reason, OUTCOME_LIMITS.reasonChars) : '';
   const by = job.requestedBy ? ` · requested by <@${job.requestedBy.id}>` : ' · sent automatically';
-  const channel = channelOf(outcome);
+  // A refused send says which channel was refused: an email refusal is rarely an in-app one's reason.
+  const channel = outcome.status === 'failed' ? outcome.channel : channelOf(outcome);
   const how = channel === 'email' ? ' by email' : channel === 'inapp' ? ' in-app' : '';
   switch (outcome.status) {
     case 'sent':
@@ -33,11 +34,11 @@ function outcomeText(
       return `:grey_question: Did not send ${fix}: the occurrence's details have expired`;
     case 'uncertain':
       return (
-        `:warning: Intercom did not answer in time while sending ${fix} to ${who}${how}; it may have arrived. ` +
+        `:warning: Intercom did not confirm sending ${fix} to ${who}${how}; it may have arrived. ` +
         `Not retried, so it is never sent twice — check the conversation in Intercom (${reason})`
       );
     case 'failed':
-      return `:x: Could not send ${fix} to ${who}: ${reason}`;
+      return `:x: Could not send ${fix} to ${who}${how}: ${reason}`;
   }
 }
 

@@ -45,7 +45,10 @@ function fixContext(group: ErrorGroup): KnownBlock[] {
   if (group.template?.auto && sent + notSent > 1) {
     // Automatic fixes to many users: counts, not a line per user.
     const parts = [`sent to ${plural(sent, 'user')}`];
-    if (notSent > 0) parts.push(`${notSent} not sent (not in Intercom, cooldown or refused)`);
+    if (notSent > 0)
+      parts.push(
+        `${notSent} not sent (not in Intercom, no email address or unsubscribed, cooldown or refused)`,
+      );
     lines.push(
       `:white_check_mark: Fixes ${parts.join(' · ')} · latest to ${mrkdwnWithin(fix?.userName ?? '', OUTCOME_LIMITS.nameChars)}`,
     );

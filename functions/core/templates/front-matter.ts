@@ -35,11 +35,25 @@ export const CHANNEL_RULES = ['inapp', 'email', 'auto'] as const;
 /** Longer subjects are cut off by mail clients; a template's is fixed text, so it is checked here. */
 const SUBJECT_MAX_CHARS = 150;
 
+/**
+ * Control characters (C0, DEL, C1: CR, LF, tab, NUL, ESC, U+0085) and the Unicode line and paragraph
+ * separators: a mail header cannot carry them as text, and a line break there could start a header.
+ */
+const NOT_PLAIN_TEXT = /[\p{Cc}\u2028\u2029]/u;
+
 /** An email's subject line: one line of plain text (no variables: it is not rendered). */
 const subject = z.string().check(
   z.refine((s) => s.trim() !== '', 'empty — give the email a subject line'),
   z.maxLength(SUBJECT_MAX_CHARS, `longer than ${SUBJECT_MAX_CHARS} characters`),
-  z.refine((s) => !/[\r\n]/.test(s), 'must be one line'),
+  z.refine(
+    (s) => !NOT_PLAIN_TEXT.test(s),
+    'must be one line of plain text: no line breaks, tabs or other control characters',
+  ),
+  // Only for an otherwise plain subject: a blank one or a trailing line break has its own message.
+  z.refine(
+    (s) => s.trim() === '' || NOT_PLAIN_TEXT.test(s) || s === s.trim(),
+    'starts or ends with whitespace: remove it',
+  ),
   z.refine((s) => !s.includes('{{'), 'variables are not available in the subject, only in the body'),
 );
 
@@ -48,7 +62,7 @@ const subject = z.string().check(
  * here. An email needs a subject; an in-app message has none to show, so a subject there is refused
  * rather than silently dropped.
  */
-export const frontMatterSchema = z
+const frontMatterFields = z
   .strictObject({
     id: z
       .string()
@@ -90,4 +104,25 @@ export const frontMatterSchema = z
     }),
   );
 
-export type FrontMatter = z.output<typeof frontMatterSchema>;
+type FrontMatterFields = z.output<typeof frontMatterFields>;
+
+/**
+ * The parsed front matter, typed as the checks above make it: a template that may send an email has a
+ * subject, an in-app one has none.
+ */
+export type FrontMatter = Omit<FrontMatterFields, 'channel' | 'subject'> &
+  (
+    | { channel: 'inapp'; subject?: undefined }
+    | { channel: Exclude<FrontMatterFields['channel'], 'inapp'>; subject: string }
+  );
+
+export const frontMatterSchema = z.pipe(
+  frontMatterFields,
+  z.transform((fields, ctx): FrontMatter => {
+    const { channel, subject, ...rest } = fields;
+    if (channel === 'inapp') return { ...rest, channel };
+    // The check above refused this already; said again so the type follows.
+    if (subject === undefined) return z.refuse(ctx, 'an email needs a subject line');
+    return { ...rest, channel, subject };
+  }),
+);
