@@ -18,7 +18,7 @@ import {
   waitSeconds,
 } from '../core/fix-decision';
 import { type NotifyJob, notifyJobSchema } from '../core/notify-job';
-import { type GroupStanding, replyPromise } from '../core/oncall/response-text';
+import { type GroupStanding, promisedBy, replyWords } from '../core/oncall/response-text';
 import type { Team } from '../core/oncall/team-schema';
 import type { DetailLink, NotifyOutcome } from '../core/records';
 import type { MessageOptions } from '../core/slack/message';
@@ -262,6 +262,8 @@ class Round {
   private readonly told = new Map<string, GroupTold | undefined>();
   /** Each group's urgency and state, as read with the guards: what its fix messages promise. */
   private readonly standing = new Map<string, GroupStanding>();
+  /** The reply each group's messages promise this round (promisedBy), by fingerprint. */
+  private readonly promised = new Map<string, number | undefined>();
   private phase: 'claim' | 'record' = 'claim';
 
   constructor(
@@ -527,7 +529,14 @@ class Round {
   private async deliver(w: Work): Promise<void> {
     const { link, template } = w.decision as Extract<Decision, { kind: 'send' }>;
     const standing = this.standing.get(link.fingerprint);
-    const reply = () => replyPromise(this.deps.team, standing, this.now, link.event.user?.timezone);
+    const reply = () => {
+      const { team } = this.deps;
+      // Worked out once per group a round: every message of it promises the same time.
+      if (team && !this.promised.has(link.fingerprint))
+        this.promised.set(link.fingerprint, promisedBy(team, standing, this.now));
+      const by = this.promised.get(link.fingerprint);
+      return replyWords(team, standing, by, this.now, link.event.user?.timezone);
+    };
     w.delivery = await deliver(link, template, { now: this.now, reply }, this.batch);
   }
 

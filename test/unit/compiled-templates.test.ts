@@ -69,18 +69,21 @@ describe('precompileTemplates', () => {
     expect([t!.channel, t!.subject]).toEqual(['auto', subject]);
   });
 
-  it('keeps whether a template promises a reply (response.*, also only in an {{#if}}), so its promise is recorded', () => {
+  it('keeps whether a template promises a reply by a time (response.within/at, also only in an {{#if}}), so it is recorded', () => {
     const head = (id: string) => `---\nid: ${id}\nname: ${id}\nmatch:\n  code: ${id}\n---\n`;
     const files = {
       'a.md': `${head('a')}We reply {{response.within}}.\n`,
       'b.md': `${head('b')}{{#if response.at}}Soon{{/if}}\n`,
       'c.md': `${head('c')}Hi {{user.name}}, {{error.message}}\n`,
+      // Who, without a time: nothing to hold the team to.
+      'd.md': `${head('d')}{{response.who}} will look into it.\n`,
     };
     const compiled = loadCompiledTemplates(bundledFolder(files));
     expect(compiled.map((t) => [t.id, t.promises])).toEqual([
       ['a', true],
       ['b', true],
       ['c', false],
+      ['d', false],
     ]);
   });
 

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { AlertStatus, ErrorGroup } from '../records';
 import { type ResponseText, UNKNOWN_RESPONSE } from '../templates/context';
 import { canonicalZone } from '../time-zone';
-import { afterWorkingTime, localTime, responsePromise, zoneCity } from './roster';
+import { afterWorkingTime, localTime, nextWorkingStart, responsePromise, zoneCity } from './roster';
 import type { Team } from './team-schema';
 
 /*
@@ -24,7 +24,7 @@ import type { Team } from './team-schema';
  * - On call's `respond` is what the team file commits to for high urgency; it counts from now, not
  *   from an acknowledgement (which is in the past: never sooner). An acknowledgement names an owner;
  *   it does not make a low-urgency group faster, since its owner may have gone home.
- * - "Working hours + `respond`": `respond` of working time from the start, counting only the time
+ * - "`respond` of working time": `respond` of working time from the start, counting only the time
  *   someone works (Friday 16:50, hours ending 17:00, `respond` 30m → Monday 09:20). Nobody with
  *   hours: on call's promise.
  * - A snoozed group was put off by the team: no promise before the snooze ends. A resolved one is
@@ -46,8 +46,8 @@ export const standingOf = (group: {
 const MINUTE_MS = 60_000;
 /** `response.at` is rounded up to a quarter hour (of UTC, which is one of every zone's wall clock). */
 const QUARTER_MS = 15 * MINUTE_MS;
-/** The instant the promise runs out (unrounded). */
-export function promisedBy(team: Team, standing: GroupStanding | undefined, now: number): number {
+/** The instant the promise runs out (unrounded); undefined when no honest time can be given. */
+export function promisedBy(team: Team, standing: GroupStanding | undefined, now: number): number | undefined {
   const state = standing?.state ?? 'open';
   const urgent = standing?.high === true && (state === 'open' || state === 'acknowledged');
   if (urgent) return responsePromise(team, 'high', now).by;
@@ -58,11 +58,11 @@ export function promisedBy(team: Team, standing: GroupStanding | undefined, now:
 /**
  * `respond` of working time from `from`: the hours nobody works do not count, so a reply due after
  * the last person leaves is due that much into the next working hours. Nobody with working hours: on
- * call's promise.
+ * call's promise. Too far to work out (a huge `respond` over short hours): undefined.
  */
-function workingHoursBy(team: Team, from: number): number {
-  const respondMs = team.oncall.respond * 1000;
-  return afterWorkingTime(team, from, respondMs) ?? responsePromise(team, 'low', from).by;
+function workingHoursBy(team: Team, from: number): number | undefined {
+  if (!nextWorkingStart(team, from)) return responsePromise(team, 'low', from).by;
+  return afterWorkingTime(team, from, team.oncall.respond * 1000);
 }
 
 /**
@@ -82,15 +82,22 @@ export function withinText(ms: number): string {
  * a week or more ahead — today and weekdays on the wall clock of `zone`; `label` names whose clock.
  */
 export function atText(by: number, now: number, zone: string, label: string): string {
-  let due = DateTime.fromMillis(Math.ceil(by / QUARTER_MS) * QUARTER_MS, { zone }).setLocale('en');
-  // A time in the hour the clocks go back through happens twice, and the reader takes the first:
-  // when the promise is the second, say a time after the repeat.
-  while (repeatedEarlier(due)) due = due.plus({ minutes: 15 });
+  const due = announced(by, zone);
   const today = DateTime.fromMillis(now, { zone }).startOf('day');
   const days = Math.round(due.startOf('day').diff(today, 'days').days);
   if (days === 0) return `by ${due.toFormat('HH:mm')} ${label}`;
   if (days < 7) return `by ${localTime(zone, due.toMillis())} ${label}`;
-  return `by ${due.toFormat('ccc d LLL HH:mm')} ${label}`;
+  if (due.year === today.year) return `by ${due.toFormat('ccc d LLL HH:mm')} ${label}`;
+  return `by ${due.toFormat('ccc d LLL yyyy HH:mm')} ${label}`;
+}
+
+/** The time `response.at` names for `by` in `zone`: up to the quarter hour, never in a repeated hour's second pass. */
+function announced(by: number, zone: string): DateTime {
+  let due = DateTime.fromMillis(Math.ceil(by / QUARTER_MS) * QUARTER_MS, { zone }).setLocale('en');
+  // A time in the hour the clocks go back through happens twice, and the reader takes the first:
+  // when the promise is the second, say a time after the repeat.
+  while (repeatedEarlier(due)) due = due.plus({ minutes: 15 });
+  return due;
 }
 
 /** Whether the wall-clock time of `t` was also shown earlier, before the clocks went back (at most 3 h ago). */
@@ -120,19 +127,33 @@ export function responseText(
   return replyPromise(team, standing, now, userZone).text;
 }
 
-/** The texts and the instant they promise (undefined without a team file: no time is promised). */
+/**
+ * The texts and the instant they name (`response.at`'s, rounded as said), computed from the team file;
+ * no instant without a team file, or when no honest time can be given ("as soon as we can").
+ */
 export function replyPromise(
   team: Team | undefined,
   standing: GroupStanding | undefined,
   now: number,
   userZone?: string,
 ): { text: ResponseText; by?: number } {
-  if (!team) return { text: UNKNOWN_RESPONSE };
-  const by = promisedBy(team, standing, now);
+  return replyWords(team, standing, team && promisedBy(team, standing, now), now, userZone);
+}
+
+/** replyPromise for a `by` already worked out (promisedBy): a batch of messages works it out once. */
+export function replyWords(
+  team: Team | undefined,
+  standing: GroupStanding | undefined,
+  by: number | undefined,
+  now: number,
+  userZone?: string,
+): { text: ResponseText; by?: number } {
+  if (!team || by === undefined) return { text: UNKNOWN_RESPONSE };
   // A zone this runtime does not know (stored by one whose time-zone data differed): the team's.
   const own = userZone === undefined ? undefined : canonicalZone(userZone);
   const zone = own ?? team.timezone;
   const label = own ? 'your time' : `${zoneCity(team.timezone)} time`;
+  const due = announced(by, zone).toMillis();
   const text = { within: withinText(by - now), at: atText(by, now, zone, label), who: whoText(standing) };
-  return { text, by };
+  return { text, by: due };
 }

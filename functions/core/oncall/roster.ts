@@ -143,10 +143,20 @@ function rangeEndOf(person: Person, at: number): number | undefined {
     if (!rangeCovers(range, t.weekday, minute)) continue;
     // Started today, or yesterday and running past midnight.
     const started = range.day === t.weekday && minute >= range.start ? today : today - 1;
-    const until = instantAt(person.timezone, started, range.end);
+    let until = instantAt(person.timezone, started, range.end);
+    // The clocks change inside the range: its wall-clock times may happen twice or not at all, so its
+    // end is found as isWorking reads it, minute by minute (a rare path; later by under a minute).
+    if (offsetAt(person.timezone, at) !== offsetAt(person.timezone, until)) until = workingUntil(person, at);
     if (end === undefined || until > end) end = until;
   }
   return end;
+}
+
+/** The first whole minute from `at` at which `person` is not working (at most two days on). */
+function workingUntil(person: Person, at: number): number {
+  let t = at;
+  while (t < at + 2 * DAY_MS && isWorking(person, t)) t += 60_000;
+  return t;
 }
 
 /** How many hand-overs between working people a stretch of cover is followed through at most. */
@@ -170,12 +180,13 @@ function coverEnd(team: Team, at: number): number {
   return end;
 }
 
-/** Stretches of cover walked at most (a 30-day `respond` over short working days stays well inside). */
+/** Stretches of cover walked at most: 400 one-hour working days, a year of 8-hour weekdays. */
 const MAX_STRETCHES = 400;
 
 /**
  * The moment `ms` of the team's working time (someone working) has passed since `from`: time outside
- * everyone's hours does not count. Undefined when nobody works within SEARCH_DAYS of some point.
+ * everyone's hours does not count. Undefined when it cannot tell — nobody works within SEARCH_DAYS of
+ * some point, or more than MAX_STRETCHES stretches of cover would be needed — never a time too soon.
  */
 export function afterWorkingTime(team: Team, from: number, ms: number): number | undefined {
   let cursor = from;

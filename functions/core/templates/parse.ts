@@ -9,7 +9,7 @@ export type FixTemplate = FrontMatter & {
   file: string;
   /** The message body as HTML, every variable HTML-escaped. */
   render: (context: TemplateContext) => string;
-  /** It promises a reply (`response.*`): what it promised is recorded with the message sent. */
+  /** It promises a reply by a time (`response.within` or `response.at`): recorded with the message sent. */
   promises: boolean;
 };
 
@@ -19,7 +19,7 @@ export type ParsedTemplate = { ok: true; template: FixTemplate } | { ok: false; 
 
 /**
  * A template that passed every check: its front matter, its body as HTML with the variables still in,
- * and whether the body promises a reply (`response.*`).
+ * and whether the body promises a reply by a time (`response.within` or `response.at`).
  */
 export type CheckedTemplate = { frontMatter: FrontMatter; html: string; promises: boolean };
 
@@ -120,7 +120,12 @@ export function checkTemplate(file: string, text: string): CheckedSource {
       })),
     };
   }
-  return { ok: true, frontMatter, html, promises: [...variables].some((v) => v.startsWith('response.')) };
+  return {
+    ok: true,
+    frontMatter,
+    html,
+    promises: variables.has('response.within') || variables.has('response.at'),
+  };
 }
 
 /**
