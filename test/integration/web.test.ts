@@ -12,7 +12,7 @@ import { createWebApp, type WebDeps } from '../../functions/web/app';
 import { detailPage } from '../../functions/web/detail-page';
 import { INGEST_KEY, type Pipeline, SIGNING_SECRET, startPipeline } from '../support/pipeline';
 import { receiveMessages } from '../support/queues';
-import { sampleEvent, sampleGroup } from '../support/samples';
+import { sampleEvent, sampleGroup, sampleStep } from '../support/samples';
 
 describe('web app: detail pages', () => {
   let p: Pipeline;
@@ -213,14 +213,7 @@ describe('web app: detail pages', () => {
         urgency: high,
         status: status({
           steps: [
-            {
-              step: 0,
-              at,
-              to: [{ id: 'ana', name: 'ana', slack: 'U1' }],
-              why: 'on call',
-              claimedAt: 0,
-              told: true,
-            },
+            sampleStep(at),
             {
               step: 1,
               at: at + 600_000,
@@ -295,16 +288,7 @@ describe('web app: detail pages', () => {
             ':status': status({
               state: 'acknowledged',
               by: { id: 'U1', name: '<img src=x onerror=alert(1)>' },
-              steps: [
-                {
-                  step: 0,
-                  at,
-                  to: [{ id: 'ana', name: 'ana', slack: 'U1' }],
-                  why: 'on call',
-                  claimedAt: 0,
-                  told: true,
-                },
-              ],
+              steps: [sampleStep(at)],
             }),
           },
         }),

@@ -1,5 +1,5 @@
 import type { ErrorEvent } from '../../functions/core/event-schema';
-import type { ErrorGroup } from '../../functions/core/records';
+import type { ErrorGroup, EscalationRecord } from '../../functions/core/records';
 
 /** A valid event as a producer would send it; override what a test is about. */
 export function sampleEvent(over: Partial<ErrorEvent> = {}): ErrorEvent {
@@ -41,3 +41,14 @@ export function sampleGroup(over: Partial<ErrorGroup> = {}): ErrorGroup {
 
 /** A sample event as the JSON body of a queue message. */
 export const sampleEventBody = (over: Partial<ErrorEvent> = {}) => JSON.stringify(sampleEvent(over));
+
+/** The first escalation step, told: on call (Ana) was paged at `at`. */
+export const sampleStep = (at: number, over: Partial<EscalationRecord> = {}): EscalationRecord => ({
+  step: 0,
+  at,
+  to: [{ id: 'ana', name: 'ana', slack: 'U1' }],
+  why: 'on call',
+  claimedAt: 0,
+  told: true,
+  ...over,
+});

@@ -13,7 +13,7 @@ import {
 } from '../../functions/core/helpscout/sidebar';
 import { verifyHelpScoutSignature } from '../../functions/core/helpscout/signature';
 import type { AlertStatus, DetailLink } from '../../functions/core/records';
-import { sampleEvent } from '../support/samples';
+import { sampleEvent, sampleStep } from '../support/samples';
 import { sidebarRows } from '../support/sidebar';
 
 describe('Help Scout signature', () => {
@@ -377,16 +377,7 @@ describe('Help Scout sidebar', () => {
         {
           urgency: high,
           status: status({
-            steps: [
-              {
-                step: 0,
-                at,
-                to: [{ id: 'ana', name: 'ana', slack: 'U1' }],
-                why: 'on call',
-                claimedAt: 0,
-                told: true,
-              },
-            ],
+            steps: [sampleStep(at)],
           }),
         },
         'High · open',
