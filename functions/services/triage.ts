@@ -288,7 +288,9 @@ async function storeEvents(
         // Duplicates too: a retry after a failed incident write must still be judged.
         const counted = members.map((o) => {
           const { event } = o.occurrence.link;
-          return { event, user: userHash(event.user), counted: o.result.status === 'stored' };
+          // Its user counts towards a threshold only when its counting appended them (seenAt).
+          const user = o.occurrence.seenAt === undefined ? undefined : userHash(event.user);
+          return { event, user, counted: o.result.status === 'stored' };
         });
         const noted = await noteOccurrences(fingerprint, group, counted, deps);
         const synced = (await syncSlack(fingerprint, deps, noted)) ?? noted;

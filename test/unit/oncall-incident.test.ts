@@ -49,12 +49,13 @@ describe('what occurrences change', () => {
     expect(raised.shown).toBe(true);
   });
 
-  it('counts towards a customer-scoped threshold only the users that matched its conditions', () => {
+  it('counts only the users triage says count (seenAt): a customer-scoped threshold sees its own', () => {
     const enterprise = [urgencyRuleSchema.parse({ match: { plan: 'enterprise', users: 3, within: '10m' } })];
-    const pro = (user: string) => ({ ...occ(user), event: sampleEvent({ company: { plan: 'pro' } }) });
+    // Triage gives no user for an occurrence whose counting did not append it (a pro user here).
+    const pro = () => ({ ...occ('p'), user: undefined, event: sampleEvent({ company: { plan: 'pro' } }) });
     const ent = (user: string) => ({ ...occ(user), event: sampleEvent({ company: { plan: 'enterprise' } }) });
     const group = sampleGroup({ recentUsers: [['e1', T / 1000]] });
-    expect(afterOccurrences(group, [ent('e2'), pro('p1'), pro('p2')], enterprise, T, 't')).toBeUndefined();
+    expect(afterOccurrences(group, [ent('e2'), pro(), pro()], enterprise, T, 't')).toBeUndefined();
     expect(afterOccurrences(group, [ent('e2'), ent('e3')], enterprise, T, 't')?.urgency?.reason).toBe(
       'plan: enterprise · ≥ 3 users in 10 min',
     );

@@ -2,7 +2,6 @@ import {
   atText,
   type GroupStanding,
   promisedBy,
-  replyPromise,
   responseText,
   standingOf,
   withinText,
@@ -300,7 +299,7 @@ describe('never sooner than the roster allows', () => {
   it('promises no time rather than too soon when a huge respond over short hours is too far to work out', () => {
     const short = teamIn('Europe/London', 'Mon-Fri 09:00-10:00', '30d');
     expect(responseText(short, open(false), at('2026-03-10T09:05:00Z'))).toEqual(UNKNOWN_RESPONSE);
-    expect(replyPromise(short, open(false), at('2026-03-10T09:05:00Z')).by).toBeUndefined();
+    expect(promisedBy(short, open(false), at('2026-03-10T09:05:00Z'))).toBeUndefined();
   });
 });
 

@@ -2,13 +2,7 @@ import type { ErrorEvent } from '../event-schema';
 import type { AlertStatus, ErrorGroup, EscalationRecord, Paged, PagerAction, SlackActor } from '../records';
 import { OPEN_STATUS } from '../records';
 import type { AlertAction } from '../slack/alert-actions';
-import {
-  countsTowardsThreshold,
-  type RecentUsers,
-  type UrgencyRule,
-  urgencyOf,
-  usersSeenSince,
-} from './urgency';
+import { type RecentUsers, type UrgencyRule, urgencyOf, usersSeenSince } from './urgency';
 
 /*
  * The life of an alert as pure decisions (README → On-call and escalation): what new occurrences, a
@@ -41,9 +35,10 @@ function newRound(status: AlertStatus, now: number, token: string, told: boolean
 }
 
 /**
- * An occurrence as the urgency rules see it: its event, its user's hash, and whether this batch
- * counted it (a duplicate — a retry after a failed write — is judged again but reopens nothing: it
- * may predate a Resolve).
+ * An occurrence as the urgency rules see it: its event, its user's hash when the user counts towards
+ * an outage threshold (its counting appended them: `seenAt`), and whether this batch counted it (a
+ * duplicate — a retry after a failed write — is judged again but reopens nothing: it may predate a
+ * Resolve).
  */
 export type CountedOccurrence = { event: ErrorEvent; user?: string; counted: boolean };
 
@@ -67,7 +62,7 @@ export function afterOccurrences(
     // The batch's own users count as seen now: the time its counting stamped them may lie a retry's
     // pause behind, which a fast local clock turns into minutes.
     const counted: RecentUsers = occurrences.flatMap((o) =>
-      o.counted && o.user && countsTowardsThreshold(rules, o.event) ? [[o.user, nowSeconds]] : [],
+      o.counted && o.user ? [[o.user, nowSeconds]] : [],
     );
     const usersSince = usersSeenSince([...(group.recentUsers ?? []), ...counted]);
     for (const o of occurrences) {

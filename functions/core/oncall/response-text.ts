@@ -124,23 +124,14 @@ export function responseText(
   now: number,
   userZone?: string,
 ): ResponseText {
-  return replyPromise(team, standing, now, userZone).text;
+  return replyWords(team, standing, team && promisedBy(team, standing, now), now, userZone).text;
 }
 
 /**
- * The texts and the instant they name (`response.at`'s, rounded as said), computed from the team file;
- * no instant without a team file, or when no honest time can be given ("as soon as we can").
+ * The texts for `by` (promisedBy, worked out once for a batch's messages) and the instant they name
+ * (`response.at`'s, rounded as said); no instant without a team file, or when no honest time can be
+ * given ("as soon as we can").
  */
-export function replyPromise(
-  team: Team | undefined,
-  standing: GroupStanding | undefined,
-  now: number,
-  userZone?: string,
-): { text: ResponseText; by?: number } {
-  return replyWords(team, standing, team && promisedBy(team, standing, now), now, userZone);
-}
-
-/** replyPromise for a `by` already worked out (promisedBy): a batch of messages works it out once. */
 export function replyWords(
   team: Team | undefined,
   standing: GroupStanding | undefined,
