@@ -11,15 +11,52 @@ const SAMPLE_COMPANIES = [
   { id: 'c_umbrella', name: 'Umbrella Health', slug: 'umbrella', plan: 'free' },
 ] as const;
 
+/** Each sample user lives in a zone of their own, so messages that promise a reply show local times. */
 export const SAMPLE_USERS = [
-  { id: 'u_1001', email: 'fred.smith@acme.example', name: 'Fred Smith', company: 0 },
-  { id: 'u_1002', email: 'ann.lee@acme.example', name: 'Ann Lee', company: 0 },
-  { id: 'u_2001', email: 'omar.haddad@globex.example', name: 'Omar Haddad', company: 1 },
-  { id: 'u_2002', email: 'mia.chen@globex.example', name: 'Mia Chen', company: 1 },
-  { id: 'u_3001', email: 'peter.gibbons@initech.example', name: 'Peter Gibbons', company: 2 },
-  { id: 'u_3002', email: 'joanna@initech.example', name: 'Joanna Reyes', company: 2 },
-  { id: 'u_4001', email: 'alice.abernathy@umbrella.example', name: 'Alice Abernathy', company: 3 },
-  { id: 'u_4002', email: 'carlos@umbrella.example', name: 'Carlos Oliveira', company: 3 },
+  {
+    id: 'u_1001',
+    email: 'fred.smith@acme.example',
+    name: 'Fred Smith',
+    timezone: 'Europe/London',
+    company: 0,
+  },
+  { id: 'u_1002', email: 'ann.lee@acme.example', name: 'Ann Lee', timezone: 'America/Toronto', company: 0 },
+  {
+    id: 'u_2001',
+    email: 'omar.haddad@globex.example',
+    name: 'Omar Haddad',
+    timezone: 'Asia/Dubai',
+    company: 1,
+  },
+  { id: 'u_2002', email: 'mia.chen@globex.example', name: 'Mia Chen', timezone: 'Asia/Shanghai', company: 1 },
+  {
+    id: 'u_3001',
+    email: 'peter.gibbons@initech.example',
+    name: 'Peter Gibbons',
+    timezone: 'America/Chicago',
+    company: 2,
+  },
+  {
+    id: 'u_3002',
+    email: 'joanna@initech.example',
+    name: 'Joanna Reyes',
+    timezone: 'America/Mexico_City',
+    company: 2,
+  },
+  {
+    id: 'u_4001',
+    email: 'alice.abernathy@umbrella.example',
+    name: 'Alice Abernathy',
+    timezone: 'Australia/Sydney',
+    company: 3,
+  },
+  {
+    id: 'u_4002',
+    email: 'carlos@umbrella.example',
+    name: 'Carlos Oliveira',
+    timezone: 'America/Sao_Paulo',
+    company: 3,
+  },
 ] as const;
 
 type Kind = {
@@ -150,7 +187,7 @@ export function sampleEvents({
     const u = Math.floor(random() * (users ?? SAMPLE_USERS.length));
     const named = SAMPLE_USERS[u];
     const user = named
-      ? { id: named.id, email: named.email, name: named.name }
+      ? { id: named.id, email: named.email, name: named.name, timezone: named.timezone }
       : { id: `u_bench_${u}`, email: `user${u}@bench.example`, name: `Bench User ${u}` };
     const company = SAMPLE_COMPANIES[named ? named.company : u % SAMPLE_COMPANIES.length]!;
     return {

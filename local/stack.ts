@@ -171,6 +171,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         clock: { now: pipeline.clock?.clock ?? Date.now, speed },
         // Expiry is judged by the machine's time, as the store does everywhere.
         readGroup: (fingerprint) => webDeps.store.getGroup(fingerprint, Date.now()),
+        userZones: new Map(SAMPLE_USERS.map((u) => [u.email, u.timezone])),
       }),
     );
     root.route('/', pipeline.webApp);

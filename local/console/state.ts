@@ -58,6 +58,8 @@ export type ConsoleSources = {
   clock?: { now: () => number; speed: number };
   /** A group item as the incident flow stores it (urgency, state, escalation steps). */
   readGroup?: (fingerprint: string) => Promise<ErrorGroup | undefined>;
+  /** Each known user's zone (IANA), by email: Intercom keeps none, the events carry it. */
+  userZones?: ReadonlyMap<string, string>;
 };
 
 /** The newest alerts whose groups the team panel reads: each is a DynamoDB read every second. */
@@ -86,6 +88,8 @@ export async function consoleState(sources: ConsoleSources) {
         email: c.email,
         // Epoch seconds: what `channel: auto` reads to choose in-app or email.
         lastSeenAt: c.last_seen_at,
+        // The user's clock, by the incident clock: what "by Tue 09:00 your time" is measured against.
+        localTime: userTime(sources, c.email),
         messages: intercom.messagesFor(c.id).map((m) => ({
           id: m.id,
           channel: m.message_type,
@@ -121,6 +125,15 @@ export async function consoleState(sources: ConsoleSources) {
   };
 }
 
+/** The incident clock's now: accelerated when the stack runs with --clock. */
+const clockNow = ({ clock }: Pick<ConsoleSources, 'clock'>) => (clock ? clock.now() : Date.now());
+
+/** The user's local time, when the sample users name their zone. */
+function userTime(sources: ConsoleSources, email: string | undefined): string | undefined {
+  const zone = email === undefined ? undefined : sources.userZones?.get(email);
+  return zone && localTimeIn(zone, clockNow(sources));
+}
+
 /** A direct message's channel is the user's id (U… or W…); the alerts channel's is C… or G…. */
 const isDirect = (channel: string) => /^[UW]/.test(channel);
 
@@ -142,7 +155,7 @@ function realSpan(seconds: number): string {
  */
 async function teamPanel({ slack, team, clock, readGroup }: ConsoleSources) {
   const speed = clock?.speed ?? 1;
-  const now = clock ? clock.now() : Date.now();
+  const now = clockNow({ clock });
   const firstWait = team?.escalation.find((s) => s.wait !== undefined)?.wait ?? 600;
   const zone = team?.timezone ?? 'UTC';
   const when = (at: number) => localTimeIn(zone, at);

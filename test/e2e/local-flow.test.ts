@@ -29,6 +29,7 @@ type ConsoleState = {
     contacts: {
       email?: string;
       lastSeenAt?: number;
+      localTime?: string;
       messages: { body: string; channel: string; subject?: string }[];
     }[];
   };
@@ -80,6 +81,10 @@ describe('the whole flow in the local stack, with its built-in stand-ins (as the
     const ago = (await state()).intercom.contacts.map((c) => Date.now() / 1000 - (c.lastSeenAt ?? 0));
     expect(ago.filter((s) => s < 30 * 60).length).toBeGreaterThan(0);
     expect(ago.filter((s) => s > 86400).length).toBeGreaterThan(0);
+    // Each sample user's clock, in their own zone (the events carry it; Intercom keeps none).
+    const clocks = new Map((await state()).intercom.contacts.map((c) => [c.email, c.localTime]));
+    expect(clocks.get(ann.email)).toMatch(/^[A-Z][a-z]{2} \d\d:\d\d Toronto$/);
+    expect(clocks.get('alice.abernathy@umbrella.example')).toMatch(/ Sydney$/);
     const replies = await eventually(async () => {
       const found = (await state()).slack.parents[0]!.replies;
       return found.length > 0 ? found : undefined;
